@@ -1,0 +1,38 @@
+# One venv (Python 3.12, the Lambda runtime) holds everything; every target sets it up first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON312 ?= $(shell command -v python3.12 || echo "$$(pyenv prefix 3.12.1 2>/dev/null)/bin/python3.12")
+SHOPS ?= 20
+
+.PHONY: setup run test lint fmt check simulator clean
+
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
+	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+## The main job: a full sync cycle on one machine (embedded Postgres unless DATABASE_URL is set).
+run: setup
+	$(PY) -m local run --shops $(SHOPS)
+
+## Linters, type checks and the whole test suite.
+test: setup lint
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+fmt: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+simulator: setup
+	$(PY) -m local.simulator --port 8765
+
+clean:
+	rm -rf $(VENV) .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,29 @@
+"""Lambda `enqueue`: a Scheduler tick ({sync_type, priority}) -> job rows -> SQS.
+
+A malformed event raises BadEventError: the Scheduler's retry policy and dead-letter
+queue keep it for an operator instead of dropping it.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from adsync.jobs import EnqueueRequest
+from adsync.observability import logger, metrics
+from adsync.services import dependencies
+from adsync.services.enqueue import enqueue
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = EnqueueRequest.from_event(event)
+    result = enqueue(request, dependencies.current())
+    return {
+        "sync_type": request.sync_type.value,
+        "priority": request.priority,
+        "eligible_shops": result.eligible_shops,
+        "enqueued": result.inserted,
+        "sent": result.sent,
+        "send_failed": result.send_failed,
+    }

@@ -1,0 +1,17 @@
+"""Lambda `maintenance`: a Scheduler tick {"task": ...} -> one maintenance pass."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from adsync.observability import logger, metrics
+from adsync.services import dependencies
+from adsync.services.maintenance import cleanup, parse_task
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    task = parse_task(event)
+    result = cleanup(dependencies.current())
+    return {"task": task, "deleted": result.deleted}

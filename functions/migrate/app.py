@@ -1,0 +1,203 @@
+"""CloudFormation custom resource `Custom::Migrations`: apply database migrations on deploy.
+
+Owns the custom-resource protocol: read the request, run the deploy-time checks and
+`adsync.db.migrate.apply_migrations`, and always answer CloudFormation on the
+pre-signed ResponseURL (SUCCESS, or FAILED with a reason a human can act on). It must
+not hold migration logic, and it never touches the database on Delete (deleting the
+stack keeps the data).
+
+An unanswered request leaves the stack waiting until the resource's ServiceTimeout, so
+every path answers: the layer is imported inside the handler (an import error becomes a
+FAILED answer) and a watchdog answers FAILED just before the Lambda timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+logger = logging.getLogger(__name__)
+logger.setLevel(logging.INFO)
+
+SUCCESS = "SUCCESS"
+FAILED = "FAILED"
+# CloudFormation rejects response bodies over 4 KiB; keep ours well under.
+MAX_REASON_CHARS = 1000
+MAX_APPLIED_CHARS = 2000
+WATCHDOG_MARGIN_SECONDS = 10.0
+
+Migrate = Callable[[], list[str]]
+Send = Callable[[str, bytes], None]
+
+
+class DeployCheckError(Exception):
+    """A deploy-time invariant of the template does not hold."""
+
+
+def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+    return handle(event, context, migrate=run_migrations)
+
+
+def handle(
+    event: Mapping[str, Any],
+    context: Any,
+    *,
+    migrate: Migrate,
+    send: Send | None = None,
+) -> dict[str, Any]:
+    """Answer one custom-resource request; return the body sent to CloudFormation."""
+    responder = _Responder(event, context, send or put_response)
+    watchdog = _start_watchdog(context, responder)
+    try:
+        request_type = event.get("RequestType")
+        logger.info("migrations custom resource: %s", request_type)
+        if request_type == "Delete":
+            responder.answer(SUCCESS, data={})
+        elif request_type in ("Create", "Update"):
+            check_worker_concurrency(event.get("ResourceProperties", {}))
+            applied = migrate()
+            logger.info("migrations applied: %s", applied)
+            responder.answer(SUCCESS, data=_applied_data(applied))
+        else:
+            responder.answer(FAILED, reason=f"unknown RequestType {request_type!r}")
+    except Exception as exc:
+        logger.exception("migrations custom resource failed")
+        responder.answer(FAILED, reason=describe_failure(exc))
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+    return responder.body or {}
+
+
+def run_migrations() -> list[str]:
+    """Connect with the function's environment (DB_SECRET_ARN, DB_HOST, ...) and migrate."""
+    # Imported here: an import error in the layer must still produce a FAILED answer.
+    from adsync.config import load_database_settings
+    from adsync.db.connection import Database
+    from adsync.db.migrate import apply_migrations
+
+    db = Database(load_database_settings())
+    try:
+        return apply_migrations(db)
+    finally:
+        db.close()
+
+
+def check_worker_concurrency(properties: Mapping[str, Any]) -> None:
+    """Reserved concurrency must cover every mapping's MaximumConcurrency.
+
+    Otherwise the event source mappings poll more batches than the function may run,
+    the throttled receives count toward maxReceiveCount, and healthy jobs reach the DLQ.
+    CloudFormation Rules cannot add numbers, so the deploy checks it here.
+    """
+    reserved_raw = properties.get("WorkerReservedConcurrency")
+    maxima_raw = properties.get("WorkerMaximumConcurrency")
+    if reserved_raw is None or maxima_raw is None:
+        return
+    try:
+        reserved = int(reserved_raw)
+        maxima = [int(value) for value in maxima_raw]
+    except (TypeError, ValueError) as exc:
+        raise DeployCheckError(f"worker concurrency settings are not integers: {exc}") from exc
+    total = sum(maxima)
+    if reserved < total:
+        terms = " + ".join(str(value) for value in maxima)
+        raise DeployCheckError(
+            f"WorkerReservedConcurrency {reserved} is below the sum of the worker mappings' "
+            f"MaximumConcurrency ({terms} = {total}): raise WorkerReservedConcurrency "
+            "or lower the PriorityNMaxConcurrency parameters"
+        )
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A one-line reason for the CloudFormation console."""
+    kind = type(exc).__name__
+    message = str(exc) or kind
+    if isinstance(exc, DeployCheckError):
+        return f"deploy check failed: {message}"
+    if isinstance(exc, ImportError):
+        return f"migration code unavailable (layer): {message}"
+    if kind == "ConfigError":
+        return f"configuration error: {message}"
+    if kind == "DatabaseError" and "unreachable" in message:
+        return message if message.startswith("database unreachable") else f"database unreachable: {message}"
+    if isinstance(exc, OSError | TimeoutError):
+        return f"database unreachable: {message}"
+    return f"migration failed ({kind}): {message}"
+
+
+def put_response(url: str, body: bytes) -> None:
+    """PUT the answer to the pre-signed S3 URL CloudFormation gave us."""
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="PUT",
+        # The pre-signed URL is signed for an empty content type.
+        headers={"Content-Type": "", "Content-Length": str(len(body))},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (CFN's URL)
+        logger.info("CloudFormation response status: %s", response.status)
+
+
+def _applied_data(applied: list[str]) -> dict[str, Any]:
+    listed = ",".join(applied) or "none"
+    if len(listed) > MAX_APPLIED_CHARS:
+        listed = listed[: MAX_APPLIED_CHARS - 3] + "..."
+    return {"Applied": listed, "Count": len(applied)}
+
+
+class _Responder:
+    """Sends exactly one answer, whichever of the handler and the watchdog comes first."""
+
+    def __init__(self, event: Mapping[str, Any], context: Any, send: Send) -> None:
+        self._event = event
+        self._context = context
+        self._send = send
+        self._lock = threading.Lock()
+        self.body: dict[str, Any] | None = None
+
+    def answer(self, status: str, *, reason: str = "", data: dict[str, Any] | None = None) -> None:
+        with self._lock:
+            if self.body is not None:
+                return
+            self.body = self._build(status, reason, data or {})
+            self._send(self._event["ResponseURL"], json.dumps(self.body).encode("utf-8"))
+
+    def _build(self, status: str, reason: str, data: dict[str, Any]) -> dict[str, Any]:
+        event = self._event
+        log_stream = getattr(self._context, "log_stream_name", "")
+        if status == FAILED and log_stream:
+            reason = f"{reason} (log stream {log_stream})"
+        if len(reason) > MAX_REASON_CHARS:
+            reason = reason[: MAX_REASON_CHARS - 3] + "..."
+        return {
+            "Status": status,
+            "Reason": reason or status,
+            "PhysicalResourceId": event.get("PhysicalResourceId")
+            or f"{event.get('StackId', 'stack')}/{event.get('LogicalResourceId', 'Migrations')}",
+            "StackId": event.get("StackId"),
+            "RequestId": event.get("RequestId"),
+            "LogicalResourceId": event.get("LogicalResourceId"),
+            "NoEcho": False,
+            "Data": data,
+        }
+
+
+def _start_watchdog(context: Any, responder: _Responder) -> threading.Timer | None:
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining_ms is None:
+        return None
+    delay = max(remaining_ms() / 1000 - WATCHDOG_MARGIN_SECONDS, 1.0)
+    timer = threading.Timer(
+        delay,
+        lambda: responder.answer(
+            FAILED, reason="migrations did not finish before the Lambda timeout"
+        ),
+    )
+    timer.daemon = True
+    timer.start()
+    return timer

@@ -1,0 +1,159 @@
+"""Settings read from the environment, and the secrets they point to.
+
+In AWS the database and the Shopee partner key come from Secrets Manager (cached by
+Powertools Parameters); locally from `DATABASE_URL`, `SHOPEE_PARTNER_ID` and
+`SHOPEE_PARTNER_KEY`. Secrets never appear in a repr, a log line or an error.
+This module does not connect to anything except Secrets Manager.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+from adsync.errors import ConfigError
+
+PRIORITIES = (0, 1, 2, 3)
+DEFAULT_SHOPEE_BASE_URL = "https://partner.shopeemobile.com"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseSettings:
+    """Where Postgres is and how to reach it."""
+
+    host: str | None
+    port: int
+    database: str
+    user: str
+    password: str | None = field(default=None, repr=False)
+    unix_sock: str | None = None
+    verify_tls: bool = False
+    connect_timeout_seconds: int = 10
+    statement_timeout_ms: int = 30_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerCredentials:
+    """The Shopee app's identity. The key signs requests and is never shown."""
+
+    partner_id: int
+    partner_key: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything the services need that is not a secret."""
+
+    queue_urls: Mapping[int, str]
+    shopee_base_url: str = DEFAULT_SHOPEE_BASE_URL
+    retry_delay: timedelta = timedelta(minutes=5)
+    job_retention: timedelta = timedelta(days=7)
+    lease_duration: timedelta = timedelta(minutes=15)
+    attribution_window_days: int = 7
+    max_receive_count: int = 3
+
+    def queue_url(self, priority: int) -> str:
+        try:
+            return self.queue_urls[priority]
+        except KeyError:
+            raise ConfigError(f"no queue URL configured for priority {priority}") from None
+
+
+def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the non-secret settings from the environment."""
+    env = os.environ if env is None else env
+    queue_urls = {p: env[f"QUEUE_URL_{p}"] for p in PRIORITIES if env.get(f"QUEUE_URL_{p}")}
+    return Settings(
+        queue_urls=queue_urls,
+        shopee_base_url=env.get("SHOPEE_BASE_URL") or DEFAULT_SHOPEE_BASE_URL,
+        retry_delay=timedelta(seconds=_int_env(env, "RETRY_DELAY_SECONDS", 300)),
+        job_retention=timedelta(days=_int_env(env, "JOB_RETENTION_DAYS", 7)),
+        lease_duration=timedelta(seconds=_int_env(env, "JOB_LEASE_SECONDS", 900)),
+        attribution_window_days=_int_env(env, "ATTRIBUTION_WINDOW_DAYS", 7),
+        max_receive_count=_int_env(env, "MAX_RECEIVE_COUNT", 3),
+    )
+
+
+def _read_secret(arn: str) -> dict[str, Any]:
+    # Imported here so that local runs and unit tests never touch Secrets Manager.
+    from aws_lambda_powertools.utilities import parameters
+
+    try:
+        value = parameters.get_secret(arn, transform="json", max_age=300)
+    except Exception as exc:  # Powertools wraps botocore errors in its own types
+        raise ConfigError(f"cannot read secret {arn}: {type(exc).__name__}") from exc
+    if not isinstance(value, dict):
+        raise ConfigError(f"secret {arn} is not a JSON object")
+    return value
+
+
+def database_from_url(url: str) -> DatabaseSettings:
+    """Parse `postgresql://user:pass@host:port/db?host=/socket/dir`."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql"):
+        raise ConfigError("DATABASE_URL must start with postgresql://")
+    query = parse_qs(parsed.query)
+    socket_dir = query.get("host", [None])[0]
+    port = parsed.port or 5432
+    return DatabaseSettings(
+        host=None if socket_dir else (parsed.hostname or "127.0.0.1"),
+        port=port,
+        database=unquote(parsed.path.lstrip("/")) or "postgres",
+        user=unquote(parsed.username or "postgres"),
+        password=unquote(parsed.password) if parsed.password else None,
+        unix_sock=f"{socket_dir}/.s.PGSQL.{port}" if socket_dir else None,
+        verify_tls=query.get("sslmode", [""])[0] in ("verify-full", "verify-ca"),
+    )
+
+
+def load_database_settings(env: Mapping[str, str] | None = None) -> DatabaseSettings:
+    """`DATABASE_URL` if set, else the RDS secret named by `DB_SECRET_ARN`."""
+    env = os.environ if env is None else env
+    if env.get("DATABASE_URL"):
+        return database_from_url(env["DATABASE_URL"])
+    arn = env.get("DB_SECRET_ARN")
+    if not arn:
+        raise ConfigError("set DATABASE_URL (local) or DB_SECRET_ARN (AWS)")
+    secret = _read_secret(arn)
+    return DatabaseSettings(
+        host=env.get("DB_HOST") or secret.get("host"),
+        port=int(env.get("DB_PORT") or secret.get("port") or 5432),
+        database=env.get("DB_NAME") or secret.get("dbname") or "postgres",
+        user=secret.get("username") or "postgres",
+        password=secret.get("password"),
+        verify_tls=env.get("DB_SSL", "verify") == "verify",
+    )
+
+
+def load_partner_credentials(env: Mapping[str, str] | None = None) -> PartnerCredentials:
+    """`SHOPEE_PARTNER_SECRET_ARN` in AWS, `SHOPEE_PARTNER_ID`/`_KEY` locally."""
+    env = os.environ if env is None else env
+    arn = env.get("SHOPEE_PARTNER_SECRET_ARN")
+    if arn:
+        secret = _read_secret(arn)
+        raw_id, key = secret.get("partner_id"), secret.get("partner_key")
+    else:
+        raw_id, key = env.get("SHOPEE_PARTNER_ID"), env.get("SHOPEE_PARTNER_KEY")
+    if not raw_id or not key:
+        raise ConfigError(
+            "Shopee partner credentials missing: set SHOPEE_PARTNER_SECRET_ARN "
+            "or SHOPEE_PARTNER_ID and SHOPEE_PARTNER_KEY"
+        )
+    try:
+        partner_id = int(raw_id)
+    except (TypeError, ValueError):
+        raise ConfigError("Shopee partner_id must be an integer") from None
+    return PartnerCredentials(partner_id=partner_id, partner_key=str(key))
+

@@ -1,0 +1,151 @@
+"""The job table (`apishopee_ads_sync_queue`): one method per state transition.
+
+Every transition is a guarded UPDATE, so a stale or duplicated message can never move
+a row the wrong way. Takes `now` from the caller; never reads the clock.
+"""
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from adsync.db.connection import Database, Row
+from adsync.db.sql import query
+from adsync.jobs import Dispatch, Job, JobStatus
+
+_SQL = "jobs.sql"
+_MAX_ERROR_CHARS = 2000
+
+
+def _job(row: Row) -> Job:
+    return Job(
+        id=row["id"],
+        shop_id=row["shop_id"],
+        sync_type=row["sync_type"],
+        priority=row["priority"],
+        status=JobStatus(row["status"]),
+        retry_count=row["retry_count"],
+        max_retries=row["max_retries"],
+        scheduled_at=row["scheduled_at"],
+        dispatch_id=row["dispatch_id"],
+        attempt=row["attempt"],
+        days_ago=row["days_ago"],
+        target_day=row["target_day"],
+        error_message=row["error_message"],
+        lease_expires_at=row["lease_expires_at"],
+    )
+
+
+class JobStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def insert_jobs(
+        self,
+        *,
+        sync_type: str,
+        priority: int,
+        shop_ids: Sequence[int],
+        days_ago: Sequence[int | None],
+        target_days: Sequence[date | None],
+        now: datetime,
+    ) -> list[Dispatch]:
+        """Insert one job per shop unless it already has a live one; return the new rows."""
+        if not shop_ids:
+            return []
+        rows = self._db.run(
+            query(_SQL, "insert_jobs"),
+            sync_type=sync_type,
+            priority=priority,
+            shop_ids=list(shop_ids),
+            days_ago=list(days_ago),
+            target_days=list(target_days),
+            now=now,
+        )
+        return [Dispatch(**row) for row in rows]
+
+    def mark_dispatched(self, *, job_ids: Sequence[int], now: datetime) -> None:
+        if job_ids:
+            self._db.run(query(_SQL, "mark_dispatched"), job_ids=list(job_ids), now=now)
+
+    def claim(
+        self,
+        *,
+        job_id: int,
+        dispatch_id: str,
+        attempt: int,
+        now: datetime,
+        lease_expires_at: datetime,
+    ) -> Job | None:
+        """Move a due pending job (or an expired lease) to processing; None if not claimable."""
+        row = self._db.one(
+            query(_SQL, "claim_job"),
+            job_id=job_id,
+            dispatch_id=dispatch_id,
+            attempt=attempt,
+            now=now,
+            lease_expires_at=lease_expires_at,
+        )
+        return _job(row) if row else None
+
+    def get(self, job_id: int) -> Job | None:
+        row = self._db.one(query(_SQL, "get_job"), job_id=job_id)
+        return _job(row) if row else None
+
+    def complete(
+        self, *, job_id: int, dispatch_id: str, now: datetime, stats: dict[str, Any]
+    ) -> bool:
+        row = self._db.one(
+            query(_SQL, "complete_job"),
+            job_id=job_id,
+            dispatch_id=dispatch_id,
+            now=now,
+            stats=json.dumps(stats),
+        )
+        return row is not None
+
+    def record_failure(
+        self, *, job_id: int, dispatch_id: str, error: str, final: bool, now: datetime
+    ) -> Job | None:
+        """Count a failed attempt; the returned job says whether it is failed for good."""
+        row = self._db.one(
+            query(_SQL, "record_failure"),
+            job_id=job_id,
+            dispatch_id=dispatch_id,
+            error_message=error[:_MAX_ERROR_CHARS],
+            final=final,
+            now=now,
+        )
+        return _job(row) if row else None
+
+    def release(
+        self, *, job_id: int, dispatch_id: str, scheduled_at: datetime, now: datetime
+    ) -> bool:
+        """Put a processing job back to pending until `scheduled_at` (a deferral)."""
+        row = self._db.one(
+            query(_SQL, "release_job"),
+            job_id=job_id,
+            dispatch_id=dispatch_id,
+            scheduled_at=scheduled_at,
+            now=now,
+        )
+        return row is not None
+
+    def mark_dead_lettered(
+        self, *, job_id: int, dispatch_id: str, error: str, now: datetime
+    ) -> bool:
+        row = self._db.one(
+            query(_SQL, "mark_dead_lettered"),
+            job_id=job_id,
+            dispatch_id=dispatch_id,
+            error_message=error[:_MAX_ERROR_CHARS],
+            now=now,
+        )
+        return row is not None
+
+    def delete_finished_before(self, cutoff: datetime) -> int:
+        row = self._db.one(query(_SQL, "delete_finished_before"), cutoff=cutoff)
+        return int(row["deleted"]) if row else 0
+
+    def count_by_status(self) -> dict[str, int]:
+        return {r["status"]: int(r["count"]) for r in self._db.run(query(_SQL, "count_by_status"))}

@@ -1,0 +1,87 @@
+-- Job table statements. Every time that decides behaviour comes in as :now.
+
+-- name: insert_jobs
+INSERT INTO apishopee_ads_sync_queue
+    (shop_id, sync_type, priority, days_ago, target_day, scheduled_at, created_at, updated_at)
+SELECT u.shop_id, :sync_type, :priority, u.days_ago, u.target_day, :now, :now, :now
+FROM unnest(CAST(:shop_ids AS bigint[]), CAST(:days_ago AS integer[]), CAST(:target_days AS date[]))
+    AS u(shop_id, days_ago, target_day)
+ON CONFLICT DO NOTHING
+RETURNING id AS job_id, shop_id, priority, dispatch_id::text AS dispatch_id;
+
+-- name: mark_dispatched
+UPDATE apishopee_ads_sync_queue
+SET dispatched_at = :now, dispatched_priority = priority, updated_at = :now
+WHERE id = ANY(CAST(:job_ids AS bigint[]));
+
+-- name: claim_job
+-- Pending and due, or processing with an expired lease (its Lambda died), and only
+-- for the current dispatch: anything else means the message is stale or early.
+UPDATE apishopee_ads_sync_queue
+SET status = 'processing', started_at = :now, lease_expires_at = :lease_expires_at,
+    attempt = :attempt, updated_at = :now
+WHERE id = :job_id
+  AND dispatch_id = CAST(:dispatch_id AS uuid)
+  AND scheduled_at <= :now
+  AND (status = 'pending' OR (status = 'processing' AND lease_expires_at < :now))
+RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
+          dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
+          lease_expires_at;
+
+-- name: get_job
+SELECT id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
+       dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
+          lease_expires_at
+FROM apishopee_ads_sync_queue
+WHERE id = :job_id;
+
+-- name: complete_job
+UPDATE apishopee_ads_sync_queue
+SET status = 'completed', completed_at = :now, lease_expires_at = NULL,
+    error_message = NULL, stats = CAST(:stats AS jsonb), updated_at = :now
+WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
+RETURNING id;
+
+-- name: record_failure
+-- One real attempt failed. The job stays pending for its next attempt unless this
+-- was the last one (or retrying cannot help), then it is failed for good.
+UPDATE apishopee_ads_sync_queue
+SET retry_count = retry_count + 1,
+    error_message = :error_message,
+    status = CASE WHEN :final OR retry_count + 1 >= max_retries THEN 'failed' ELSE 'pending' END,
+    completed_at = CASE WHEN :final OR retry_count + 1 >= max_retries THEN :now END,
+    lease_expires_at = NULL,
+    updated_at = :now
+WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
+RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
+          dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
+          lease_expires_at;
+
+-- name: mark_dead_lettered
+-- The message ran out of receives. Whatever the row says (a crash may have left it
+-- processing), the job is failed now; an already failed or completed row is kept.
+UPDATE apishopee_ads_sync_queue
+SET status = 'failed',
+    error_message = COALESCE(error_message, :error_message),
+    completed_at = :now, lease_expires_at = NULL, updated_at = :now
+WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid)
+  AND status IN ('pending', 'processing')
+RETURNING id;
+
+-- name: delete_finished_before
+WITH deleted AS (
+    DELETE FROM apishopee_ads_sync_queue
+    WHERE status IN ('completed', 'failed') AND created_at < :cutoff
+    RETURNING 1
+)
+SELECT count(*) AS deleted FROM deleted;
+
+-- name: count_by_status
+SELECT status, count(*) AS count FROM apishopee_ads_sync_queue GROUP BY status;
+
+-- name: release_job
+-- A deferral, not a failure: back to pending until :scheduled_at, no attempt counted.
+UPDATE apishopee_ads_sync_queue
+SET status = 'pending', scheduled_at = :scheduled_at, lease_expires_at = NULL, updated_at = :now
+WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
+RETURNING id;

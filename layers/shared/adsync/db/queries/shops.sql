@@ -1,0 +1,33 @@
+-- name: eligible_shops
+-- Shops the schedules sync: active and holding a token.
+SELECT shop_id, region FROM apishopee_shops
+WHERE status = 'active' AND access_token IS NOT NULL
+ORDER BY shop_id;
+
+-- name: get_shop
+SELECT shop_id, region, status, shop_name, access_token, refresh_token,
+       access_token_expires_at, last_synced_at
+FROM apishopee_shops WHERE shop_id = :shop_id;
+
+-- name: upsert_shop
+INSERT INTO apishopee_shops
+    (shop_id, region, shop_name, access_token, refresh_token, access_token_expires_at,
+     refresh_token_expires_at, status, status_reason, created_at, updated_at)
+VALUES (:shop_id, :region, :shop_name, :access_token, :refresh_token, :access_expires_at,
+        :refresh_expires_at, 'active', NULL, :now, :now)
+ON CONFLICT (shop_id) DO UPDATE SET
+    region = EXCLUDED.region,
+    shop_name = COALESCE(EXCLUDED.shop_name, apishopee_shops.shop_name),
+    access_token = EXCLUDED.access_token,
+    refresh_token = EXCLUDED.refresh_token,
+    access_token_expires_at = EXCLUDED.access_token_expires_at,
+    refresh_token_expires_at = EXCLUDED.refresh_token_expires_at,
+    status = 'active', status_reason = NULL, updated_at = :now;
+
+-- name: mark_synced
+UPDATE apishopee_shops SET last_synced_at = :now, updated_at = :now WHERE shop_id = :shop_id;
+
+-- name: mark_needs_reauth
+UPDATE apishopee_shops
+SET status = 'needs_reauth', status_reason = :reason, updated_at = :now
+WHERE shop_id = :shop_id;

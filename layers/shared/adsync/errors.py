@@ -1,0 +1,45 @@
+"""The error tree of the whole package.
+
+    AdsSyncError
+    ├── ConfigError            a required setting is missing or malformed
+    ├── BadEventError          a Lambda event or SQS message we cannot act on
+    ├── DatabaseError          Postgres refused or is unreachable (pg8000 translated)
+    ├── QueueError             SQS refused a call (botocore translated)
+    ├── ShopNotReadyError      the shop cannot be synced now (no token, needs re-auth)
+    ├── LeaseLostError         another run took the job over (ours outlived its lease)
+    └── ShopeeError            see adsync.shopee.errors for its own subtree
+
+Foreign exceptions are translated where they enter (`raise ... from exc`). The
+docstring of each class is its default message.
+"""
+
+
+class AdsSyncError(Exception):
+    """Shopee Ads Sync failed."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (self.__doc__ or "").strip())
+
+
+class ConfigError(AdsSyncError):
+    """A required setting is missing or malformed."""
+
+
+class BadEventError(AdsSyncError):
+    """The event cannot be processed."""
+
+
+class DatabaseError(AdsSyncError):
+    """The database refused the operation or is unreachable."""
+
+
+class QueueError(AdsSyncError):
+    """SQS refused the operation."""
+
+
+class ShopNotReadyError(AdsSyncError):
+    """The shop cannot be synced until an operator acts (token missing or revoked)."""
+
+
+class LeaseLostError(AdsSyncError):
+    """Another run owns this job now; this run's writes were rolled back."""

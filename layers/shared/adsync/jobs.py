@@ -1,0 +1,132 @@
+"""Jobs: what a sync job is, what a queue message carries, and how events name them.
+
+Pure values and parsing only: no I/O, no clock. The job table is the truth; a
+message is a pointer to a row plus the dispatch id that makes older messages stale.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from adsync.config import PRIORITIES
+from adsync.errors import BadEventError
+
+
+class SyncType(StrEnum):
+    """The kinds of job the worker runs (names from the seed system)."""
+
+    REALTIME = "realtime"  # today, every 15 minutes
+    BACKFILL_DAY = "backfill_day"  # one past day (days_ago), all campaigns
+    BACKFILL_FULL = "backfill_full"  # the last 7 days, for a new shop
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+LOOKBACK = "lookback"  # an enqueue-only name: one backfill_day job per day of the window
+
+
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    id: int
+    shop_id: int
+    sync_type: str
+    priority: int
+    status: JobStatus
+    retry_count: int
+    max_retries: int
+    scheduled_at: datetime
+    dispatch_id: str
+    attempt: int = 0
+    days_ago: int | None = None
+    target_day: date | None = None
+    error_message: str | None = None
+    lease_expires_at: datetime | None = None
+
+    @property
+    def retries_left(self) -> int:
+        return max(self.max_retries - self.retry_count, 0)
+
+    def is_due(self, now: datetime) -> bool:
+        return self.scheduled_at <= now
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobMessage:
+    """The body of an SQS message: which row, and which dispatch of it."""
+
+    job_id: int
+    dispatch_id: str
+
+    def to_body(self) -> str:
+        return json.dumps({"job_id": self.job_id, "dispatch_id": self.dispatch_id})
+
+    @classmethod
+    def from_body(cls, body: str) -> "JobMessage":
+        try:
+            data = json.loads(body)
+            job_id, dispatch_id = data["job_id"], data["dispatch_id"]
+        except (TypeError, ValueError, KeyError) as exc:
+            raise BadEventError(f"message body is not a job message: {body[:200]!r}") from exc
+        if not isinstance(job_id, int) or isinstance(job_id, bool) or job_id <= 0:
+            raise BadEventError(f"job_id must be a positive integer, got {job_id!r}")
+        if not isinstance(dispatch_id, str) or not dispatch_id:
+            raise BadEventError("dispatch_id must be a non-empty string")
+        return cls(job_id=job_id, dispatch_id=dispatch_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dispatch:
+    """A job row that must be (re)sent to the queue of its priority."""
+
+    job_id: int
+    shop_id: int
+    priority: int
+    dispatch_id: str
+
+    @property
+    def message(self) -> JobMessage:
+        return JobMessage(job_id=self.job_id, dispatch_id=self.dispatch_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnqueueRequest:
+    """What one schedule tick asks for: a sync type, a priority, and its days."""
+
+    sync_type: SyncType
+    priority: int
+    days_ago: tuple[int, ...] = ()
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> "EnqueueRequest":
+        """Parse a Scheduler `Input`; raise BadEventError saying what is wrong."""
+        if not isinstance(event, Mapping):
+            raise BadEventError("enqueue event must be a JSON object")
+        raw_type = event.get("sync_type")
+        priority = event.get("priority", 1)
+        if not isinstance(priority, int) or isinstance(priority, bool) or priority not in PRIORITIES:
+            raise BadEventError(f"priority must be one of {PRIORITIES}, got {priority!r}")
+        if raw_type == LOOKBACK:
+            window = event.get("window_days", 7)
+            if not isinstance(window, int) or not 1 <= window <= 30:
+                raise BadEventError(f"window_days must be 1..30, got {window!r}")
+            days = tuple(range(1, window + 1))
+            return cls(sync_type=SyncType.BACKFILL_DAY, priority=priority, days_ago=days)
+        try:
+            sync_type = SyncType(raw_type)
+        except ValueError:
+            known = ", ".join([*(t.value for t in SyncType), LOOKBACK])
+            raise BadEventError(f"unknown sync_type {raw_type!r}; expected one of {known}") from None
+        if sync_type is SyncType.BACKFILL_DAY:
+            days_ago = event.get("days_ago", 1)
+            if not isinstance(days_ago, int) or not 0 <= days_ago <= 180:
+                raise BadEventError(f"days_ago must be 0..180, got {days_ago!r}")
+            return cls(sync_type=sync_type, priority=priority, days_ago=(days_ago,))
+        return cls(sync_type=sync_type, priority=priority)

@@ -1,0 +1,92 @@
+"""SQS gateway: the only module that talks to SQS (botocore errors translated here).
+
+Sends job messages to the queue of their priority, 10 per SendMessageBatch call, and
+checks each entry's result (a batch can half-fail with HTTP 200).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from adsync.config import Settings
+from adsync.errors import QueueError
+from adsync.jobs import Dispatch, JobMessage
+
+SEND_BATCH = 10
+MAX_DELAY_SECONDS = 900
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendOutcome:
+    sent: tuple[int, ...]  # job ids
+    failed: tuple[tuple[int, str], ...]  # (job id, reason)
+
+
+class QueueGateway:
+    def __init__(self, *, sqs: Any, settings: Settings) -> None:
+        self._sqs = sqs
+        self._settings = settings
+
+    def send(self, dispatches: Sequence[Dispatch], *, delay_seconds: int = 0) -> SendOutcome:
+        """Send each job to its priority's queue; a failed entry is reported, not raised."""
+        sent: list[int] = []
+        failed: list[tuple[int, str]] = []
+        by_priority: dict[int, list[Dispatch]] = {}
+        for d in dispatches:
+            by_priority.setdefault(d.priority, []).append(d)
+        delay = max(0, min(MAX_DELAY_SECONDS, delay_seconds))
+        for priority, items in sorted(by_priority.items(), reverse=True):
+            url = self._settings.queue_url(priority)
+            for start in range(0, len(items), SEND_BATCH):
+                batch = {str(d.job_id): d for d in items[start : start + SEND_BATCH]}
+                entries = [
+                    {"Id": key, "MessageBody": d.message.to_body(), "DelaySeconds": delay}
+                    for key, d in batch.items()
+                ]
+                try:
+                    reply = self._sqs.send_message_batch(QueueUrl=url, Entries=entries)
+                except (BotoCoreError, ClientError) as exc:
+                    failed.extend((d.job_id, f"send failed: {exc}") for d in batch.values())
+                    continue
+                sent.extend(batch[e["Id"]].job_id for e in reply.get("Successful", []))
+                failed.extend(
+                    (batch[e["Id"]].job_id, f"{e.get('Code')}: {e.get('Message', '')}")
+                    for e in reply.get("Failed", [])
+                )
+        return SendOutcome(sent=tuple(sent), failed=tuple(failed))
+
+    def send_one(self, message: JobMessage, *, priority: int, delay_seconds: int) -> None:
+        """Send one message (a deferral or a retry beyond the queue's receive budget)."""
+        try:
+            self._sqs.send_message(
+                QueueUrl=self._settings.queue_url(priority),
+                MessageBody=message.to_body(),
+                DelaySeconds=max(0, min(MAX_DELAY_SECONDS, delay_seconds)),
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise QueueError(f"cannot send job {message.job_id}: {exc}") from exc
+
+    def change_visibility(self, *, queue_arn: str, receipt_handle: str, seconds: int) -> None:
+        """Hold a received message invisible for `seconds` (the retry delay)."""
+        try:
+            self._sqs.change_message_visibility(
+                QueueUrl=self.url_for_arn(queue_arn),
+                ReceiptHandle=receipt_handle,
+                VisibilityTimeout=max(0, min(43_200, seconds)),
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise QueueError(f"cannot change visibility: {exc}") from exc
+
+    def url_for_arn(self, queue_arn: str) -> str:
+        """Map an event record's eventSourceARN to one of our configured queue URLs."""
+        name = queue_arn.rsplit(":", 1)[-1]
+        for url in self._settings.queue_urls.values():
+            if url.rstrip("/").rsplit("/", 1)[-1] == name:
+                return url
+        raise QueueError(f"queue {name!r} is not one of the configured priority queues")
+
+    def priority_of(self, queue_arn: str) -> int:
+        url = self.url_for_arn(queue_arn)
+        return next(p for p, u in self._settings.queue_urls.items() if u == url)

@@ -1,0 +1,1 @@
+"""Services: what each Lambda does, written against the gateways, never against Lambda."""

@@ -1,0 +1,63 @@
+"""Enqueue: record one job per eligible shop, then send the new ones to their queue.
+
+The row comes first (Postgres is the truth); a send that fails leaves the row pending
+and undispatched, which the reconciler re-sends. Duplicate schedule deliveries insert
+nothing thanks to the partial unique index.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from adsync.jobs import EnqueueRequest
+from adsync.observability import count, logger
+from adsync.regions import local_day
+from adsync.services.dependencies import Dependencies
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnqueueResult:
+    eligible_shops: int
+    inserted: int
+    sent: int
+    send_failed: int
+
+
+def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
+    now = deps.clock()
+    shops = deps.shops.eligible()
+    shop_ids: list[int] = []
+    days_ago: list[int | None] = []
+    target_days = []
+    for shop_id, region in shops:
+        for n in request.days_ago or (None,):
+            shop_ids.append(shop_id)
+            days_ago.append(n)
+            target_days.append(None if n is None else local_day(region, now) - timedelta(days=n))
+    dispatches = deps.jobs.insert_jobs(
+        sync_type=request.sync_type.value,
+        priority=request.priority,
+        shop_ids=shop_ids,
+        days_ago=days_ago,
+        target_days=target_days,
+        now=now,
+    )
+    outcome = deps.queue.send(dispatches)
+    deps.jobs.mark_dispatched(job_ids=outcome.sent, now=now)
+    for job_id, reason in outcome.failed:
+        logger.warning("send failed; the reconciler will re-send", job_id=job_id, reason=reason)
+    count("JobsEnqueued", len(dispatches))
+    count("SendFailures", len(outcome.failed))
+    logger.info(
+        "enqueued",
+        sync_type=request.sync_type.value,
+        priority=request.priority,
+        eligible_shops=len(shops),
+        inserted=len(dispatches),
+        sent=len(outcome.sent),
+    )
+    return EnqueueResult(
+        eligible_shops=len(shops),
+        inserted=len(dispatches),
+        sent=len(outcome.sent),
+        send_failed=len(outcome.failed),
+    )

@@ -1,0 +1,188 @@
+"""Worker: one SQS record = one claim, one sync, one outcome.
+
+Outcomes of a record (the message's fate in brackets):
+- completed: data committed and the job completed [deleted];
+- dropped: duplicate, stale or unknown job [deleted, nothing changed];
+- deferred: not due yet, another run holds the lease, or Shopee throttled us; no
+  attempt counted [deleted, a fresh delayed message sent];
+- retrying: a real failure with attempts left; retry_count + 1 [kept invisible for the
+  retry delay and listed in batchItemFailures; re-sent delayed instead when the
+  queue's receive budget is spent];
+- failed: no attempts left, or retrying cannot help (shop not authorized) [deleted,
+  or left to fall into the DLQ when its receives are spent; dead_letter confirms it].
+A malformed message is listed as failed so that it ends in the DLQ, never lost.
+"""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from math import ceil
+from typing import NoReturn
+
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from adsync.errors import AdsSyncError, BadEventError, LeaseLostError, ShopNotReadyError
+from adsync.jobs import Job, JobMessage, JobStatus
+from adsync.observability import count, logger, milliseconds
+from adsync.services.dependencies import Dependencies
+from adsync.services.sync import sync_job
+from adsync.shopee.errors import AuthorizationEndedError, QuotaExceededError, ThrottledError
+
+THROTTLE_BACKOFF = timedelta(minutes=1)
+
+
+class Outcome(StrEnum):
+    COMPLETED = "completed"
+    DROPPED = "dropped"
+    DEFERRED = "deferred"
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
+class RecordFailedError(Exception):
+    """The record goes back to its queue (it is listed in batchItemFailures)."""
+
+
+def handle_record(record: SQSRecord, deps: Dependencies) -> Outcome:
+    """Process one record; raise RecordFailedError to leave it to SQS."""
+    try:
+        message = JobMessage.from_body(record.body)
+    except BadEventError as exc:
+        logger.error("malformed message; it will end in the DLQ", message_id=record.message_id)
+        count("MessagesMalformed")
+        raise RecordFailedError(str(exc)) from exc
+
+    now = deps.clock()
+    receive_count = int(record.attributes.approximate_receive_count or 1)
+    job = deps.jobs.claim(
+        job_id=message.job_id,
+        dispatch_id=message.dispatch_id,
+        attempt=receive_count,
+        now=now,
+        lease_expires_at=now + deps.settings.lease_duration,
+    )
+    if job is None:
+        return _unclaimed(message, record, deps)
+
+    logger.append_keys(job_id=job.id, shop_id=job.shop_id, sync_type=job.sync_type)
+    try:
+        return _run(job, record, deps, receive_count=receive_count)
+    finally:
+        logger.remove_keys(["job_id", "shop_id", "sync_type"])
+
+
+def _run(job: Job, record: SQSRecord, deps: Dependencies, *, receive_count: int) -> Outcome:
+    started = deps.clock()
+    try:
+        stats = sync_job(job, deps)
+    except LeaseLostError as exc:
+        logger.warning("lease lost; another run owns the job", error=str(exc))
+        count("JobsDropped")
+        return Outcome.DROPPED
+    except ThrottledError as exc:
+        count("ShopeeThrottled")
+        return _defer(job, deps, until=deps.clock() + THROTTLE_BACKOFF, reason=str(exc))
+    except QuotaExceededError as exc:
+        count("ShopeeThrottled")
+        now = deps.clock()
+        return _defer(job, deps, until=exc.resets_at(now), reason=str(exc))
+    except Exception as exc:  # every other error is a failed attempt, bugs included
+        return _fail(job, record, exc, deps, receive_count=receive_count)
+    elapsed_ms = (deps.clock() - started).total_seconds() * 1000
+    count("JobsCompleted")
+    count("RowsUpserted", stats.rows)
+    milliseconds("SyncDurationMs", elapsed_ms)
+    logger.info(
+        "job completed", campaigns=stats.campaigns, rows=stats.rows, duration_ms=round(elapsed_ms)
+    )
+    return Outcome.COMPLETED
+
+
+def _unclaimed(message: JobMessage, record: SQSRecord, deps: Dependencies) -> Outcome:
+    """The row did not match this message: say why, and defer or drop it."""
+    job = deps.jobs.get(message.job_id)
+    log = {"job_id": message.job_id, "message_id": record.message_id}
+    if job is None:
+        logger.warning("message for an unknown job dropped", **log)
+    elif job.dispatch_id != message.dispatch_id:
+        logger.info("stale message dropped (job re-dispatched)", status=job.status, **log)
+    elif job.status in (JobStatus.COMPLETED, JobStatus.FAILED):
+        logger.info("duplicate message for a finished job dropped", status=job.status, **log)
+    else:
+        # Not due yet, or another run holds a live lease: come back then, no attempt used.
+        wake_at = job.scheduled_at
+        if job.status is JobStatus.PROCESSING and job.lease_expires_at is not None:
+            wake_at = job.lease_expires_at
+        _send_later(message, job.priority, deps, wake_at=wake_at)
+        logger.info("job deferred", status=job.status, wake_at=wake_at.isoformat(), **log)
+        count("JobsDeferred")
+        return Outcome.DEFERRED
+    count("JobsDropped")
+    return Outcome.DROPPED
+
+
+def _defer(job: Job, deps: Dependencies, *, until: datetime, reason: str) -> Outcome:
+    now = deps.clock()
+    if deps.jobs.release(job_id=job.id, dispatch_id=job.dispatch_id, scheduled_at=until, now=now):
+        message = JobMessage(job_id=job.id, dispatch_id=job.dispatch_id)
+        _send_later(message, job.priority, deps, wake_at=until)
+        count("JobsDeferred")
+        logger.warning("job deferred", reason=reason, until=until.isoformat())
+    return Outcome.DEFERRED
+
+
+def _send_later(message: JobMessage, priority: int, deps: Dependencies, *, wake_at: datetime) -> None:
+    # SQS delays top out at 15 minutes; a job due later is simply deferred again.
+    delay = max(0, ceil((wake_at - deps.clock()).total_seconds()))
+    deps.queue.send_one(message, priority=priority, delay_seconds=delay)
+
+
+def _fail(
+    job: Job, record: SQSRecord, exc: Exception, deps: Dependencies, *, receive_count: int
+) -> Outcome:
+    now = deps.clock()
+    error = str(exc) if isinstance(exc, AdsSyncError) else f"{type(exc).__name__}: {exc}"
+    hopeless = isinstance(exc, ShopNotReadyError | AuthorizationEndedError)
+    if isinstance(exc, AuthorizationEndedError):
+        deps.shops.mark_needs_reauth(shop_id=job.shop_id, reason=str(exc), now=now)
+    updated = deps.jobs.record_failure(
+        job_id=job.id, dispatch_id=job.dispatch_id, error=error, final=hopeless, now=now
+    )
+    if updated is None:  # the lease moved on while we failed: nothing of ours to record
+        count("JobsDropped")
+        return Outcome.DROPPED
+    receives_left = deps.settings.max_receive_count - receive_count
+    if updated.status is JobStatus.FAILED:
+        count("JobsFailed")
+        logger.error("job failed", error=error, retry_count=updated.retry_count)
+        if hopeless or receives_left > 0:
+            return Outcome.FAILED
+        # Its receives are spent as well: let it fall into the DLQ at once.
+        _return_to_queue(record, deps, seconds=0, reason=error)
+
+    count("JobsRetried")
+    delay_seconds = int(deps.settings.retry_delay.total_seconds())
+    logger.warning(
+        "job attempt failed; will retry",
+        error=error,
+        retry_count=updated.retry_count,
+        retry_in_seconds=delay_seconds,
+    )
+    if receives_left > 0:
+        _return_to_queue(record, deps, seconds=delay_seconds, reason=error)
+    # The job allows more attempts than the queue allows receives: send it afresh.
+    _send_later(
+        JobMessage(job_id=job.id, dispatch_id=job.dispatch_id),
+        job.priority,
+        deps,
+        wake_at=now + deps.settings.retry_delay,
+    )
+    return Outcome.RETRYING
+
+
+def _return_to_queue(
+    record: SQSRecord, deps: Dependencies, *, seconds: int, reason: str
+) -> NoReturn:
+    deps.queue.change_visibility(
+        queue_arn=record.event_source_arn, receipt_handle=record.receipt_handle, seconds=seconds
+    )
+    raise RecordFailedError(reason)

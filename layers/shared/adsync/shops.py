@@ -1,0 +1,35 @@
+"""Shops: a Shopee shop this system syncs, with its tokens (never shown in a repr)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ShopStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    NEEDS_REAUTH = "needs_reauth"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenPair:
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    access_expires_at: datetime
+    refresh_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shop:
+    shop_id: int
+    region: str
+    status: ShopStatus
+    shop_name: str | None = None
+    access_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    access_token_expires_at: datetime | None = None
+    last_synced_at: datetime | None = None
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.access_token)

@@ -1,0 +1,1 @@
+"""Local development tools: the Shopee simulator and the one-machine runtime."""

@@ -1,0 +1,66 @@
+"""Runs the real handlers the way Lambda would: loaded from `functions/<name>/app.py`
+with a context that knows its deadline. (Every function's module is named `app`, so
+each is loaded under its own name.)
+"""
+
+import importlib.util
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+FUNCTIONS = Path(__file__).resolve().parent.parent / "functions"
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that our code and Powertools read."""
+
+    function_name: str
+    timeout_seconds: float = 300.0
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:ap-southeast-1:123456789012:function:{self.function_name}"
+
+    @property
+    def function_version(self) -> str:
+        return "$LATEST"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        elapsed = time.monotonic() - self.started_at
+        return max(0, int((self.timeout_seconds - elapsed) * 1000))
+
+
+@cache
+def load_function(name: str) -> ModuleType:
+    path = FUNCTIONS / name / "app.py"
+    spec = importlib.util.spec_from_file_location(f"functions_{name}_app", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def invoke(name: str, event: dict[str, Any], *, timeout_seconds: float = 300.0) -> Any:
+    """Invoke a function's handler with a fresh context, as one Lambda invocation."""
+    handler: Handler = load_function(name).handler
+    return handler(event, LambdaContext(function_name=name, timeout_seconds=timeout_seconds))

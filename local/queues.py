@@ -1,0 +1,57 @@
+"""Creates the template's queues in an SQS endpoint (moto in-process, by default).
+
+Queue names are `<prefix>-<LogicalId>`, so an event record's ARN names the queue the
+way CloudFormation's generated names would.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from local.template import QueueLayout
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalQueues:
+    urls: dict[int, str]  # priority -> source queue URL
+    dead_letter_urls: dict[int, str]  # priority -> DLQ URL
+    arns: dict[str, str]  # URL -> ARN
+
+    def env(self) -> dict[str, str]:
+        """The QUEUE_URL_<n> variables the handlers read."""
+        return {f"QUEUE_URL_{p}": url for p, url in self.urls.items()}
+
+
+def create_queues(sqs: Any, layout: QueueLayout, *, prefix: str = "shopee-ads-sync") -> LocalQueues:
+    urls_by_id: dict[str, str] = {}
+    arns: dict[str, str] = {}
+
+    def create(logical_id: str) -> str:
+        if logical_id in urls_by_id:
+            return urls_by_id[logical_id]
+        spec = layout.queues[logical_id]
+        attributes = {
+            "VisibilityTimeout": str(spec.visibility_timeout),
+            "MessageRetentionPeriod": str(spec.retention_seconds),
+        }
+        if spec.dead_letter_logical_id:
+            dlq_url = create(spec.dead_letter_logical_id)
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": arns[dlq_url], "maxReceiveCount": spec.max_receive_count}
+            )
+        url = sqs.create_queue(QueueName=f"{prefix}-{logical_id}", Attributes=attributes)[
+            "QueueUrl"
+        ]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+        arns[url] = arn["QueueArn"]
+        urls_by_id[logical_id] = url
+        return url
+
+    urls: dict[int, str] = {}
+    dead_letter_urls: dict[int, str] = {}
+    for priority, logical_id in sorted(layout.priority_queues.items()):
+        urls[priority] = create(logical_id)
+        dlq_id = layout.queues[logical_id].dead_letter_logical_id
+        if dlq_id:
+            dead_letter_urls[priority] = create(dlq_id)
+    return LocalQueues(urls=urls, dead_letter_urls=dead_letter_urls, arns=arns)

@@ -1,0 +1,121 @@
+"""The local main job: one full sync cycle through the real handlers on one machine.
+
+enqueue (the Scheduler's realtime tick) -> moto SQS -> emulated event source mapping
+-> worker (batches of 10, partial failures honoured) -> Postgres, until every job is
+finished, then a summary. Nothing is shortcut: tokens come from the simulator's
+/auth/token/get, data from its HTTP API.
+"""
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adsync.db.ads_store import AdsStore
+from adsync.db.job_store import JobStore
+from adsync.regions import local_day
+from local.event_source import Poller
+from local.lambda_runtime import invoke
+from local.postgres import fresh_database, server_url
+from local.simulator import World, WorldSettings
+from local.stack import QUIET_ENV, LocalStack, local_stack
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+LOCAL_DATABASE = "adsync_local"
+DEFAULT_WEIGHTS = {3: 20, 2: 10, 1: 5, 0: 2}  # MaximumConcurrency per priority, as deployed
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    shops: int = 20
+    seed: int = 42
+    concurrency: int = 4
+    timeout_seconds: float = 600.0
+    retry_delay_seconds: int = 2
+    event_file: str = "enqueue_realtime.json"
+    quiet: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class CycleSummary:
+    shops: int
+    enqueued: int
+    jobs_by_status: dict[str, int]
+    rows_written: int
+    rows_expected: int
+    batches: int
+    records: int
+    record_failures: int
+    shopee_calls: int
+    wall_seconds: float
+    finished: bool
+    database_url: str
+    handler_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        pending = sum(v for k, v in self.jobs_by_status.items() if k != "completed")
+        return self.finished and pending == 0 and self.rows_written == self.rows_expected
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def _cycle_done(stack: LocalStack) -> bool:
+    db = stack.database()
+    try:
+        counts = JobStore(db).count_by_status()
+    finally:
+        db.close()
+    return not counts.get("pending") and not counts.get("processing")
+
+
+def expected_rows(stack: LocalStack) -> int:
+    """Rows the simulator reports for each shop's local today (its ground truth)."""
+    now = stack.simulator.now()
+    return sum(
+        len(stack.simulator.truth.campaign_daily(s.shop_id, local_day(s.region, now)))
+        for s in stack.simulator.world.shops
+    )
+
+
+def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleSummary:
+    started = time.monotonic()
+    world = World.generate(WorldSettings(seed=options.seed, shop_count=options.shops))
+    env = {"RETRY_DELAY_SECONDS": str(options.retry_delay_seconds)}
+    if options.quiet:
+        env.update(QUIET_ENV)
+    url = database_url or fresh_database(server_url(), LOCAL_DATABASE)
+    with local_stack(database_url=url, world=world, extra_env=env) as stack:
+        stack.onboard_all()
+        event = json.loads((EVENTS / options.event_file).read_text())
+        enqueued = invoke("enqueue", event)
+        poller = Poller(
+            stack.worker_mappings(DEFAULT_WEIGHTS) + stack.dead_letter_mappings(),
+            concurrency=options.concurrency,
+        )
+        finished = poller.run_until(
+            lambda: _cycle_done(stack), timeout_seconds=options.timeout_seconds
+        )
+        db = stack.database()
+        try:
+            by_status = JobStore(db).count_by_status()
+            rows = AdsStore(db).count_campaign_daily()
+        finally:
+            db.close()
+        return CycleSummary(
+            shops=len(world.shops),
+            enqueued=int(enqueued["enqueued"]),
+            jobs_by_status=by_status,
+            rows_written=rows,
+            rows_expected=expected_rows(stack),
+            batches=poller.batches,
+            records=poller.records,
+            record_failures=poller.failures,
+            shopee_calls=sum(stack.simulator.counters.calls.values()),
+            wall_seconds=round(time.monotonic() - started, 2),
+            finished=finished,
+            database_url=stack.database_url,
+            handler_errors=poller.handler_errors[:5],
+        )

@@ -1,0 +1,95 @@
+"""Reads `template.yaml` so that the local runtime builds what AWS would.
+
+Only what the local runtime needs: the SQS queues (visibility, retention, redrive)
+and which queue serves which priority (the functions' `QUEUE_URL_<n>` variables).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub ...) as long forms."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueSpec:
+    logical_id: str
+    visibility_timeout: int
+    retention_seconds: int
+    dead_letter_logical_id: str | None
+    max_receive_count: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueLayout:
+    queues: dict[str, QueueSpec]  # by logical id
+    priority_queues: dict[int, str]  # priority -> logical id
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        document: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506
+    return document
+
+
+def _resolve(value: Any, parameters: dict[str, Any]) -> Any:
+    if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in parameters:
+        return parameters[value["Ref"]].get("Default")
+    return value
+
+
+def queue_layout(document: dict[str, Any]) -> QueueLayout:
+    parameters = document.get("Parameters", {})
+    resources = document["Resources"]
+    queues: dict[str, QueueSpec] = {}
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::SQS::Queue":
+            continue
+        props = resource.get("Properties", {})
+        redrive = props.get("RedrivePolicy") or {}
+        target = redrive.get("deadLetterTargetArn", {})
+        queues[logical_id] = QueueSpec(
+            logical_id=logical_id,
+            visibility_timeout=int(_resolve(props.get("VisibilityTimeout", 30), parameters)),
+            retention_seconds=int(
+                _resolve(props.get("MessageRetentionPeriod", 345600), parameters)
+            ),
+            dead_letter_logical_id=target.get("Fn::GetAtt", [None])[0] if target else None,
+            max_receive_count=int(redrive["maxReceiveCount"]) if redrive else None,
+        )
+    env: dict[str, Any] = (
+        document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    )
+    for resource in resources.values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+            env = {**env, **variables}
+    priority_queues = {
+        int(name.removeprefix("QUEUE_URL_")): value["Ref"]
+        for name, value in env.items()
+        if name.startswith("QUEUE_URL_") and isinstance(value, dict) and "Ref" in value
+    }
+    return QueueLayout(queues=queues, priority_queues=priority_queues)

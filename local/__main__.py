@@ -36,9 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"shops             {summary.shops}")
         print(f"jobs enqueued     {summary.enqueued}")
-        print("jobs by status    " + ", ".join(f"{k}={v}" for k, v in sorted(summary.jobs_by_status.items())))
-        print(f"rows written      {summary.rows_written} (simulator reports {summary.rows_expected})")
-        print(f"worker batches    {summary.batches} ({summary.records} records, {summary.record_failures} failed)")
+        print(
+            "jobs by status    "
+            + ", ".join(f"{k}={v}" for k, v in sorted(summary.jobs_by_status.items()))
+        )
+        print(
+            f"rows written      {summary.rows_written} (simulator reports {summary.rows_expected})"
+        )
+        print(
+            f"worker batches    {summary.batches} "
+            f"({summary.records} records, {summary.record_failures} failed)"
+        )
         print(f"shopee calls      {summary.shopee_calls}")
         print(f"wall time         {summary.wall_seconds} s")
         print(f"database          {summary.database_url}")

@@ -84,10 +84,11 @@ class EventSourceMapping:
         try:
             response = invoke(self.function, event, timeout_seconds=self.timeout_seconds)
         except Exception as exc:  # Lambda: the whole batch returns after its visibility timeout
-            return BatchResult(received=len(messages), failed=len(messages), handler_error=repr(exc))
+            return BatchResult(
+                received=len(messages), failed=len(messages), handler_error=repr(exc)
+            )
         failed_ids = {
-            item.get("itemIdentifier")
-            for item in ((response or {}).get("batchItemFailures") or [])
+            item.get("itemIdentifier") for item in ((response or {}).get("batchItemFailures") or [])
         }
         known = {m["MessageId"] for m in messages}
         if not failed_ids <= known:  # Lambda treats an unknown identifier as a total failure

@@ -72,12 +72,16 @@ def _cycle_done(stack: LocalStack) -> bool:
 
 
 def expected_rows(stack: LocalStack) -> int:
-    """Rows the simulator reports for each shop's local today (its ground truth)."""
+    """Rows the simulator reports for each shop's local today (its ground truth), for
+    the campaigns its id list shows (a deleted campaign drops out of the list)."""
     now = stack.simulator.now()
-    return sum(
-        len(stack.simulator.truth.campaign_daily(s.shop_id, local_day(s.region, now)))
-        for s in stack.simulator.world.shops
-    )
+    truth = stack.simulator.truth
+    total = 0
+    for shop in stack.simulator.world.shops:
+        listed = set(truth.campaign_ids(shop.shop_id))
+        daily = truth.campaign_daily(shop.shop_id, local_day(shop.region, now))
+        total += len(listed & set(daily))
+    return total
 
 
 def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleSummary:

@@ -12,9 +12,9 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from adsync.config import database_from_url
 from adsync.db.connection import Database
 from adsync.db.migrate import apply_migrations
-from adsync.config import database_from_url
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
@@ -79,7 +79,9 @@ class LocalStack:
         ]
 
     def dead_letter_mappings(self) -> list[tuple[EventSourceMapping, int]]:
-        return [(self._mapping(url, "dead_letter"), 1) for url in self.queues.dead_letter_urls.values()]
+        return [
+            (self._mapping(url, "dead_letter"), 1) for url in self.queues.dead_letter_urls.values()
+        ]
 
     def _mapping(self, url: str, function: str) -> EventSourceMapping:
         return EventSourceMapping(

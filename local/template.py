@@ -51,7 +51,7 @@ class QueueLayout:
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        document: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506
+        document: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)
     return document
 
 

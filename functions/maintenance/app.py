@@ -1,4 +1,4 @@
-"""Lambda `maintenance`: a Scheduler tick {"task": ...} -> one maintenance pass."""
+"""Lambda `maintenance`: a Scheduler tick {"task": "reconcile" | "cleanup"} -> one pass."""
 
 from typing import Any
 
@@ -6,12 +6,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from adsync.observability import logger, metrics
 from adsync.services import dependencies
-from adsync.services.maintenance import cleanup, parse_task
+from adsync.services.maintenance import parse_task, run_task
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    task = parse_task(event)
-    result = cleanup(dependencies.current())
-    return {"task": task, "deleted": result.deleted}
+    return run_task(parse_task(event), dependencies.current())

@@ -53,24 +53,31 @@ def handle(
     responder = _Responder(event, context, send or put_response)
     watchdog = _start_watchdog(context, responder)
     try:
-        request_type = event.get("RequestType")
-        logger.info("migrations custom resource: %s", request_type)
-        if request_type == "Delete":
-            responder.answer(SUCCESS, data={})
-        elif request_type in ("Create", "Update"):
-            check_worker_concurrency(event.get("ResourceProperties", {}))
-            applied = migrate()
-            logger.info("migrations applied: %s", applied)
-            responder.answer(SUCCESS, data=_applied_data(applied))
-        else:
-            responder.answer(FAILED, reason=f"unknown RequestType {request_type!r}")
-    except Exception as exc:
-        logger.exception("migrations custom resource failed")
-        responder.answer(FAILED, reason=describe_failure(exc))
+        try:
+            status, reason, data = _outcome(event, migrate)
+        except Exception as exc:
+            logger.exception("migrations custom resource failed")
+            status, reason, data = FAILED, describe_failure(exc), {}
+        # Outside the try: if CloudFormation cannot be told, raise, so that Lambda's
+        # async retry runs the (idempotent) request again and answers then.
+        responder.answer(status, reason=reason, data=data)
     finally:
         if watchdog is not None:
             watchdog.cancel()
     return responder.body or {}
+
+
+def _outcome(event: Mapping[str, Any], migrate: Migrate) -> tuple[str, str, dict[str, Any]]:
+    request_type = event.get("RequestType")
+    logger.info("migrations custom resource: %s", request_type)
+    if request_type == "Delete":
+        return SUCCESS, "", {}
+    if request_type not in ("Create", "Update"):
+        return FAILED, f"unknown RequestType {request_type!r}", {}
+    check_worker_concurrency(event.get("ResourceProperties", {}))
+    applied = migrate()
+    logger.info("migrations applied: %s", applied)
+    return SUCCESS, "", _applied_data(applied)
 
 
 def run_migrations() -> list[str]:
@@ -124,7 +131,11 @@ def describe_failure(exc: BaseException) -> str:
     if kind == "ConfigError":
         return f"configuration error: {message}"
     if kind == "DatabaseError" and "unreachable" in message:
-        return message if message.startswith("database unreachable") else f"database unreachable: {message}"
+        return (
+            message
+            if message.startswith("database unreachable")
+            else f"database unreachable: {message}"
+        )
     if isinstance(exc, OSError | TimeoutError):
         return f"database unreachable: {message}"
     return f"migration failed ({kind}): {message}"
@@ -139,7 +150,7 @@ def put_response(url: str, body: bytes) -> None:
         # The pre-signed URL is signed for an empty content type.
         headers={"Content-Type": "", "Content-Length": str(len(body))},
     )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (CFN's URL)
+    with urllib.request.urlopen(request, timeout=30) as response:
         logger.info("CloudFormation response status: %s", response.status)
 
 

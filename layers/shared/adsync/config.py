@@ -156,4 +156,3 @@ def load_partner_credentials(env: Mapping[str, str] | None = None) -> PartnerCre
     except (TypeError, ValueError):
         raise ConfigError("Shopee partner_id must be an integer") from None
     return PartnerCredentials(partner_id=partner_id, partner_key=str(key))
-

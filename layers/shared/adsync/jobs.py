@@ -111,7 +111,11 @@ class EnqueueRequest:
             raise BadEventError("enqueue event must be a JSON object")
         raw_type = event.get("sync_type")
         priority = event.get("priority", 1)
-        if not isinstance(priority, int) or isinstance(priority, bool) or priority not in PRIORITIES:
+        if (
+            not isinstance(priority, int)
+            or isinstance(priority, bool)
+            or priority not in PRIORITIES
+        ):
             raise BadEventError(f"priority must be one of {PRIORITIES}, got {priority!r}")
         if raw_type == LOOKBACK:
             window = event.get("window_days", 7)
@@ -120,10 +124,12 @@ class EnqueueRequest:
             days = tuple(range(1, window + 1))
             return cls(sync_type=SyncType.BACKFILL_DAY, priority=priority, days_ago=days)
         try:
-            sync_type = SyncType(raw_type)
+            sync_type = SyncType(str(raw_type))
         except ValueError:
             known = ", ".join([*(t.value for t in SyncType), LOOKBACK])
-            raise BadEventError(f"unknown sync_type {raw_type!r}; expected one of {known}") from None
+            raise BadEventError(
+                f"unknown sync_type {raw_type!r}; expected one of {known}"
+            ) from None
         if sync_type is SyncType.BACKFILL_DAY:
             days_ago = event.get("days_ago", 1)
             if not isinstance(days_ago, int) or not 0 <= days_ago <= 180:

@@ -25,7 +25,9 @@ class AdsStore:
         """Insert or overwrite each (shop, campaign, day); return the rows written."""
         for start in range(0, len(rows), BATCH_ROWS):
             batch = rows[start : start + BATCH_ROWS]
-            columns = {f.name: [getattr(r, f.name) for r in batch] for f in fields(CampaignDailyMetrics)}
+            columns = {
+                f.name: [getattr(r, f.name) for r in batch] for f in fields(CampaignDailyMetrics)
+            }
             # numeric columns take text so that no float rounding happens on the way in
             for name, kind in PRODUCT_METRICS.items():
                 if kind is float:

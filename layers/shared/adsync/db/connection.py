@@ -7,7 +7,7 @@ Knows nothing of jobs or ads.
 
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 from typing import Any
 
@@ -117,10 +117,8 @@ class Database:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with suppress(pg8000.exceptions.InterfaceError, OSError):
                 self._conn.close()
-            except (pg8000.exceptions.InterfaceError, OSError):
-                pass
             self._conn = None
 
 

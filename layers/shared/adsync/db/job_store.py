@@ -143,6 +143,29 @@ class JobStore:
         )
         return row is not None
 
+    def take_for_redispatch(
+        self,
+        *,
+        now: datetime,
+        lost_before: datetime,
+        lease_dead_before: datetime,
+        limit: int,
+    ) -> list[Dispatch]:
+        """Give jobs without a live message a new dispatch; the caller sends them."""
+        rows = self._db.run(
+            query(_SQL, "take_for_redispatch"),
+            now=now,
+            lost_before=lost_before,
+            lease_dead_before=lease_dead_before,
+            limit=limit,
+        )
+        return [Dispatch(**row) for row in rows]
+
+    def mark_undispatched(self, *, job_ids: Sequence[int], now: datetime) -> None:
+        """A send failed: the next reconcile pass tries these again."""
+        if job_ids:
+            self._db.run(query(_SQL, "mark_undispatched"), job_ids=list(job_ids), now=now)
+
     def delete_finished_before(self, cutoff: datetime) -> int:
         row = self._db.one(query(_SQL, "delete_finished_before"), cutoff=cutoff)
         return int(row["deleted"]) if row else 0

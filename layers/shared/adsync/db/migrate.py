@@ -16,7 +16,7 @@ _LOCK_KEY = 7_246_339_001  # any constant shared by every migrator of this schem
 def migration_files() -> list[tuple[str, str]]:
     """Return (version, sql) pairs in order, e.g. ("0001_initial", "...")."""
     folder = resources.files("adsync.db").joinpath("migrations")
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [(f.name.removesuffix(".sql"), f.read_text("utf-8")) for f in files]
 
 

@@ -60,3 +60,7 @@ class ShopStore:
     def mark_needs_reauth(self, *, shop_id: int, reason: str, now: datetime) -> None:
         """Stop syncing a shop until the seller authorizes the app again."""
         self._db.run(query(_SQL, "mark_needs_reauth"), shop_id=shop_id, reason=reason, now=now)
+
+    def oldest_sync(self) -> datetime | None:
+        row = self._db.one(query(_SQL, "oldest_sync"))
+        return row["oldest"] if row else None

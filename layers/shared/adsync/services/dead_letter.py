@@ -28,7 +28,9 @@ def handle_dead_letter(record: SQSRecord, deps: Dependencies) -> DeadLetterOutco
         message = JobMessage.from_body(record.body)
     except BadEventError as exc:
         logger.error(
-            "malformed message in a DLQ", message_id=record.message_id, body=record.body[:4000],
+            "malformed message in a DLQ",
+            message_id=record.message_id,
+            body=record.body[:4000],
             error=str(exc),
         )
         count("MessagesMalformed")

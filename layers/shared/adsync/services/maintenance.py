@@ -1,17 +1,34 @@
-"""Maintenance passes, each one `run_once`-style function taking `now` from the caller.
+"""Maintenance passes, each a `run_once`-style function taking its time from deps.clock.
 
+- reconcile (every minute): re-send jobs that have no live message, and report data
+  freshness (the age of the stalest shop's last successful sync).
 - cleanup (02:00 local): delete completed/failed jobs older than the retention.
+Both are safe when two run at once (row locks with SKIP LOCKED; DELETE is idempotent).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from adsync.errors import BadEventError
-from adsync.observability import count, logger
+from adsync.observability import count, logger, metrics
 from adsync.services.dependencies import Dependencies
 
-TASKS = ("cleanup",)
+TASKS = ("reconcile", "cleanup")
+# A message sent this long ago without the job moving is presumed lost (SQS keeps a
+# message 4 days by default; retries and deferrals re-send well within this).
+LOST_AFTER = timedelta(hours=6)
+# A lease expired this long ago: the message's visibility timeout has long passed too.
+LEASE_DEAD_AFTER = timedelta(minutes=30)
+REDISPATCH_LIMIT = 5000
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReconcileResult:
+    redispatched: int
+    send_failed: int
+    oldest_sync_age_seconds: float | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +43,30 @@ def parse_task(event: Mapping[str, Any]) -> str:
     return str(task)
 
 
+def reconcile(deps: Dependencies) -> ReconcileResult:
+    now = deps.clock()
+    dispatches = deps.jobs.take_for_redispatch(
+        now=now,
+        lost_before=now - LOST_AFTER,
+        lease_dead_before=now - LEASE_DEAD_AFTER,
+        limit=REDISPATCH_LIMIT,
+    )
+    outcome = deps.queue.send(dispatches)
+    deps.jobs.mark_undispatched(job_ids=[job_id for job_id, _ in outcome.failed], now=now)
+    oldest = deps.shops.oldest_sync()
+    age = (now - oldest).total_seconds() if oldest else None
+    count("JobsReconciled", len(outcome.sent))
+    if age is not None:
+        metrics.add_metric(name="OldestShopSyncAgeSeconds", unit="Seconds", value=age)
+    if dispatches:
+        logger.info("reconciled", redispatched=len(outcome.sent), send_failed=len(outcome.failed))
+    return ReconcileResult(
+        redispatched=len(outcome.sent),
+        send_failed=len(outcome.failed),
+        oldest_sync_age_seconds=age,
+    )
+
+
 def cleanup(deps: Dependencies) -> CleanupResult:
     """Delete finished jobs older than the retention (seed: 7 days)."""
     cutoff = deps.clock() - deps.settings.job_retention
@@ -33,3 +74,15 @@ def cleanup(deps: Dependencies) -> CleanupResult:
     count("JobsCleanedUp", deleted)
     logger.info("cleanup done", deleted=deleted, cutoff=cutoff.isoformat())
     return CleanupResult(deleted=deleted)
+
+
+def run_task(task: str, deps: Dependencies) -> dict[str, Any]:
+    if task == "reconcile":
+        result = reconcile(deps)
+        return {
+            "task": task,
+            "redispatched": result.redispatched,
+            "send_failed": result.send_failed,
+            "oldest_sync_age_seconds": result.oldest_sync_age_seconds,
+        }
+    return {"task": task, "deleted": cleanup(deps).deleted}

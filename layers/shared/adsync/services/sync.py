@@ -78,4 +78,3 @@ def sync_job(job: Job, deps: Dependencies) -> SyncStats:
             raise LeaseLostError(f"job {job.id} is no longer ours; rolled back")
         deps.shops.mark_synced(shop_id=shop.shop_id, now=finished_at)
     return stats
-

@@ -16,7 +16,7 @@ A malformed message is listed as failed so that it ends in the DLQ, never lost.
 from datetime import datetime, timedelta
 from enum import StrEnum
 from math import ceil
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -43,7 +43,20 @@ class RecordFailedError(Exception):
 
 
 def handle_record(record: SQSRecord, deps: Dependencies) -> Outcome:
-    """Process one record; raise RecordFailedError to leave it to SQS."""
+    """Process one record; raise to leave it to SQS (listed in batchItemFailures)."""
+    try:
+        return _handle(record, deps)
+    except RecordFailedError:
+        raise
+    except Exception:
+        # The database or SQS failed us: the message returns after its visibility
+        # timeout and nothing is lost, but an operator should see why.
+        logger.exception("record failed unexpectedly", message_id=record.message_id)
+        count("RecordErrors")
+        raise
+
+
+def _handle(record: SQSRecord, deps: Dependencies) -> Outcome:
     try:
         message = JobMessage.from_body(record.body)
     except BadEventError as exc:
@@ -100,7 +113,7 @@ def _run(job: Job, record: SQSRecord, deps: Dependencies, *, receive_count: int)
 def _unclaimed(message: JobMessage, record: SQSRecord, deps: Dependencies) -> Outcome:
     """The row did not match this message: say why, and defer or drop it."""
     job = deps.jobs.get(message.job_id)
-    log = {"job_id": message.job_id, "message_id": record.message_id}
+    log: dict[str, Any] = {"job_id": message.job_id, "message_id": record.message_id}
     if job is None:
         logger.warning("message for an unknown job dropped", **log)
     elif job.dispatch_id != message.dispatch_id:
@@ -130,7 +143,9 @@ def _defer(job: Job, deps: Dependencies, *, until: datetime, reason: str) -> Out
     return Outcome.DEFERRED
 
 
-def _send_later(message: JobMessage, priority: int, deps: Dependencies, *, wake_at: datetime) -> None:
+def _send_later(
+    message: JobMessage, priority: int, deps: Dependencies, *, wake_at: datetime
+) -> None:
     # SQS delays top out at 15 minutes; a job due later is simply deferred again.
     delay = max(0, ceil((wake_at - deps.clock()).total_seconds()))
     deps.queue.send_one(message, priority=priority, delay_seconds=delay)

@@ -25,7 +25,12 @@ class ShopeeError(AdsSyncError):
     retryable = False
 
     def __init__(
-        self, message: str | None = None, *, code: str = "", endpoint: str = "", request_id: str = ""
+        self,
+        message: str | None = None,
+        *,
+        code: str = "",
+        endpoint: str = "",
+        request_id: str = "",
     ) -> None:
         self.code = code
         self.endpoint = endpoint

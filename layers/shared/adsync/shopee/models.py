@@ -62,9 +62,7 @@ class CampaignDailyMetrics:
     def from_api(
         cls, *, campaign_id: int, performance_date: date, raw: dict[str, Any]
     ) -> "CampaignDailyMetrics":
-        values = {
-            name: kind(raw.get(name) or 0) for name, kind in PRODUCT_METRICS.items()
-        }
+        values = {name: kind(raw.get(name) or 0) for name, kind in PRODUCT_METRICS.items()}
         return cls(campaign_id=campaign_id, performance_date=performance_date, **values)
 
 

@@ -9,7 +9,12 @@ import hmac
 
 
 def base_string(
-    *, partner_id: int, path: str, timestamp: int, access_token: str = "", shop_id: int | None = None
+    *,
+    partner_id: int,
+    path: str,
+    timestamp: int,
+    access_token: str = "",
+    shop_id: int | None = None,
 ) -> str:
     """Concatenate the signed fields, with no separators, in Shopee's order."""
     tail = f"{access_token}{shop_id}" if shop_id is not None else ""

@@ -85,3 +85,24 @@ CREATE TABLE apishopee_ads_performance_daily (
     synced_at           timestamptz   NOT NULL,
     PRIMARY KEY (shop_id, campaign_id, performance_date)
 );
+
+-- An operator resetting a finished job by hand (the seed's
+-- `UPDATE ... SET status = 'pending'`) gets a fresh dispatch: every old message for the
+-- row turns stale and the reconciler sends a new one within a minute.
+CREATE FUNCTION apishopee_ads_sync_queue_on_reset() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.dispatch_id := gen_random_uuid();
+    NEW.dispatched_at := NULL;
+    NEW.dispatched_priority := NULL;
+    NEW.lease_expires_at := NULL;
+    NEW.completed_at := NULL;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER apishopee_ads_sync_queue_reset
+    BEFORE UPDATE OF status ON apishopee_ads_sync_queue
+    FOR EACH ROW
+    WHEN (OLD.status IN ('completed', 'failed') AND NEW.status IN ('pending', 'processing'))
+    EXECUTE FUNCTION apishopee_ads_sync_queue_on_reset();

@@ -48,8 +48,10 @@ RETURNING id;
 UPDATE apishopee_ads_sync_queue
 SET retry_count = retry_count + 1,
     error_message = :error_message,
-    status = CASE WHEN :final OR retry_count + 1 >= max_retries THEN 'failed' ELSE 'pending' END,
-    completed_at = CASE WHEN :final OR retry_count + 1 >= max_retries THEN :now END,
+    status = CASE WHEN CAST(:final AS boolean) OR retry_count + 1 >= max_retries
+                  THEN 'failed' ELSE 'pending' END,
+    completed_at = CASE WHEN CAST(:final AS boolean) OR retry_count + 1 >= max_retries
+                        THEN CAST(:now AS timestamptz) END,
     lease_expires_at = NULL,
     updated_at = :now
 WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
@@ -85,3 +87,30 @@ UPDATE apishopee_ads_sync_queue
 SET status = 'pending', scheduled_at = :scheduled_at, lease_expires_at = NULL, updated_at = :now
 WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
 RETURNING id;
+
+-- name: take_for_redispatch
+-- Jobs that have no live message: due pending rows never sent (send failed, inserted
+-- by hand), whose priority was changed by hand, or sent so long ago that the message
+-- must be gone; and processing rows whose lease expired long ago (their Lambda died
+-- and their message is gone). Each gets a new dispatch id, which makes any old
+-- message stale, and is marked sent in the same statement so a concurrent pass skips it.
+UPDATE apishopee_ads_sync_queue AS q
+SET status = 'pending', dispatch_id = gen_random_uuid(), dispatched_at = :now,
+    dispatched_priority = q.priority, lease_expires_at = NULL, updated_at = :now
+WHERE q.id IN (
+    SELECT id FROM apishopee_ads_sync_queue
+    WHERE (status = 'pending' AND scheduled_at <= :now
+           AND (dispatched_at IS NULL
+                OR dispatched_priority IS DISTINCT FROM priority
+                OR dispatched_at < :lost_before))
+       OR (status = 'processing' AND lease_expires_at < :lease_dead_before)
+    ORDER BY priority DESC, scheduled_at
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING q.id AS job_id, q.shop_id, q.priority, q.dispatch_id::text AS dispatch_id;
+
+-- name: mark_undispatched
+UPDATE apishopee_ads_sync_queue
+SET dispatched_at = NULL, updated_at = :now
+WHERE id = ANY(CAST(:job_ids AS bigint[])) AND status = 'pending';

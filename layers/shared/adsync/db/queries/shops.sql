@@ -31,3 +31,9 @@ UPDATE apishopee_shops SET last_synced_at = :now, updated_at = :now WHERE shop_i
 UPDATE apishopee_shops
 SET status = 'needs_reauth', status_reason = :reason, updated_at = :now
 WHERE shop_id = :shop_id;
+
+-- name: oldest_sync
+-- The staleness of the worst active shop: its last successful sync (or, never synced,
+-- when it was added).
+SELECT min(COALESCE(last_synced_at, created_at)) AS oldest
+FROM apishopee_shops WHERE status = 'active' AND access_token IS NOT NULL;

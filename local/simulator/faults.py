@@ -1,0 +1,100 @@
+"""Injectable failures: what a test arms so the next calls misbehave.
+
+Owns the armed rules and their remaining counts. A rule matches on path and/or shop and
+produces a `Fault`: an error reply (HTTP 500 for `error_server` by default), a delay, or a
+dropped connection (the socket is closed without any reply). Rules are consulted in the
+order they were armed, before any other check. Must not know about tokens or metrics.
+"""
+
+import threading
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fault:
+    error: str | None = None  # None: no error reply (delay or drop only)
+    message: str = ""
+    delay_s: float = 0.0
+    drop_connection: bool = False
+    http_status: int | None = None  # None: the gateway's status for that error code
+
+
+@dataclass(kw_only=True)
+class _Rule:
+    fault: Fault
+    remaining: int | None  # None = until cleared
+    path: str | None
+    shop_id: int | None
+
+    def matches(self, path: str, shop_id: int | None) -> bool:
+        return (self.path is None or self.path == path) and (
+            self.shop_id is None or self.shop_id == shop_id
+        )
+
+
+class Faults:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[_Rule] = []
+
+    def fail_next(
+        self,
+        times: int = 1,
+        *,
+        error: str = "error_server",
+        message: str = "Internal server error, please try again later.",
+        path: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        """The next `times` calls (to `path`, if given) get `error`."""
+        fault = Fault(error=error, message=message, http_status=http_status)
+        self._arm(fault, times=times, path=path, shop_id=None)
+
+    def fail_shop(
+        self,
+        shop_id: int,
+        *,
+        error: str = "error_server",
+        message: str = "Internal server error, please try again later.",
+        times: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Calls for one shop fail; `times=None` keeps failing until `clear()`."""
+        self._arm(Fault(error=error, message=message), times=times, path=path, shop_id=shop_id)
+
+    def slow_next(self, times: int = 1, *, delay_s: float, path: str | None = None) -> None:
+        """The next calls are answered normally, after `delay_s` (client timeouts)."""
+        self._arm(Fault(delay_s=delay_s), times=times, path=path, shop_id=None)
+
+    def drop_next(self, times: int = 1, *, path: str | None = None) -> None:
+        """The next calls get their connection closed without a reply."""
+        self._arm(Fault(drop_connection=True), times=times, path=path, shop_id=None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    @property
+    def armed(self) -> int:
+        with self._lock:
+            return len(self._rules)
+
+    def take(self, *, path: str, shop_id: int | None) -> Fault | None:
+        """The fault for this call, if any; consumes one use of the matching rule."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(path, shop_id):
+                    if rule.remaining is not None:
+                        rule.remaining -= 1
+                        if rule.remaining <= 0:
+                            self._rules.remove(rule)
+                    return rule.fault
+        return None
+
+    def _arm(
+        self, fault: Fault, *, times: int | None, path: str | None, shop_id: int | None
+    ) -> None:
+        if times is not None and times <= 0:
+            raise ValueError("times must be positive (or None for 'until cleared')")
+        with self._lock:
+            self._rules.append(_Rule(fault=fault, remaining=times, path=path, shop_id=shop_id))

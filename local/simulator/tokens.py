@@ -1,0 +1,161 @@
+"""OAuth state of the simulated platform: auth codes, token pairs, shop authorizations (doc §3).
+
+Owns the rules: codes are single use and short-lived; refresh tokens are single use and
+rotate; after a refresh the previous access token keeps working for a grace period; a
+revoked or expired authorization stops everything. All state sits behind one lock because
+workers refresh and call concurrently. Must not read the clock (callers pass `now`) and
+must not know about HTTP.
+"""
+
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from local.simulator.errors import ApiError
+from local.simulator.settings import SimulatorSettings
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    access_expires_at: datetime
+    refresh_expires_at: datetime
+
+
+@dataclass(kw_only=True)
+class _Authorization:
+    expires_at: datetime
+    revoked: bool = False
+
+    def is_active(self, now: datetime) -> bool:
+        return not self.revoked and now < self.expires_at
+
+
+@dataclass(kw_only=True)
+class _Code:
+    shop_id: int
+    expires_at: datetime
+    used: bool = False
+
+
+@dataclass(kw_only=True)
+class _Access:
+    shop_id: int
+    expires_at: datetime
+
+
+@dataclass(kw_only=True)
+class _Refresh:
+    shop_id: int
+    expires_at: datetime
+    access_token: str  # issued together; its life is cut to the grace period on refresh
+    used: bool = False
+
+
+class TokenStore:
+    def __init__(self, settings: SimulatorSettings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._authorizations: dict[int, _Authorization] = {}
+        self._codes: dict[str, _Code] = {}
+        self._access: dict[str, _Access] = {}
+        self._refresh: dict[str, _Refresh] = {}
+
+    def authorize(self, shop_id: int, *, now: datetime) -> str:
+        """The seller consents (again): a fresh authorization and a single-use code."""
+        code = secrets.token_hex(16)
+        with self._lock:
+            self._authorizations[shop_id] = _Authorization(
+                expires_at=now + self._settings.authorization_ttl
+            )
+            self._codes[code] = _Code(
+                shop_id=shop_id, expires_at=now + self._settings.auth_code_ttl
+            )
+        return code
+
+    def issue(self, shop_id: int, *, now: datetime) -> TokenPair:
+        """Authorize and hand out a pair without the code round trip (test seeding)."""
+        with self._lock:
+            self._authorizations[shop_id] = _Authorization(
+                expires_at=now + self._settings.authorization_ttl
+            )
+            return self._new_pair(shop_id, now)
+
+    def exchange_code(self, code: str, *, shop_id: int, now: datetime) -> TokenPair:
+        with self._lock:
+            grant = self._codes.get(code)
+            if grant is None or grant.used or now >= grant.expires_at or grant.shop_id != shop_id:
+                raise ApiError("invalid_code", "Invalid code")
+            grant.used = True
+            if not self._is_authorized(shop_id, now):
+                raise ApiError("shop_access_expired", "The shop authorization has expired.")
+            return self._new_pair(shop_id, now)
+
+    def refresh(self, refresh_token: str, *, shop_id: int, now: datetime) -> TokenPair:
+        with self._lock:
+            grant = self._refresh.get(refresh_token)
+            if grant is None or grant.used or grant.shop_id != shop_id:
+                raise ApiError("error_auth", "Invalid refresh_token.")
+            if not self._is_authorized(shop_id, now):
+                raise ApiError("shop_access_expired", "The shop authorization has expired.")
+            if now >= grant.expires_at:
+                raise ApiError("refresh_token_expired", "The refresh_token has expired.")
+            grant.used = True
+            previous = self._access.get(grant.access_token)
+            if previous is not None:
+                grace_end = now + self._settings.old_access_token_grace
+                previous.expires_at = min(previous.expires_at, grace_end)
+            return self._new_pair(shop_id, now)
+
+    def check_access(self, access_token: str, *, shop_id: int, now: datetime) -> None:
+        """Raise the gateway's error unless the token may call shop APIs for this shop."""
+        with self._lock:
+            grant = self._access.get(access_token)
+            if grant is not None and grant.shop_id == shop_id:
+                if not self._is_authorized(shop_id, now):
+                    raise ApiError("error_auth", "Invalid partner_id or shopid.")
+                if now < grant.expires_at:
+                    return
+        code = self._settings.invalid_token_error
+        message = (
+            "Invalid access_token, please have a check."
+            if code == "invalid_acceess_token"
+            else "Invalid access_token."
+        )
+        raise ApiError(code, message)
+
+    def revoke(self, shop_id: int) -> None:
+        with self._lock:
+            authorization = self._authorizations.get(shop_id)
+            if authorization is not None:
+                authorization.revoked = True
+
+    def expire_access_tokens(self, shop_id: int, *, now: datetime) -> None:
+        with self._lock:
+            for grant in self._access.values():
+                if grant.shop_id == shop_id:
+                    grant.expires_at = min(grant.expires_at, now)
+
+    def _is_authorized(self, shop_id: int, now: datetime) -> bool:
+        authorization = self._authorizations.get(shop_id)
+        return authorization is not None and authorization.is_active(now)
+
+    def _new_pair(self, shop_id: int, now: datetime) -> TokenPair:
+        # Caller holds the lock.
+        pair = TokenPair(
+            access_token=secrets.token_hex(16),
+            refresh_token=secrets.token_hex(16),
+            access_expires_at=now + self._settings.access_token_ttl,
+            refresh_expires_at=now + self._settings.refresh_token_ttl,
+        )
+        self._access[pair.access_token] = _Access(
+            shop_id=shop_id, expires_at=pair.access_expires_at
+        )
+        self._refresh[pair.refresh_token] = _Refresh(
+            shop_id=shop_id,
+            expires_at=pair.refresh_expires_at,
+            access_token=pair.access_token,
+        )
+        return pair

@@ -1,0 +1,32 @@
+"""The local main job as a user runs it: a subprocess, real everything, one JSON summary."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.e2e
+def test_local_runtime_completes_a_cycle_for_20_shops() -> None:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "local", "run", "--shops", "20", "--json", "--timeout", "240"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    assert summary["shops"] == summary["enqueued"] == 20
+    assert summary["jobs_by_status"] == {"completed": 20}
+    assert summary["rows_written"] == summary["rows_expected"] > 0
+    assert summary["finished"] and summary["ok"]
+    assert summary["handler_errors"] == []

@@ -1,0 +1,81 @@
+"""enqueue: rows first, one per eligible shop, deduplicated, sent by priority."""
+
+import json
+
+import pytest
+
+from adsync.db.connection import Database
+from adsync.errors import BadEventError
+from local.lambda_runtime import invoke
+from local.stack import LocalStack
+from tests.support.sqs import queue_depth
+
+
+def test_enqueue_records_and_sends_one_job_per_shop(stack: LocalStack, db: Database) -> None:
+    shop_ids = stack.onboard_all()
+    reply = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    assert reply["enqueued"] == reply["sent"] == len(shop_ids)
+    rows = db.run(
+        "SELECT shop_id, status, priority, dispatched_at IS NOT NULL AS sent "
+        "FROM apishopee_ads_sync_queue ORDER BY shop_id"
+    )
+    assert [r["shop_id"] for r in rows] == sorted(shop_ids)
+    assert {(r["status"], r["priority"], r["sent"]) for r in rows} == {("pending", 1, True)}
+    assert queue_depth(stack, stack.queues.urls[1]) == len(shop_ids)
+    assert queue_depth(stack, stack.queues.urls[3]) == 0
+
+
+def test_second_enqueue_inserts_nothing(stack: LocalStack, db: Database) -> None:
+    stack.onboard_all()
+    first = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    second = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    assert first["enqueued"] > 0
+    assert second["enqueued"] == second["sent"] == 0
+    count = db.one("SELECT count(*) AS n FROM apishopee_ads_sync_queue")
+    assert count is not None and count["n"] == first["enqueued"]
+    assert queue_depth(stack, stack.queues.urls[1]) == first["enqueued"]
+
+
+def test_paused_and_tokenless_shops_are_not_enqueued(stack: LocalStack, db: Database) -> None:
+    shop_ids = stack.onboard_all()
+    db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id = :s", s=shop_ids[0])
+    db.run("UPDATE apishopee_shops SET access_token = NULL WHERE shop_id = :s", s=shop_ids[1])
+    db.run("UPDATE apishopee_shops SET status = 'needs_reauth' WHERE shop_id = :s", s=shop_ids[2])
+    reply = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    assert reply["eligible_shops"] == reply["enqueued"] == len(shop_ids) - 3
+
+
+def test_lookback_enqueues_one_job_per_day_and_shop(stack: LocalStack, db: Database) -> None:
+    shop_ids = stack.onboard_all()
+    reply = invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 3})
+    assert reply["enqueued"] == 3 * len(shop_ids)
+    days = db.run("SELECT DISTINCT days_ago FROM apishopee_ads_sync_queue ORDER BY days_ago")
+    assert [d["days_ago"] for d in days] == [1, 2, 3]
+    assert queue_depth(stack, stack.queues.urls[2]) == 3 * len(shop_ids)
+
+
+def test_malformed_event_raises_and_records_nothing(stack: LocalStack, db: Database) -> None:
+    stack.onboard_all()
+    with pytest.raises(BadEventError, match="unknown sync_type"):
+        invoke("enqueue", {"sync_type": "everything", "priority": 1})
+    count = db.one("SELECT count(*) AS n FROM apishopee_ads_sync_queue")
+    assert count is not None and count["n"] == 0
+
+
+def test_a_failed_send_leaves_the_row_pending_and_undispatched(
+    stack: LocalStack, db: Database
+) -> None:
+    """SQS refusing a message loses nothing: the row stays for the reconciler."""
+    stack.onboard_all()
+    stack.sqs.delete_queue(QueueUrl=stack.queues.urls[1])
+    reply = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    assert reply["sent"] == 0 and reply["send_failed"] == reply["enqueued"] > 0
+    rows = db.run("SELECT status, dispatched_at FROM apishopee_ads_sync_queue")
+    assert {(r["status"], r["dispatched_at"]) for r in rows} == {("pending", None)}
+
+
+def test_event_file_from_the_scheduler_runs(stack: LocalStack) -> None:
+    stack.onboard_all()
+    with open("events/enqueue_realtime.json", encoding="utf-8") as handle:
+        event = json.load(handle)
+    assert invoke("enqueue", event)["enqueued"] == len(stack.simulator.world.shops)

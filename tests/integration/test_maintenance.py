@@ -1,0 +1,125 @@
+"""maintenance: reconcile heals jobs without a live message; cleanup deletes old ones."""
+
+from datetime import timedelta
+
+import pytest
+
+from adsync.db.connection import Database
+from adsync.errors import BadEventError
+from local.lambda_runtime import invoke
+from local.stack import LocalStack
+from tests.support.clock import FrozenClock
+from tests.support.sqs import deliver, queue_depth
+
+
+def statuses(db: Database) -> list[str]:
+    return [r["status"] for r in db.run("SELECT status FROM apishopee_ads_sync_queue ORDER BY id")]
+
+
+def test_send_failure_after_insert_is_healed(stack: LocalStack, db: Database) -> None:
+    shop_ids = stack.onboard_all()
+    url = stack.queues.urls[1]
+    attributes = stack.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    stack.sqs.delete_queue(QueueUrl=url)
+    assert invoke("enqueue", {"sync_type": "realtime", "priority": 1})["sent"] == 0
+    stack.sqs.create_queue(
+        QueueName=url.rsplit("/", 1)[1],
+        Attributes={k: attributes[k] for k in ("VisibilityTimeout", "RedrivePolicy")},
+    )
+
+    reply = invoke("maintenance", {"task": "reconcile"})
+
+    assert reply["redispatched"] == len(shop_ids)
+    assert queue_depth(stack, url) == len(shop_ids)
+    deliver(stack, 1)
+    deliver(stack, 1)
+    assert statuses(db) == ["completed"] * len(shop_ids)
+    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 0
+
+
+def test_hand_reset_of_failed_jobs_runs_them_again(stack: LocalStack, db: Database) -> None:
+    """The seed's `UPDATE ... SET status = 'pending', retry_count = 0 WHERE status = 'failed'`."""
+    shop_id = stack.onboard_all()[0]
+    db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.simulator.revoke(shop_id)
+    deliver(stack, 1)
+    assert statuses(db) == ["failed"]
+
+    stack.onboard_all()  # the seller authorizes again; the operator stores the new tokens
+    db.run(
+        "UPDATE apishopee_ads_sync_queue SET status = 'pending', retry_count = 0 "
+        "WHERE status = 'failed'"
+    )
+    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
+    deliver(stack, 1)
+    assert statuses(db) == ["completed"]
+
+
+def test_priority_raised_by_hand_moves_the_job_to_the_critical_queue(
+    stack: LocalStack, db: Database
+) -> None:
+    shop_ids = stack.onboard_all()
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    db.run(
+        "UPDATE apishopee_ads_sync_queue SET priority = 3 WHERE shop_id IN (:a, :b)",
+        a=shop_ids[0],
+        b=shop_ids[1],
+    )
+    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 2
+    assert queue_depth(stack, stack.queues.urls[3]) == 2
+    deliver(stack, 3)
+    done = db.run("SELECT shop_id FROM apishopee_ads_sync_queue WHERE status = 'completed'")
+    assert sorted(r["shop_id"] for r in done) == sorted(shop_ids[:2])
+    # Their old normal-priority messages are now stale and change nothing.
+    deliver(stack, 1)
+    deliver(stack, 1)
+    assert set(statuses(db)) == {"completed"}
+
+
+def test_a_job_whose_lambda_died_is_re_run(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    shop_id = stack.onboard_all()[0]
+    db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    # A Lambda claimed it and died: processing, lease set, message gone.
+    db.run(
+        "UPDATE apishopee_ads_sync_queue SET status = 'processing', lease_expires_at = :t",
+        t=clock() + timedelta(minutes=15),
+    )
+    stack.sqs.purge_queue(QueueUrl=stack.queues.urls[1])
+    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 0  # lease alive
+    clock.advance(timedelta(minutes=50))
+    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
+    deliver(stack, 1)
+    assert statuses(db) == ["completed"]
+
+
+def test_cleanup_deletes_finished_jobs_older_than_seven_days(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    shop_ids = stack.onboard_all()
+    for status, age_days in (("completed", 8), ("failed", 8), ("completed", 6), ("pending", 30)):
+        db.run(
+            "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type, status, created_at) "
+            "VALUES (:s, 'backfill_full', :st, :c)",
+            s=shop_ids[age_days % len(shop_ids) + len(statuses(db))],
+            st=status,
+            c=clock() - timedelta(days=age_days),
+        )
+    assert invoke("maintenance", {"task": "cleanup"}) == {"task": "cleanup", "deleted": 2}
+    assert sorted(statuses(db)) == ["completed", "pending"]
+    assert invoke("maintenance", {"task": "cleanup"})["deleted"] == 0
+
+
+def test_reconcile_reports_freshness(stack: LocalStack, clock: FrozenClock) -> None:
+    stack.onboard_all()
+    clock.advance(timedelta(minutes=10))
+    reply = invoke("maintenance", {"task": "reconcile"})
+    assert reply["oldest_sync_age_seconds"] == pytest.approx(600, abs=5)
+
+
+def test_unknown_task_is_refused(stack: LocalStack) -> None:
+    with pytest.raises(BadEventError, match="unknown maintenance task 'vacuum'"):
+        invoke("maintenance", {"task": "vacuum"})

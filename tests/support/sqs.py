@@ -1,0 +1,49 @@
+"""Receive real messages from moto and shape them as the event source mapping would."""
+
+from typing import Any
+
+from local.event_source import sqs_record
+from local.stack import LocalStack
+
+
+def receive_event(stack: LocalStack, priority: int, *, max_messages: int = 10) -> dict[str, Any]:
+    url = stack.queues.urls[priority]
+    reply = stack.sqs.receive_message(
+        QueueUrl=url,
+        MaxNumberOfMessages=max_messages,
+        MessageSystemAttributeNames=["All"],
+        WaitTimeSeconds=0,
+    )
+    records = [sqs_record(m, queue_arn=stack.queues.arns[url]) for m in reply.get("Messages", [])]
+    return {"Records": records}
+
+
+def delete_succeeded(stack: LocalStack, priority: int, event: dict[str, Any], reply: Any) -> None:
+    """What the mapping does after an invocation: delete all but the listed failures."""
+    failed = {f["itemIdentifier"] for f in (reply or {}).get("batchItemFailures", [])}
+    url = stack.queues.urls[priority]
+    for record in event["Records"]:
+        if record["messageId"] not in failed:
+            stack.sqs.delete_message(QueueUrl=url, ReceiptHandle=record["receiptHandle"])
+
+
+def queue_depth(stack: LocalStack, url: str) -> int:
+    attrs = stack.sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=[
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ],
+    )["Attributes"]
+    return sum(int(v) for v in attrs.values())
+
+
+def deliver(stack: LocalStack, priority: int, *, max_messages: int = 10) -> dict[str, Any]:
+    """One event source mapping poll: receive, invoke the worker, delete what succeeded."""
+    from local.lambda_runtime import invoke
+
+    event = receive_event(stack, priority, max_messages=max_messages)
+    reply: dict[str, Any] = invoke("worker", event)
+    delete_succeeded(stack, priority, event, reply)
+    return reply

@@ -1,0 +1,71 @@
+"""Worker concurrency: weighted mappings and a reserved concurrency that covers them.
+
+If reserved concurrency were below the sum of the mappings' MaximumConcurrency, the
+mappings would receive batches the function cannot run; those throttled receives count
+toward maxReceiveCount and push healthy jobs to the DLQ.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.template.cfn import PRIORITIES, default_of, get_att, queue_id, resolve
+
+MAX_PARAMETERS = [f"Priority{p}MaxConcurrency" for p in PRIORITIES]
+
+
+def worker_mapping(of_type, priority: int) -> dict:
+    (mapping,) = (
+        m["Properties"]
+        for m in of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == get_att(queue_id(priority))
+    )
+    return mapping
+
+
+@pytest.mark.parametrize("priority", PRIORITIES)
+def test_each_priority_mapping_takes_its_maximum_from_a_parameter(of_type, priority):
+    scaling = worker_mapping(of_type, priority)["ScalingConfig"]
+    assert scaling == {"MaximumConcurrency": {"Ref": f"Priority{priority}MaxConcurrency"}}
+
+
+@pytest.mark.parametrize("priority", PRIORITIES)
+def test_mapping_publishes_event_count_metrics(of_type, priority):
+    assert worker_mapping(of_type, priority)["MetricsConfig"] == {"Metrics": ["EventCount"]}
+
+
+def test_defaults_are_weighted_toward_critical_and_legal(cfn):
+    defaults = [default_of(cfn, name) for name in MAX_PARAMETERS]
+    assert defaults == sorted(defaults)
+    assert defaults[3] > defaults[0]
+    for name in MAX_PARAMETERS:
+        # Lambda refuses MaximumConcurrency below 2 or above 1000.
+        assert int(cfn["Parameters"][name]["MinValue"]) >= 2
+        assert int(cfn["Parameters"][name]["MaxValue"]) <= 1000
+
+
+def test_reserved_concurrency_default_covers_the_sum_of_the_maxima(cfn, resources):
+    reserved = resources["WorkerFunction"]["Properties"]["ReservedConcurrentExecutions"]
+    assert reserved == {"Ref": "WorkerReservedConcurrency"}
+    total = sum(default_of(cfn, name) for name in MAX_PARAMETERS)
+    assert resolve(cfn, reserved) >= total
+
+
+def test_reserved_concurrency_minimum_covers_the_smallest_legal_maxima(cfn):
+    smallest_total = sum(int(cfn["Parameters"][name]["MinValue"]) for name in MAX_PARAMETERS)
+    assert int(cfn["Parameters"]["WorkerReservedConcurrency"]["MinValue"]) >= smallest_total
+
+
+def test_the_deploy_checks_the_sum_with_the_values_the_mappings_use(resources):
+    properties = resources["Migrations"]["Properties"]
+    assert properties["WorkerReservedConcurrency"] == {"Ref": "WorkerReservedConcurrency"}
+    assert properties["WorkerMaximumConcurrency"] == [{"Ref": name} for name in MAX_PARAMETERS]
+
+
+@pytest.mark.parametrize("function_id", ["WorkerFunction", "DeadLetterFunction"])
+def test_every_sqs_mapping_sets_a_legal_maximum_concurrency(cfn, of_type, function_id):
+    for mapping in of_type("AWS::Lambda::EventSourceMapping").values():
+        if mapping["Properties"]["FunctionName"] != {"Ref": function_id}:
+            continue
+        maximum = resolve(cfn, mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"])
+        assert 2 <= maximum <= 1000

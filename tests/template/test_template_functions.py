@@ -1,0 +1,126 @@
+"""The layer and the Lambda functions: runtime, code, environment, logs, network."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.template.cfn import FUNCTIONS, PRIORITIES, ROOT, evaluate_condition, resolve
+
+# Every variable the code reads, and what it must be set from.
+ENVIRONMENT = {
+    "DB_SECRET_ARN": {"Ref": "DbSecretArn"},
+    "DB_HOST": {"Fn::If": ["HasRdsProxy", {"Ref": "RdsProxyEndpoint"}, {"Ref": "DbHost"}]},
+    "DB_PORT": {"Ref": "DbPort"},
+    "DB_NAME": {"Ref": "DbName"},
+    "DB_SSL": "verify",
+    "SHOPEE_PARTNER_SECRET_ARN": {"Ref": "ShopeePartnerSecretArn"},
+    "SHOPEE_BASE_URL": {"Ref": "ShopeeBaseUrl"},
+    "PARTNER_REQUESTS_PER_SECOND": {"Ref": "PartnerRequestsPerSecond"},
+    "RETRY_DELAY_SECONDS": {"Ref": "RetryDelaySeconds"},
+    "JOB_RETENTION_DAYS": {"Ref": "JobRetentionDays"},
+    "ATTRIBUTION_WINDOW_DAYS": {"Ref": "AttributionWindowDays"},
+    "MAX_RECEIVE_COUNT": "3",
+    "POWERTOOLS_SERVICE_NAME": "shopee-ads-sync",
+    "POWERTOOLS_METRICS_NAMESPACE": "ShopeeAdsSync",
+    "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
+    **{f"QUEUE_URL_{p}": {"Ref": f"Priority{p}Queue"} for p in PRIORITIES},
+}
+DEFAULTS = {
+    "ShopeeBaseUrl": "https://partner.shopeemobile.com",
+    "RetryDelaySeconds": 300,
+    "JobRetentionDays": 7,
+    "AttributionWindowDays": 7,
+    "ScheduleTimezone": "Asia/Ho_Chi_Minh",
+}
+
+
+def layer_ref(of_type) -> dict:
+    (layer_id,) = of_type("AWS::Lambda::LayerVersion")
+    return {"Ref": layer_id}
+
+
+def test_shared_layer_is_built_from_layers_shared_for_python312(sam_template):
+    layer = sam_template["Resources"]["SharedLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Properties"]["ContentUri"] == "layers/shared"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    assert layer["Metadata"]["BuildMethod"] == "python3.12"
+    assert (ROOT / "layers" / "shared" / "requirements.txt").is_file()
+
+
+@pytest.mark.parametrize(("function_id", "directory"), FUNCTIONS.items())
+def test_function_code_and_handler(sam_template, function_id, directory):
+    properties = sam_template["Resources"][function_id]["Properties"]
+    assert properties["CodeUri"].rstrip("/") == f"functions/{directory}"
+    assert (ROOT / "functions" / directory / "app.py").is_file()
+
+
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_function_runs_python312_on_arm64_with_the_layer(resources, of_type, function_id):
+    properties = resources[function_id]["Properties"]
+    assert properties["Runtime"] == "python3.12"
+    assert properties["Architectures"] == ["arm64"]
+    assert properties["Handler"] == "app.handler"
+    assert properties["Layers"] == [layer_ref(of_type)]
+    assert 128 <= properties["MemorySize"] <= 10240
+    assert properties["Timeout"] <= 300
+
+
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_function_environment_is_complete(resources, function_id):
+    variables = resources[function_id]["Properties"]["Environment"]["Variables"]
+    assert variables == ENVIRONMENT
+
+
+@pytest.mark.parametrize(("parameter", "default"), DEFAULTS.items())
+def test_parameter_defaults_match_the_code_defaults(cfn, parameter, default):
+    assert resolve(cfn, {"Ref": parameter}) == default
+
+
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_function_has_a_log_group_with_the_retention_parameter(resources, function_id):
+    log_group_id = resources[function_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    log_group = resources[log_group_id]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_log_groups_are_one_per_function(of_type, resources):
+    used = {resources[f]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] for f in FUNCTIONS}
+    assert used == set(of_type("AWS::Logs::LogGroup"))
+
+
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_function_joins_the_vpc_only_when_subnets_are_given(resources, function_id):
+    vpc = resources[function_id]["Properties"]["VpcConfig"]
+    condition, attached, detached = vpc["Fn::If"]
+    assert condition == "HasVpc"
+    assert attached == {
+        "SubnetIds": {"Ref": "VpcSubnetIds"},
+        "SecurityGroupIds": {"Ref": "VpcSecurityGroupIds"},
+    }
+    assert detached == {"Ref": "AWS::NoValue"}
+
+
+def test_vpc_condition_follows_the_subnet_parameter(cfn):
+    assert not evaluate_condition(cfn, "HasVpc", {})
+    assert evaluate_condition(cfn, "HasVpc", {"VpcSubnetIds": ["subnet-1", "subnet-2"]})
+
+
+def test_rds_proxy_condition_follows_its_parameter(cfn):
+    assert not evaluate_condition(cfn, "HasRdsProxy", {})
+    assert evaluate_condition(cfn, "HasRdsProxy", {"RdsProxyEndpoint": "p.proxy-x.rds.aws"})
+
+
+def test_a_vpc_without_security_groups_is_refused(cfn):
+    (assertion,) = cfn["Rules"]["VpcNeedsSecurityGroups"]["Assertions"]
+    assert cfn["Rules"]["VpcNeedsSecurityGroups"]["RuleCondition"] == {
+        "Fn::Not": [{"Fn::EachMemberEquals": [{"Ref": "VpcSubnetIds"}, ""]}]
+    }
+    assert assertion["Assert"] == {
+        "Fn::Not": [{"Fn::EachMemberEquals": [{"Ref": "VpcSecurityGroupIds"}, ""]}]
+    }
+
+
+def test_worker_timeout_leaves_room_for_checkpointed_steps(resources):
+    assert resources["WorkerFunction"]["Properties"]["Timeout"] == 300

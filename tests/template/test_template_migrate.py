@@ -1,0 +1,288 @@
+"""Migrations on deploy: the custom resource in the template and its handler.
+
+The handler's answer travels over real HTTP: a tiny server on 127.0.0.1 stands in for
+the pre-signed S3 URL CloudFormation gives, and records each PUT.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from adsync.errors import DatabaseError
+from tests.template.cfn import FUNCTIONS, ROOT, get_att
+
+STACK_ID = "arn:aws:cloudformation:ap-southeast-1:123456789012:stack/shopee-ads-sync/abc"
+
+
+def load_handler_module() -> ModuleType:
+    # Every function's module is called `app`: load this one under its own name.
+    spec = importlib.util.spec_from_file_location(
+        "migrate_app", ROOT / "functions" / "migrate" / "app.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+migrate_app = load_handler_module()
+
+
+@dataclass
+class Put:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class ResponseEndpoint:
+    """What CloudFormation would receive."""
+
+    url: str
+    puts: list[Put] = field(default_factory=list)
+
+    @property
+    def answer(self) -> dict[str, Any]:
+        (put,) = self.puts
+        return put.body
+
+
+@pytest.fixture
+def endpoint() -> Iterator[ResponseEndpoint]:
+    received: list[Put] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            length = int(self.headers["Content-Length"])
+            body = json.loads(self.rfile.read(length))
+            received.append(Put(path=self.path, headers=dict(self.headers), body=body))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        url = f"http://{host}:{port}/cfn-response/Migrations?X-Amz-Signature=abc"
+        yield ResponseEndpoint(url=url, puts=received)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class FakeContext:
+    log_stream_name = "2026/11/28/[$LATEST]abcdef"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def request(endpoint: ResponseEndpoint, request_type: str, **properties: Any) -> dict:
+    event = {
+        "RequestType": request_type,
+        "ResponseURL": endpoint.url,
+        "StackId": STACK_ID,
+        "RequestId": "8d5c-request",
+        "ResourceType": "Custom::Migrations",
+        "LogicalResourceId": "Migrations",
+        "ResourceProperties": {
+            "ServiceToken": "arn:aws:lambda:ap-southeast-1:123456789012:function:migrate",
+            "LayerVersionArn": "arn:aws:lambda:ap-southeast-1:123456789012:layer:shared:3",
+            "MigrationsVersion": "1",
+            "WorkerReservedConcurrency": "40",
+            "WorkerMaximumConcurrency": ["2", "5", "10", "20"],
+            **properties,
+        },
+    }
+    if request_type != "Create":
+        event["PhysicalResourceId"] = f"{STACK_ID}/Migrations"
+    return event
+
+
+class Migrations:
+    """Stands in for adsync.db.migrate via the handler's `migrate` seam."""
+
+    def __init__(self, applied: list[str] | None = None, error: Exception | None = None):
+        self.applied = applied or []
+        self.error = error
+        self.calls = 0
+
+    def __call__(self) -> list[str]:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return self.applied
+
+
+# --- the template side
+
+
+def test_custom_resource_is_served_by_the_migrate_function(resources):
+    migrations = resources["Migrations"]
+    assert migrations["Type"] == "Custom::Migrations"
+    assert migrations["Properties"]["ServiceToken"] == get_att("MigrateFunction")
+    assert 60 <= migrations["Properties"]["ServiceTimeout"] <= 3600
+
+
+def test_custom_resource_reruns_when_the_layer_or_the_version_changes(resources, of_type):
+    (layer_id,) = of_type("AWS::Lambda::LayerVersion")
+    properties = resources["Migrations"]["Properties"]
+    # SAM renames the layer version resource on every content change, so this ref
+    # changes whenever a migration file (in the layer) changes.
+    assert properties["LayerVersionArn"] == {"Ref": layer_id}
+    assert properties["MigrationsVersion"] == {"Ref": "MigrationsVersion"}
+
+
+@pytest.mark.parametrize("function_id", [f for f in FUNCTIONS if f != "MigrateFunction"])
+def test_functions_are_deployed_after_the_migrations(resources, function_id):
+    assert resources[function_id]["DependsOn"] in ("Migrations", ["Migrations"])
+
+
+def test_migrate_function_timeout_fits_the_custom_resource_timeout(resources):
+    timeout = resources["MigrateFunction"]["Properties"]["Timeout"]
+    assert timeout < resources["Migrations"]["Properties"]["ServiceTimeout"]
+
+
+# --- the handler side
+
+
+def test_create_applies_migrations_and_answers_success(endpoint):
+    migrations = Migrations(applied=["0001_initial", "0002_ads"])
+    migrate_app.handle(request(endpoint, "Create"), FakeContext(), migrate=migrations)
+
+    assert migrations.calls == 1
+    (put,) = endpoint.puts
+    assert put.path == "/cfn-response/Migrations?X-Amz-Signature=abc"
+    # The pre-signed URL is signed for an empty content type.
+    assert put.headers.get("Content-Type", put.headers.get("Content-type")) == ""
+    assert put.body["Status"] == "SUCCESS"
+    assert put.body["Data"] == {"Applied": "0001_initial,0002_ads", "Count": 2}
+    assert put.body["PhysicalResourceId"] == f"{STACK_ID}/Migrations"
+    assert put.body["StackId"] == STACK_ID
+    assert put.body["RequestId"] == "8d5c-request"
+    assert put.body["LogicalResourceId"] == "Migrations"
+
+
+def test_update_keeps_the_physical_id_and_reports_nothing_new(endpoint):
+    migrate_app.handle(request(endpoint, "Update"), FakeContext(), migrate=Migrations())
+    assert endpoint.answer["Status"] == "SUCCESS"
+    assert endpoint.answer["PhysicalResourceId"] == f"{STACK_ID}/Migrations"
+    assert endpoint.answer["Data"] == {"Applied": "none", "Count": 0}
+
+
+def test_delete_answers_success_without_touching_the_database(endpoint):
+    migrations = Migrations(error=AssertionError("must not run"))
+    migrate_app.handle(request(endpoint, "Delete"), FakeContext(), migrate=migrations)
+    assert migrations.calls == 0
+    assert endpoint.answer["Status"] == "SUCCESS"
+
+
+def test_unreachable_database_fails_the_deploy_with_a_clear_reason(endpoint):
+    error = DatabaseError("database unreachable at db.internal:5432: timed out")
+    migrate_app.handle(request(endpoint, "Create"), FakeContext(), migrate=Migrations(error=error))
+    assert endpoint.answer["Status"] == "FAILED"
+    assert endpoint.answer["Reason"].startswith("database unreachable at db.internal:5432")
+    assert FakeContext.log_stream_name in endpoint.answer["Reason"]
+
+
+def test_socket_errors_read_as_database_unreachable(endpoint):
+    error = ConnectionRefusedError(111, "Connection refused")
+    migrate_app.handle(request(endpoint, "Create"), FakeContext(), migrate=Migrations(error=error))
+    assert endpoint.answer["Reason"].startswith("database unreachable: ")
+
+
+def test_a_failing_migration_names_its_error(endpoint):
+    error = DatabaseError("42P07 relation already exists")
+    migrate_app.handle(request(endpoint, "Update"), FakeContext(), migrate=Migrations(error=error))
+    assert endpoint.answer["Status"] == "FAILED"
+    assert endpoint.answer["Reason"].startswith(
+        "migration failed (DatabaseError): 42P07 relation already exists"
+    )
+
+
+def test_a_broken_layer_still_gets_an_answer(endpoint):
+    error = ModuleNotFoundError("No module named 'adsync'")
+    migrate_app.handle(request(endpoint, "Create"), FakeContext(), migrate=Migrations(error=error))
+    assert endpoint.answer["Status"] == "FAILED"
+    assert endpoint.answer["Reason"].startswith("migration code unavailable")
+
+
+def test_reserved_concurrency_below_the_mappings_fails_before_migrating(endpoint):
+    migrations = Migrations(applied=["0001_initial"])
+    event = request(endpoint, "Update", WorkerReservedConcurrency="30")
+    migrate_app.handle(event, FakeContext(), migrate=migrations)
+    assert migrations.calls == 0
+    assert endpoint.answer["Status"] == "FAILED"
+    assert "WorkerReservedConcurrency 30 is below" in endpoint.answer["Reason"]
+    assert "2 + 5 + 10 + 20 = 37" in endpoint.answer["Reason"]
+
+
+def test_reserved_concurrency_equal_to_the_sum_is_enough(endpoint):
+    event = request(endpoint, "Create", WorkerReservedConcurrency="37")
+    migrate_app.handle(event, FakeContext(), migrate=Migrations())
+    assert endpoint.answer["Status"] == "SUCCESS"
+
+
+def test_a_huge_error_is_cut_to_fit_cloudformation_s_4_kib_limit(endpoint):
+    error = DatabaseError("x" * 10_000)
+    migrate_app.handle(request(endpoint, "Create"), FakeContext(), migrate=Migrations(error=error))
+    (put,) = endpoint.puts
+    assert len(json.dumps(put.body)) < 4096
+    assert put.body["Reason"].endswith("...")
+
+
+def test_unknown_request_type_fails(endpoint):
+    migrations = Migrations()
+    migrate_app.handle(request(endpoint, "Rename"), FakeContext(), migrate=migrations)
+    assert migrations.calls == 0
+    assert endpoint.answer["Status"] == "FAILED"
+
+
+def test_an_unreachable_response_url_raises_so_lambda_retries(endpoint):
+    event = request(endpoint, "Delete")
+    event["ResponseURL"] = "http://127.0.0.1:9/nothing-listens-here"
+    with pytest.raises(OSError):
+        migrate_app.handle(event, FakeContext(), migrate=Migrations())
+
+
+def test_handler_uses_the_layer_api_it_was_written_against():
+    from adsync.config import load_database_settings
+    from adsync.db.connection import Database
+    from adsync.db.migrate import apply_migrations
+
+    assert list(inspect.signature(apply_migrations).parameters) == ["db"]
+    assert "settings" in inspect.signature(Database).parameters
+    assert callable(load_database_settings)
+
+
+def test_real_migrations_on_a_scratch_database(endpoint, monkeypatch):
+    from local.postgres import scratch_database, server_url
+
+    with scratch_database(server_url(), prefix="adsync_migrate") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        migrate_app.handler(request(endpoint, "Create"), FakeContext())
+        migrate_app.handler(request(endpoint, "Update"), FakeContext())
+
+    first, second = (put.body for put in endpoint.puts)
+    assert first["Status"] == "SUCCESS", first["Reason"]
+    assert "0001_initial" in first["Data"]["Applied"].split(",")
+    assert second["Status"] == "SUCCESS", second["Reason"]
+    assert second["Data"] == {"Applied": "none", "Count": 0}

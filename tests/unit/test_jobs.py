@@ -1,0 +1,56 @@
+"""Parsing what arrives from outside: Scheduler inputs and queue message bodies."""
+
+import pytest
+
+from adsync.errors import BadEventError
+from adsync.jobs import EnqueueRequest, JobMessage, SyncType
+
+
+def test_realtime_event() -> None:
+    request = EnqueueRequest.from_event({"sync_type": "realtime", "priority": 1})
+    assert request == EnqueueRequest(sync_type=SyncType.REALTIME, priority=1)
+
+
+def test_lookback_expands_to_one_backfill_day_per_day() -> None:
+    request = EnqueueRequest.from_event({"sync_type": "lookback", "priority": 2, "window_days": 3})
+    assert request.sync_type is SyncType.BACKFILL_DAY
+    assert request.days_ago == (1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    ("event", "complaint"),
+    [
+        ({"sync_type": "hourly_magic", "priority": 1}, "unknown sync_type 'hourly_magic'"),
+        ({"priority": 1}, "unknown sync_type None"),
+        ({"sync_type": "realtime", "priority": 7}, "priority must be one of"),
+        ({"sync_type": "realtime", "priority": "1"}, "priority must be one of"),
+        ({"sync_type": "backfill_day", "days_ago": -1}, "days_ago must be 0..180"),
+        ({"sync_type": "lookback", "window_days": 0}, "window_days must be 1..30"),
+        (["realtime"], "must be a JSON object"),
+    ],
+)
+def test_bad_enqueue_events_say_what_is_wrong(event: object, complaint: str) -> None:
+    with pytest.raises(BadEventError, match=complaint):
+        EnqueueRequest.from_event(event)  # type: ignore[arg-type]
+
+
+def test_message_round_trip() -> None:
+    message = JobMessage(job_id=5, dispatch_id="abc")
+    assert JobMessage.from_body(message.to_body()) == message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "not json",
+        "[]",
+        '{"job_id": 1}',
+        '{"job_id": "1", "dispatch_id": "x"}',
+        '{"job_id": 0, "dispatch_id": "x"}',
+        '{"job_id": 1, "dispatch_id": ""}',
+    ],
+)
+def test_malformed_bodies_are_rejected(body: str) -> None:
+    with pytest.raises(BadEventError):
+        JobMessage.from_body(body)

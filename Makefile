@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTHON312 ?= $(shell command -v python3.12 || echo "$$(pyenv prefix 3.12.1 2>/dev/null)/bin/python3.12")
+# Lambda runs python3.12: prefer pyenv's 3.12 (its shim fails unless selected), else PATH.
+PYTHON312 ?= $(shell p=$$(pyenv prefix 3.12.1 2>/dev/null) && echo $$p/bin/python3.12 || command -v python3.12)
 SHOPS ?= 20
 
 .PHONY: setup run test lint fmt check simulator clean

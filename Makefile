@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 # Lambda runs python3.12: prefer pyenv's 3.12 (its shim fails unless selected), else PATH.
 PYTHON312 ?= $(shell p=$$(pyenv prefix 3.12.1 2>/dev/null) && echo $$p/bin/python3.12 || command -v python3.12)
 SHOPS ?= 20
+# The layer's package and the local tools import as they would in Lambda and here.
+export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
 .PHONY: setup run test lint fmt check simulator clean
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.template.cfn import default_of, get_att, resolve
+from tests.template.cfn import ROOT, default_of, get_att, resolve
 
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
 EXPECTED = {
@@ -135,3 +135,22 @@ def test_async_invocations_that_keep_failing_land_in_the_schedule_dlq(of_type, f
         "ScheduleDeadLetterQueue"
     )
     assert config["MaximumRetryAttempts"] <= 2
+
+
+SAMPLE_EVENTS = {
+    "EnqueueFunctionRealtime": "enqueue_realtime.json",
+    "EnqueueFunctionLookback": "enqueue_lookback.json",
+    "MaintenanceFunctionCleanup": "maintenance_cleanup.json",
+    "MaintenanceFunctionReconcile": "maintenance_reconcile.json",
+}
+
+
+@pytest.mark.parametrize(("schedule_id", "sample"), SAMPLE_EVENTS.items())
+def test_sample_events_match_what_the_schedules_send(cfn, resources, schedule_id, sample):
+    sent = schedule_input(cfn, resources[schedule_id])
+    tested = json.loads((ROOT / "events" / sample).read_text())
+    assert set(tested) == set(sent)
+    # The handlers are tested with a concrete time where Scheduler fills in the tick.
+    assert {k: v for k, v in sent.items() if v != SCHEDULED_TIME} == {
+        k: v for k, v in tested.items() if sent[k] != SCHEDULED_TIME
+    }

@@ -1,4 +1,5 @@
 """`python -m local run`: one sync cycle on this machine, then a summary.
+`python -m local shop ...`: authorize, add and list shops (see local/ops.py).
 
 Uses `DATABASE_URL` when set (the run works in a database named adsync_local on that
 server), else an embedded Postgres in .local/pgdata.
@@ -8,6 +9,7 @@ import argparse
 import json
 import sys
 
+from local import ops
 from local.runner import RunOptions, run_cycle
 
 
@@ -21,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--timeout", type=float, default=600.0, help="give up after N seconds")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--verbose", action="store_true", help="show handler logs and metrics")
+    ops.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "shop":
+        return ops.run(args)
 
     options = RunOptions(
         shops=args.shops,

@@ -19,7 +19,11 @@ from local.simulator import World, WorldSettings
 from local.stack import LocalStack, local_stack
 from tests.support.clock import FrozenClock
 
-TABLES = "apishopee_ads_performance_daily, apishopee_ads_sync_queue, apishopee_shops"
+TABLES = (
+    "apishopee_ads_performance_daily, apishopee_ads_performance_hourly, "
+    "apishopee_ads_shop_performance_daily, apishopee_ads_shop_performance_hourly, "
+    "apishopee_ads_campaign_data, apishopee_ads_sync_queue, apishopee_shops"
+)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +51,7 @@ def stack(database_url: str, world: World, clock: FrozenClock) -> Iterator[Local
         db = running.database()
         db.run(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
         db.close()
-        dependencies.install(running.dependencies(clock))
+        dependencies.install(lambda: running.dependencies(clock))
         yield running
         dependencies.reset()
 

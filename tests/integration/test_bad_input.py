@@ -124,7 +124,7 @@ def test_database_outage_fails_the_whole_batch_and_loses_nothing(
     invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     event = receive_event(stack, 1, max_messages=3)
     broken = {**stack.env, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"}
-    dependencies.install(Dependencies(env=broken, clock=clock))
+    dependencies.install(lambda: Dependencies(env=broken, clock=clock))
 
     reply = invoke("worker", event)
 

@@ -116,7 +116,8 @@ def test_retries_then_failed_then_dead_letter(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     """Three real failures: retry_count 3, status failed, and the message reaches the DLQ."""
-    dependencies.install(Dependencies(env={**stack.env, "RETRY_DELAY_SECONDS": "0"}, clock=clock))
+    env = {**stack.env, "RETRY_DELAY_SECONDS": "0"}
+    dependencies.install(lambda: Dependencies(env=env, clock=clock))
     shop_ids = stack.onboard_all()
     victim = shop_ids[0]
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=victim)

@@ -1,6 +1,6 @@
 """A frozen clock that tests move by hand."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 
 class FrozenClock:
@@ -15,3 +15,18 @@ class FrozenClock:
     def advance(self, delta: timedelta) -> datetime:
         self.now += delta
         return self.now
+
+
+class LiveClock(FrozenClock):
+    """The real time plus an offset tests can move: for SQL that reads NOW()."""
+
+    def __init__(self) -> None:
+        super().__init__(datetime.now(UTC))
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.offset += delta
+        return self()

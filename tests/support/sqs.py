@@ -3,6 +3,7 @@
 from typing import Any
 
 from local.event_source import sqs_record
+from local.lambda_runtime import invoke
 from local.stack import LocalStack
 
 
@@ -39,11 +40,11 @@ def queue_depth(stack: LocalStack, url: str) -> int:
     return sum(int(v) for v in attrs.values())
 
 
-def deliver(stack: LocalStack, priority: int, *, max_messages: int = 10) -> dict[str, Any]:
+def deliver(
+    stack: LocalStack, priority: int, *, max_messages: int = 10, timeout_seconds: float = 300.0
+) -> dict[str, Any]:
     """One event source mapping poll: receive, invoke the worker, delete what succeeded."""
-    from local.lambda_runtime import invoke
-
     event = receive_event(stack, priority, max_messages=max_messages)
-    reply: dict[str, Any] = invoke("worker", event)
+    reply: dict[str, Any] = invoke("worker", event, timeout_seconds=timeout_seconds)
     delete_succeeded(stack, priority, event, reply)
     return reply

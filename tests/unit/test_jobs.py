@@ -11,10 +11,9 @@ def test_realtime_event() -> None:
     assert request == EnqueueRequest(sync_type=SyncType.REALTIME, priority=1)
 
 
-def test_lookback_expands_to_one_backfill_day_per_day() -> None:
+def test_lookback_is_one_job_over_its_window() -> None:
     request = EnqueueRequest.from_event({"sync_type": "lookback", "priority": 2, "window_days": 3})
-    assert request.sync_type is SyncType.BACKFILL_DAY
-    assert request.days_ago == (1, 2, 3)
+    assert request == EnqueueRequest(sync_type=SyncType.LOOKBACK, priority=2, days_ago=3)
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ class Settings:
     lease_duration: timedelta = timedelta(minutes=15)
     attribution_window_days: int = 7
     max_receive_count: int = 3
+    step_reserve: timedelta = timedelta(seconds=45)
 
     def queue_url(self, priority: int) -> str:
         try:
@@ -83,6 +84,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         lease_duration=timedelta(seconds=_int_env(env, "JOB_LEASE_SECONDS", 900)),
         attribution_window_days=_int_env(env, "ATTRIBUTION_WINDOW_DAYS", 7),
         max_receive_count=_int_env(env, "MAX_RECEIVE_COUNT", 3),
+        step_reserve=timedelta(seconds=_int_env(env, "STEP_RESERVE_SECONDS", 45)),
     )
 
 

@@ -4,6 +4,7 @@
     ├── ConfigError            a required setting is missing or malformed
     ├── BadEventError          a Lambda event or SQS message we cannot act on
     ├── DatabaseError          Postgres refused or is unreachable (pg8000 translated)
+    ├── ShopBusyError          another job of the shop is running (a deferral)
     ├── QueueError             SQS refused a call (botocore translated)
     ├── ShopNotReadyError      the shop cannot be synced now (no token, needs re-auth)
     ├── LeaseLostError         another run took the job over (ours outlived its lease)
@@ -31,6 +32,14 @@ class BadEventError(AdsSyncError):
 
 class DatabaseError(AdsSyncError):
     """The database refused the operation or is unreachable."""
+
+    def __init__(self, message: str | None = None, *, sqlstate: str = "") -> None:
+        self.sqlstate = sqlstate
+        super().__init__(message)
+
+
+class ShopBusyError(AdsSyncError):
+    """Another job of this shop is running; this one waits its turn (not a failure)."""
 
 
 class QueueError(AdsSyncError):

@@ -21,6 +21,7 @@ class SyncType(StrEnum):
     REALTIME = "realtime"  # today, every 15 minutes
     BACKFILL_DAY = "backfill_day"  # one past day (days_ago), all campaigns
     BACKFILL_FULL = "backfill_full"  # the last 7 days, for a new shop
+    LOOKBACK = "lookback"  # days 1..days_ago back: late-attributed orders and GMV land
 
 
 class JobStatus(StrEnum):
@@ -28,9 +29,6 @@ class JobStatus(StrEnum):
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
-
-
-LOOKBACK = "lookback"  # an enqueue-only name: one backfill_day job per day of the window
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +47,7 @@ class Job:
     target_day: date | None = None
     error_message: str | None = None
     lease_expires_at: datetime | None = None
+    cursor: dict[str, Any] | None = None
 
     @property
     def retries_left(self) -> int:
@@ -102,7 +101,7 @@ class EnqueueRequest:
 
     sync_type: SyncType
     priority: int
-    days_ago: tuple[int, ...] = ()
+    days_ago: int | None = None  # backfill_day: which day; lookback: how many days
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> "EnqueueRequest":
@@ -117,16 +116,15 @@ class EnqueueRequest:
             or priority not in PRIORITIES
         ):
             raise BadEventError(f"priority must be one of {PRIORITIES}, got {priority!r}")
-        if raw_type == LOOKBACK:
+        if raw_type == SyncType.LOOKBACK:
             window = event.get("window_days", 7)
-            if not isinstance(window, int) or not 1 <= window <= 30:
+            if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 30:
                 raise BadEventError(f"window_days must be 1..30, got {window!r}")
-            days = tuple(range(1, window + 1))
-            return cls(sync_type=SyncType.BACKFILL_DAY, priority=priority, days_ago=days)
+            return cls(sync_type=SyncType.LOOKBACK, priority=priority, days_ago=window)
         try:
             sync_type = SyncType(str(raw_type))
         except ValueError:
-            known = ", ".join([*(t.value for t in SyncType), LOOKBACK])
+            known = ", ".join(t.value for t in SyncType)
             raise BadEventError(
                 f"unknown sync_type {raw_type!r}; expected one of {known}"
             ) from None
@@ -134,5 +132,5 @@ class EnqueueRequest:
             days_ago = event.get("days_ago", 1)
             if not isinstance(days_ago, int) or not 0 <= days_ago <= 180:
                 raise BadEventError(f"days_ago must be 0..180, got {days_ago!r}")
-            return cls(sync_type=sync_type, priority=priority, days_ago=(days_ago,))
+            return cls(sync_type=sync_type, priority=priority, days_ago=days_ago)
         return cls(sync_type=sync_type, priority=priority)

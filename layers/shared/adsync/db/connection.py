@@ -81,7 +81,7 @@ class Database:
                     continue
                 raise DatabaseError(f"database connection lost: {exc}") from exc
             except pg8000.exceptions.DatabaseError as exc:
-                raise DatabaseError(_pg_message(exc)) from exc
+                raise DatabaseError(_pg_message(exc), sqlstate=_sqlstate(exc)) from exc
             if rows is None or conn.columns is None:
                 return []
             names = [c["name"] for c in conn.columns]
@@ -120,6 +120,11 @@ class Database:
             with suppress(pg8000.exceptions.InterfaceError, OSError):
                 self._conn.close()
             self._conn = None
+
+
+def _sqlstate(exc: Exception) -> str:
+    detail = exc.args[0] if exc.args else None
+    return str(detail.get("C", "")) if isinstance(detail, dict) else ""
 
 
 def _pg_message(exc: Exception) -> str:

@@ -11,10 +11,12 @@ from typing import Any
 
 from adsync.db.connection import Database, Row
 from adsync.db.sql import query
+from adsync.errors import DatabaseError, ShopBusyError
 from adsync.jobs import Dispatch, Job, JobStatus
 
 _SQL = "jobs.sql"
 _MAX_ERROR_CHARS = 2000
+_UNIQUE_VIOLATION = "23505"
 
 
 def _job(row: Row) -> Job:
@@ -33,6 +35,7 @@ def _job(row: Row) -> Job:
         target_day=row["target_day"],
         error_message=row["error_message"],
         lease_expires_at=row["lease_expires_at"],
+        cursor=row["cursor"],
     )
 
 
@@ -77,15 +80,23 @@ class JobStore:
         now: datetime,
         lease_expires_at: datetime,
     ) -> Job | None:
-        """Move a due pending job (or an expired lease) to processing; None if not claimable."""
-        row = self._db.one(
-            query(_SQL, "claim_job"),
-            job_id=job_id,
-            dispatch_id=dispatch_id,
-            attempt=attempt,
-            now=now,
-            lease_expires_at=lease_expires_at,
-        )
+        """Move a due pending job (or an expired lease) to processing; None if not claimable.
+
+        Raises ShopBusyError when another job of the same shop is processing.
+        """
+        try:
+            row = self._db.one(
+                query(_SQL, "claim_job"),
+                job_id=job_id,
+                dispatch_id=dispatch_id,
+                attempt=attempt,
+                now=now,
+                lease_expires_at=lease_expires_at,
+            )
+        except DatabaseError as exc:
+            if exc.sqlstate == _UNIQUE_VIOLATION:
+                raise ShopBusyError(f"job {job_id}: another job of its shop is running") from exc
+            raise
         return _job(row) if row else None
 
     def get(self, job_id: int) -> Job | None:
@@ -101,6 +112,19 @@ class JobStore:
             dispatch_id=dispatch_id,
             now=now,
             stats=json.dumps(stats),
+        )
+        return row is not None
+
+    def save_cursor(
+        self, *, job_id: int, dispatch_id: str, cursor: dict[str, Any], now: datetime
+    ) -> bool:
+        """Record a finished step; False when the job is no longer ours."""
+        row = self._db.one(
+            query(_SQL, "save_cursor"),
+            job_id=job_id,
+            dispatch_id=dispatch_id,
+            cursor=json.dumps(cursor),
+            now=now,
         )
         return row is not None
 

@@ -1,12 +1,41 @@
 """The shops table: who is synced, with which tokens. Tokens never leave in a repr."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from adsync.db.connection import Database
+from adsync.db.connection import Database, Row
 from adsync.db.sql import query
 from adsync.shops import Shop, ShopStatus, TokenPair
 
 _SQL = "shops.sql"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShopOverview:
+    """A shop as operators see it: status and token expiry, never the tokens."""
+
+    shop_id: int
+    region: str
+    status: ShopStatus
+    status_reason: str | None
+    shop_name: str | None
+    has_token: bool
+    access_token_expires_at: datetime | None
+    refresh_token_expires_at: datetime | None
+    last_synced_at: datetime | None
+
+
+def _shop_with_tokens(row: Row) -> Shop:
+    return Shop(
+        shop_id=row["shop_id"],
+        region=row["region"],
+        status=ShopStatus(row["status"]),
+        shop_name=row["shop_name"],
+        access_token=row["access_token"],
+        refresh_token=row["refresh_token"],
+        access_token_expires_at=row["access_token_expires_at"],
+        last_synced_at=row["last_synced_at"],
+    )
 
 
 class ShopStore:
@@ -64,3 +93,37 @@ class ShopStore:
     def oldest_sync(self) -> datetime | None:
         row = self._db.one(query(_SQL, "oldest_sync"))
         return row["oldest"] if row else None
+
+    def lock_for_refresh(self, shop_id: int) -> Shop | None:
+        """Read the shop and hold its row lock until the caller's transaction ends."""
+        row = self._db.one(query(_SQL, "lock_shop_for_refresh"), shop_id=shop_id)
+        return _shop_with_tokens(row) if row else None
+
+    def store_refreshed_tokens(self, *, shop_id: int, tokens: TokenPair, now: datetime) -> None:
+        """Replace the shop's pair after a refresh (status unchanged)."""
+        self._db.run(
+            query(_SQL, "store_refreshed_tokens"),
+            shop_id=shop_id,
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            access_expires_at=tokens.access_expires_at,
+            refresh_expires_at=tokens.refresh_expires_at,
+            now=now,
+        )
+
+    def overview(self) -> list[ShopOverview]:
+        """Every shop, by id, for operators (no tokens)."""
+        return [
+            ShopOverview(
+                shop_id=r["shop_id"],
+                region=r["region"],
+                status=ShopStatus(r["status"]),
+                status_reason=r["status_reason"],
+                shop_name=r["shop_name"],
+                has_token=bool(r["has_token"]),
+                access_token_expires_at=r["access_token_expires_at"],
+                refresh_token_expires_at=r["refresh_token_expires_at"],
+                last_synced_at=r["last_synced_at"],
+            )
+            for r in self._db.run(query(_SQL, "list_shops"))
+        ]

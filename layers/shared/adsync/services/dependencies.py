@@ -6,7 +6,7 @@ runtime runs workers side by side): a pg8000 connection must not be shared.
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -19,6 +19,7 @@ from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
 from adsync.db.shop_store import ShopStore
 from adsync.queue import QueueGateway
+from adsync.services.tokens import TokenManager, refresh_margin_from_env
 from adsync.shopee.client import ShopeeClient
 
 
@@ -66,32 +67,53 @@ class Dependencies:
             clock=self.clock,
         )
 
+    @cached_property
+    def tokens(self) -> TokenManager:
+        return TokenManager(
+            db=self.db,
+            shops=self.shops,
+            client=self.shopee,
+            clock=self.clock,
+            refresh_margin=refresh_margin_from_env(self._env),
+        )
+
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.close()
 
 
 _local = threading.local()
+_lock = threading.Lock()
+_factory: Callable[[], Dependencies] = Dependencies
+_generation = 0
+_built: list[Dependencies] = []
 
 
 def current() -> Dependencies:
-    """The dependencies of this container (thread), built on first use."""
+    """The dependencies of this thread (one Lambda container), built on first use."""
     deps: Dependencies | None = getattr(_local, "deps", None)
-    if deps is None:
-        deps = Dependencies()
-        _local.deps = deps
+    if deps is None or getattr(_local, "generation", -1) != _generation:
+        deps = _factory()
+        with _lock:
+            _built.append(deps)
+            _local.deps, _local.generation = deps, _generation
     return deps
 
 
-def install(deps: Dependencies) -> None:
-    """Use these dependencies in this thread (tests inject a frozen clock this way)."""
+def install(factory: Callable[[], Dependencies]) -> None:
+    """Build every thread's dependencies with `factory` from now on (tests inject a
+    frozen clock or a broken database this way)."""
+    global _factory
     reset()
-    _local.deps = deps
+    _factory = factory
 
 
 def reset() -> None:
-    """Forget this thread's dependencies (tests and the local runtime change the env)."""
-    deps: Dependencies | None = getattr(_local, "deps", None)
-    if deps is not None:
-        deps.close()
-    _local.deps = None
+    """Close every thread's dependencies and go back to building them from the env."""
+    global _factory, _generation
+    with _lock:
+        for deps in _built:
+            deps.close()
+        _built.clear()
+        _generation += 1
+        _factory = Dependencies

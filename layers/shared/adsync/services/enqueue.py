@@ -8,7 +8,7 @@ nothing thanks to the partial unique index.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from adsync.jobs import EnqueueRequest
+from adsync.jobs import EnqueueRequest, SyncType
 from adsync.observability import count, logger
 from adsync.regions import local_day
 from adsync.services.dependencies import Dependencies
@@ -28,11 +28,13 @@ def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
     shop_ids: list[int] = []
     days_ago: list[int | None] = []
     target_days = []
+    one_day = request.sync_type is SyncType.BACKFILL_DAY
+    n = request.days_ago
     for shop_id, region in shops:
-        for n in request.days_ago or (None,):
-            shop_ids.append(shop_id)
-            days_ago.append(n)
-            target_days.append(None if n is None else local_day(region, now) - timedelta(days=n))
+        shop_ids.append(shop_id)
+        days_ago.append(n)
+        # backfill_day targets one day (part of its dedupe key); the others run "now"
+        target_days.append(local_day(region, now) - timedelta(days=n or 0) if one_day else None)
     dispatches = deps.jobs.insert_jobs(
         sync_type=request.sync_type.value,
         priority=request.priority,

@@ -19,8 +19,8 @@ TASKS = ("reconcile", "cleanup")
 # A message sent this long ago without the job moving is presumed lost (SQS keeps a
 # message 4 days by default; retries and deferrals re-send well within this).
 LOST_AFTER = timedelta(hours=6)
-# A lease expired this long ago: the message's visibility timeout has long passed too.
-LEASE_DEAD_AFTER = timedelta(minutes=30)
+# A lease outlives the worker timeout, so a lease expired a minute ago means a dead Lambda.
+LEASE_DEAD_AFTER = timedelta(minutes=1)
 REDISPATCH_LIMIT = 5000
 
 

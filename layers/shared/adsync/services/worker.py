@@ -3,6 +3,8 @@
 Outcomes of a record (the message's fate in brackets):
 - completed: data committed and the job completed [deleted];
 - dropped: duplicate, stale or unknown job [deleted, nothing changed];
+- continued: the Lambda's time ran low between steps; the cursor is saved, no attempt
+  counted [deleted, a fresh message sent at once];
 - deferred: not due yet, another run holds the lease, or Shopee throttled us; no
   attempt counted [deleted, a fresh delayed message sent];
 - retrying: a real failure with attempts left; retry_count + 1 [kept invisible for the
@@ -20,20 +22,29 @@ from typing import Any, NoReturn
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from adsync.errors import AdsSyncError, BadEventError, LeaseLostError, ShopNotReadyError
+from adsync.errors import (
+    AdsSyncError,
+    BadEventError,
+    LeaseLostError,
+    ShopBusyError,
+    ShopNotReadyError,
+)
 from adsync.jobs import Job, JobMessage, JobStatus
 from adsync.observability import count, logger, milliseconds
+from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
 from adsync.services.sync import sync_job
 from adsync.shopee.errors import AuthorizationEndedError, QuotaExceededError, ThrottledError
 
 THROTTLE_BACKOFF = timedelta(minutes=1)
+SHOP_BUSY_DELAY = timedelta(seconds=30)
 
 
 class Outcome(StrEnum):
     COMPLETED = "completed"
     DROPPED = "dropped"
     DEFERRED = "deferred"
+    CONTINUED = "continued"
     RETRYING = "retrying"
     FAILED = "failed"
 
@@ -42,10 +53,10 @@ class RecordFailedError(Exception):
     """The record goes back to its queue (it is listed in batchItemFailures)."""
 
 
-def handle_record(record: SQSRecord, deps: Dependencies) -> Outcome:
+def handle_record(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcome:
     """Process one record; raise to leave it to SQS (listed in batchItemFailures)."""
     try:
-        return _handle(record, deps)
+        return _handle(record, deps, deadline)
     except RecordFailedError:
         raise
     except Exception:
@@ -56,7 +67,7 @@ def handle_record(record: SQSRecord, deps: Dependencies) -> Outcome:
         raise
 
 
-def _handle(record: SQSRecord, deps: Dependencies) -> Outcome:
+def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcome:
     try:
         message = JobMessage.from_body(record.body)
     except BadEventError as exc:
@@ -66,27 +77,36 @@ def _handle(record: SQSRecord, deps: Dependencies) -> Outcome:
 
     now = deps.clock()
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    job = deps.jobs.claim(
-        job_id=message.job_id,
-        dispatch_id=message.dispatch_id,
-        attempt=receive_count,
-        now=now,
-        lease_expires_at=now + deps.settings.lease_duration,
-    )
+    try:
+        job = deps.jobs.claim(
+            job_id=message.job_id,
+            dispatch_id=message.dispatch_id,
+            attempt=receive_count,
+            now=now,
+            lease_expires_at=now + deps.settings.lease_duration,
+        )
+    except ShopBusyError:
+        # One running job per shop: wait for the other to finish, no attempt used.
+        _send_later(message, _priority_of(record, deps), deps, wake_at=now + SHOP_BUSY_DELAY)
+        logger.info("shop busy; job deferred", job_id=message.job_id)
+        count("JobsDeferred")
+        return Outcome.DEFERRED
     if job is None:
         return _unclaimed(message, record, deps)
 
-    logger.append_keys(job_id=job.id, shop_id=job.shop_id, sync_type=job.sync_type)
+    logger.thread_safe_append_keys(job_id=job.id, shop_id=job.shop_id, sync_type=job.sync_type)
     try:
-        return _run(job, record, deps, receive_count=receive_count)
+        return _run(job, record, deps, deadline, receive_count=receive_count)
     finally:
-        logger.remove_keys(["job_id", "shop_id", "sync_type"])
+        logger.thread_safe_remove_keys(["job_id", "shop_id", "sync_type"])
 
 
-def _run(job: Job, record: SQSRecord, deps: Dependencies, *, receive_count: int) -> Outcome:
+def _run(
+    job: Job, record: SQSRecord, deps: Dependencies, deadline: Deadline, *, receive_count: int
+) -> Outcome:
     started = deps.clock()
     try:
-        stats = sync_job(job, deps)
+        progress = sync_job(job, deps, deadline)
     except LeaseLostError as exc:
         logger.warning("lease lost; another run owns the job", error=str(exc))
         count("JobsDropped")
@@ -100,14 +120,27 @@ def _run(job: Job, record: SQSRecord, deps: Dependencies, *, receive_count: int)
         return _defer(job, deps, until=exc.resets_at(now), reason=str(exc))
     except Exception as exc:  # every other error is a failed attempt, bugs included
         return _fail(job, record, exc, deps, receive_count=receive_count)
+    cursor = progress.cursor
     elapsed_ms = (deps.clock() - started).total_seconds() * 1000
+    count("ShopeeCalls", cursor.calls)
+    if not progress.finished:
+        return _continue(job, deps, phase=cursor.phase.value, steps=cursor.steps)
     count("JobsCompleted")
-    count("RowsUpserted", stats.rows)
+    count("RowsUpserted", cursor.rows)
     milliseconds("SyncDurationMs", elapsed_ms)
-    logger.info(
-        "job completed", campaigns=stats.campaigns, rows=stats.rows, duration_ms=round(elapsed_ms)
-    )
+    logger.info("job completed", **cursor.stats(), duration_ms=round(elapsed_ms))
     return Outcome.COMPLETED
+
+
+def _continue(job: Job, deps: Dependencies, *, phase: str, steps: int) -> Outcome:
+    """Time is short: hand the rest of the job to a fresh invocation (not a retry)."""
+    now = deps.clock()
+    if deps.jobs.release(job_id=job.id, dispatch_id=job.dispatch_id, scheduled_at=now, now=now):
+        message = JobMessage(job_id=job.id, dispatch_id=job.dispatch_id)
+        deps.queue.send_one(message, priority=job.priority, delay_seconds=0)
+        count("JobsContinued")
+        logger.info("job continues in a new invocation", phase=phase, steps_done=steps)
+    return Outcome.CONTINUED
 
 
 def _unclaimed(message: JobMessage, record: SQSRecord, deps: Dependencies) -> Outcome:
@@ -141,6 +174,10 @@ def _defer(job: Job, deps: Dependencies, *, until: datetime, reason: str) -> Out
         count("JobsDeferred")
         logger.warning("job deferred", reason=reason, until=until.isoformat())
     return Outcome.DEFERRED
+
+
+def _priority_of(record: SQSRecord, deps: Dependencies) -> int:
+    return deps.queue.priority_of(record.event_source_arn)
 
 
 def _send_later(

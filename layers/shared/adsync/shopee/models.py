@@ -1,8 +1,15 @@
-"""Typed results of the Shopee client, field names exactly as Shopee documents them."""
+"""Typed results of the Shopee client, field names exactly as Shopee documents them.
+
+Two metric families exist (shopee-ads-api.md §7): the product-level set (campaign and
+GMS reports) and the shop-level set (all-CPC-ads reports); they are never mixed. Rows
+Shopee omits (no activity) are simply absent: nothing here invents zeros. Dates are
+`date`s in the marketplace's local calendar, hours 0-23 local. Campaign settings are in
+`campaign_settings.py`. Must not know about HTTP.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 # Product-level metric set (shopee-ads-api.md §7.2): name -> type.
 PRODUCT_METRICS: dict[str, type] = {
@@ -26,6 +33,31 @@ PRODUCT_METRICS: dict[str, type] = {
     "cpdc": float,
 }
 
+# Shop-level metric set (§7.1): units are `*_item_sold`, ROAS is `*_roas`, and
+# `*_conversions` are rates.
+SHOP_METRICS: dict[str, type] = {
+    "impression": int,
+    "clicks": int,
+    "ctr": float,
+    "direct_order": int,
+    "broad_order": int,
+    "direct_conversions": float,
+    "broad_conversions": float,
+    "direct_item_sold": int,
+    "broad_item_sold": int,
+    "direct_gmv": float,
+    "broad_gmv": float,
+    "expense": float,
+    "cost_per_conversion": float,
+    "direct_roas": float,
+    "broad_roas": float,
+}
+
+
+def metric_values(raw: dict[str, Any], metrics: dict[str, type]) -> dict[str, Any]:
+    """The metric fields of one reply row, typed; an absent or null field is zero."""
+    return {name: kind(raw.get(name) or 0) for name, kind in metrics.items()}
+
 
 @dataclass(frozen=True, kw_only=True)
 class CampaignRef:
@@ -34,11 +66,9 @@ class CampaignRef:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CampaignDailyMetrics:
-    """One campaign's product-level metrics for one day."""
+class ProductMetrics:
+    """The product-level metric set; the base of every campaign and GMS result."""
 
-    campaign_id: int
-    performance_date: date
     impression: int = 0
     clicks: int = 0
     ctr: float = 0.0
@@ -58,12 +88,132 @@ class CampaignDailyMetrics:
     cpc: float = 0.0
     cpdc: float = 0.0
 
+    def metrics(self) -> dict[str, int | float]:
+        """Just the metric fields, keyed by Shopee's names."""
+        return {name: getattr(self, name) for name in PRODUCT_METRICS}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignDailyMetrics(ProductMetrics):
+    """One campaign's product-level metrics for one day."""
+
+    campaign_id: int
+    performance_date: date
+
+    @classmethod
+    def from_api(cls, *, campaign_id: int, performance_date: date, raw: dict[str, Any]) -> Self:
+        values = metric_values(raw, PRODUCT_METRICS)
+        return cls(campaign_id=campaign_id, performance_date=performance_date, **values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignHourlyMetrics(ProductMetrics):
+    """One campaign's product-level metrics for one local hour (0-23) of one day."""
+
+    campaign_id: int
+    performance_date: date
+    hour: int
+
     @classmethod
     def from_api(
-        cls, *, campaign_id: int, performance_date: date, raw: dict[str, Any]
-    ) -> "CampaignDailyMetrics":
-        values = {name: kind(raw.get(name) or 0) for name, kind in PRODUCT_METRICS.items()}
-        return cls(campaign_id=campaign_id, performance_date=performance_date, **values)
+        cls, *, campaign_id: int, performance_date: date, hour: int, raw: dict[str, Any]
+    ) -> Self:
+        values = metric_values(raw, PRODUCT_METRICS)
+        return cls(campaign_id=campaign_id, performance_date=performance_date, hour=hour, **values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShopMetrics:
+    """The shop-level metric set (all CPC ads of the shop together)."""
+
+    impression: int = 0
+    clicks: int = 0
+    ctr: float = 0.0
+    direct_order: int = 0
+    broad_order: int = 0
+    direct_conversions: float = 0.0
+    broad_conversions: float = 0.0
+    direct_item_sold: int = 0
+    broad_item_sold: int = 0
+    direct_gmv: float = 0.0
+    broad_gmv: float = 0.0
+    expense: float = 0.0
+    cost_per_conversion: float = 0.0
+    direct_roas: float = 0.0
+    broad_roas: float = 0.0
+
+    def metrics(self) -> dict[str, int | float]:
+        """Just the metric fields, keyed by Shopee's names."""
+        return {name: getattr(self, name) for name in SHOP_METRICS}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShopDailyMetrics(ShopMetrics):
+    """The shop's all-CPC-ads metrics for one day."""
+
+    performance_date: date
+
+    @classmethod
+    def from_api(cls, *, performance_date: date, raw: dict[str, Any]) -> Self:
+        return cls(performance_date=performance_date, **metric_values(raw, SHOP_METRICS))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShopHourlyMetrics(ShopMetrics):
+    """The shop's all-CPC-ads metrics for one local hour (0-23) of one day."""
+
+    performance_date: date
+    hour: int
+
+    @classmethod
+    def from_api(cls, *, performance_date: date, hour: int, raw: dict[str, Any]) -> Self:
+        values = metric_values(raw, SHOP_METRICS)
+        return cls(performance_date=performance_date, hour=hour, **values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GmsCampaignMetrics(ProductMetrics):
+    """The shop's Product GMS campaign: one aggregate `report` over [start_date, end_date]."""
+
+    campaign_id: int
+    start_date: date
+    end_date: date
+
+    @classmethod
+    def from_api(
+        cls, *, campaign_id: int, start_date: date, end_date: date, report: dict[str, Any]
+    ) -> Self:
+        values = metric_values(report, PRODUCT_METRICS)
+        return cls(campaign_id=campaign_id, start_date=start_date, end_date=end_date, **values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GmsItemMetrics(ProductMetrics):
+    """One item of the shop's Product GMS campaign, aggregated over [start_date, end_date]."""
+
+    campaign_id: int
+    item_id: int
+    start_date: date
+    end_date: date
+
+    @classmethod
+    def from_api(
+        cls,
+        *,
+        campaign_id: int,
+        item_id: int,
+        start_date: date,
+        end_date: date,
+        report: dict[str, Any],
+    ) -> Self:
+        values = metric_values(report, PRODUCT_METRICS)
+        return cls(
+            campaign_id=campaign_id,
+            item_id=item_id,
+            start_date=start_date,
+            end_date=end_date,
+            **values,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

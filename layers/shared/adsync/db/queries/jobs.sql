@@ -26,12 +26,12 @@ WHERE id = :job_id
   AND (status = 'pending' OR (status = 'processing' AND lease_expires_at < :now))
 RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
           dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
-          lease_expires_at;
+          lease_expires_at, cursor;
 
 -- name: get_job
 SELECT id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
        dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
-          lease_expires_at
+          lease_expires_at, cursor
 FROM apishopee_ads_sync_queue
 WHERE id = :job_id;
 
@@ -57,7 +57,7 @@ SET retry_count = retry_count + 1,
 WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
 RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
           dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
-          lease_expires_at;
+          lease_expires_at, cursor;
 
 -- name: mark_dead_lettered
 -- The message ran out of receives. Whatever the row says (a crash may have left it
@@ -114,3 +114,10 @@ RETURNING q.id AS job_id, q.shop_id, q.priority, q.dispatch_id::text AS dispatch
 UPDATE apishopee_ads_sync_queue
 SET dispatched_at = NULL, updated_at = :now
 WHERE id = ANY(CAST(:job_ids AS bigint[])) AND status = 'pending';
+
+-- name: save_cursor
+-- One step done: its rows were written in this same transaction.
+UPDATE apishopee_ads_sync_queue
+SET cursor = CAST(:cursor AS jsonb), updated_at = :now
+WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
+RETURNING id;

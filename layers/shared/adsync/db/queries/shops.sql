@@ -37,3 +37,27 @@ WHERE shop_id = :shop_id;
 -- when it was added).
 SELECT min(COALESCE(last_synced_at, created_at)) AS oldest
 FROM apishopee_shops WHERE status = 'active' AND access_token IS NOT NULL;
+
+-- name: lock_shop_for_refresh
+-- Inside a transaction: one refresher per shop at a time (refresh tokens are single
+-- use). Others wait here, then read the pair the first one stored. NO KEY UPDATE:
+-- excludes other refreshers but not the FK checks of job inserts for this shop.
+SELECT shop_id, region, status, shop_name, access_token, refresh_token,
+       access_token_expires_at, last_synced_at
+FROM apishopee_shops WHERE shop_id = :shop_id
+FOR NO KEY UPDATE;
+
+-- name: store_refreshed_tokens
+UPDATE apishopee_shops
+SET access_token = :access_token, refresh_token = :refresh_token,
+    access_token_expires_at = :access_expires_at,
+    refresh_token_expires_at = :refresh_expires_at, updated_at = :now
+WHERE shop_id = :shop_id;
+
+-- name: list_shops
+-- Every shop for operators; tokens are not selected.
+SELECT shop_id, region, status, status_reason, shop_name,
+       access_token IS NOT NULL AS has_token, access_token_expires_at,
+       refresh_token_expires_at, last_synced_at
+FROM apishopee_shops
+ORDER BY shop_id;

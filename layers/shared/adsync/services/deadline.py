@@ -1,0 +1,29 @@
+"""How much of the Lambda's time is left, and when to stop taking new steps."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+
+class _Context(Protocol):
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deadline:
+    remaining_ms: Callable[[], int]
+    # Longer than the slowest step (one Shopee call with its transport retries) plus
+    # the commit, so a step that starts always ends before Lambda stops us.
+    reserve: timedelta = timedelta(seconds=45)
+
+    @classmethod
+    def from_context(cls, context: _Context, *, reserve: timedelta) -> "Deadline":
+        return cls(remaining_ms=context.get_remaining_time_in_millis, reserve=reserve)
+
+    @classmethod
+    def unlimited(cls) -> "Deadline":
+        return cls(remaining_ms=lambda: 2**31, reserve=timedelta(0))
+
+    def expired(self) -> bool:
+        return self.remaining_ms() < self.reserve / timedelta(milliseconds=1)

@@ -1,0 +1,158 @@
+"""The plan of a sync: phases of small steps, and the cursor that says how far a job got.
+
+Pure values: no I/O, no clock. A step is one Shopee call (plus its upsert), so every
+step fits easily inside a Lambda; the worker saves the cursor after each one.
+
+    list        the campaign id list (all pages; one step)
+    settings    setting info, 100 ids per step; decides which campaigns need performance
+    daily       campaign daily performance, per (30-day window, 100 ids)
+    hourly      campaign hourly performance, per (day, 100 ids)
+    shop_daily  shop-level daily performance, per 30-day window
+    shop_hourly shop-level hourly performance, per day
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+IDS_PER_CALL = 100
+DAYS_PER_CALL = 30
+
+
+class Phase(StrEnum):
+    LIST = "list"
+    SETTINGS = "settings"
+    DAILY = "daily"
+    HOURLY = "hourly"
+    SHOP_DAILY = "shop_daily"
+    SHOP_HOURLY = "shop_hourly"
+    DONE = "done"
+
+
+PHASES = tuple(Phase)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cursor:
+    """How far a job got. The days are fixed by the first step, so a run that crosses
+    the shop's midnight keeps syncing the day it started on."""
+
+    start_day: date
+    end_day: date
+    phase: Phase = Phase.LIST
+    index: int = 0
+    campaign_ids: tuple[int, ...] = ()
+    perf_ids: tuple[int, ...] = ()
+    calls: int = 0
+    rows: int = 0
+    steps: int = 0
+    runs: int = 1
+
+    @property
+    def done(self) -> bool:
+        return self.phase is Phase.DONE
+
+    def days(self) -> list[date]:
+        count = (self.end_day - self.start_day).days + 1
+        return [self.start_day + timedelta(days=n) for n in range(count)]
+
+    def windows(self) -> list[tuple[date, date]]:
+        """[start, end] split into spans Shopee accepts in one call."""
+        days = self.days()
+        return [
+            (days[i], days[min(i + DAYS_PER_CALL, len(days)) - 1])
+            for i in range(0, len(days), DAYS_PER_CALL)
+        ]
+
+    def units(self, phase: Phase | None = None) -> int:
+        """How many steps a phase has (known once the phases before it ran)."""
+        phase = phase or self.phase
+        id_chunks = len(chunk(self.perf_ids))
+        return {
+            Phase.LIST: 1,
+            Phase.SETTINGS: len(chunk(self.campaign_ids)),
+            Phase.DAILY: len(self.windows()) * id_chunks,
+            Phase.HOURLY: len(self.days()) * id_chunks,
+            Phase.SHOP_DAILY: len(self.windows()),
+            Phase.SHOP_HOURLY: len(self.days()),
+            Phase.DONE: 0,
+        }[phase]
+
+    def advanced(self, *, calls: int, rows: int, **changes: Any) -> "Cursor":
+        """The cursor after one step: next index, or the next phase that has work."""
+        moved = replace(
+            self,
+            calls=self.calls + calls,
+            rows=self.rows + rows,
+            steps=self.steps + 1,
+            index=self.index + 1,
+            **changes,
+        )
+        while not moved.done and moved.index >= moved.units():
+            moved = replace(moved, phase=PHASES[PHASES.index(moved.phase) + 1], index=0)
+        return moved
+
+    def stats(self) -> dict[str, Any]:
+        """What a completed job records: its days and how much work it took."""
+        return {
+            "start_day": self.start_day.isoformat(),
+            "end_day": self.end_day.isoformat(),
+            "campaigns": len(self.campaign_ids),
+            "campaigns_with_performance": len(self.perf_ids),
+            "calls": self.calls,
+            "rows": self.rows,
+            "steps": self.steps,
+            "runs": self.runs,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start_day": self.start_day.isoformat(),
+            "end_day": self.end_day.isoformat(),
+            "phase": self.phase.value,
+            "index": self.index,
+            "campaign_ids": list(self.campaign_ids),
+            "perf_ids": list(self.perf_ids),
+            "calls": self.calls,
+            "rows": self.rows,
+            "steps": self.steps,
+            "runs": self.runs,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Cursor":
+        return cls(
+            start_day=date.fromisoformat(data["start_day"]),
+            end_day=date.fromisoformat(data["end_day"]),
+            phase=Phase(data["phase"]),
+            index=int(data["index"]),
+            campaign_ids=tuple(data["campaign_ids"]),
+            perf_ids=tuple(data["perf_ids"]),
+            calls=int(data["calls"]),
+            rows=int(data["rows"]),
+            steps=int(data["steps"]),
+            runs=int(data.get("runs", 1)),
+        )
+
+
+def chunk(ids: Sequence[int], size: int = IDS_PER_CALL) -> list[tuple[int, ...]]:
+    return [tuple(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+def runs_during(
+    *,
+    start_time: datetime | None,
+    end_time: datetime | None,
+    day_start: datetime,
+    day_end: datetime,
+) -> bool:
+    """Whether a campaign's scheduled duration overlaps [day_start, day_end).
+
+    Status is not enough: a campaign paused at noon or ended yesterday evening in UTC
+    still has performance on the shop's local day.
+    """
+    if start_time is not None and start_time >= day_end:
+        return False
+    return end_time is None or end_time >= day_start

@@ -1,0 +1,137 @@
+"""Token lifecycle: hand out a shop's access token, refreshing it when needed, once.
+
+Refresh tokens are single use and rotate (shopee-ads-api.md §3.3), so a refresh is
+single-flight per shop: it runs inside a transaction holding the shop row's lock
+(`SELECT ... FOR NO KEY UPDATE`: it excludes other refreshers, not the foreign-key
+checks of job inserts) and re-reads the row under the lock; if another worker has
+refreshed meanwhile, its pair is used and Shopee is not called. The new pair is
+committed before anyone uses it. When Shopee says the authorization is over, the shop
+is marked `needs_reauth` and the error raised. Tokens never reach a log line, a repr
+or an exception message.
+
+The manager runs its own short transactions on the `Database` it is given: do not
+call it while that connection is inside a transaction.
+"""
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TypeVar
+
+from adsync.clock import Clock
+from adsync.db.connection import Database
+from adsync.db.shop_store import ShopStore
+from adsync.errors import ConfigError, ShopNotReadyError
+from adsync.observability import count, logger
+from adsync.shopee.client import ShopeeClient
+from adsync.shopee.errors import AuthExpiredError, AuthorizationEndedError
+from adsync.shopee.transport import ShopAuth
+from adsync.shops import Shop, ShopStatus, TokenPair
+
+T = TypeVar("T")
+
+DEFAULT_REFRESH_MARGIN = timedelta(minutes=10)
+REFRESH_TOKEN_LIFETIME = timedelta(days=30)
+
+
+def refresh_margin_from_env(env: Mapping[str, str]) -> timedelta:
+    """`TOKEN_REFRESH_MARGIN_SECONDS` (default 600): refresh this long before expiry."""
+    raw = env.get("TOKEN_REFRESH_MARGIN_SECONDS", "").strip()
+    if not raw:
+        return DEFAULT_REFRESH_MARGIN
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise ConfigError(f"TOKEN_REFRESH_MARGIN_SECONDS must be an integer, got {raw!r}") from None
+    if seconds < 0:
+        raise ConfigError("TOKEN_REFRESH_MARGIN_SECONDS must not be negative")
+    return timedelta(seconds=seconds)
+
+
+def _ready(shop: Shop | None, shop_id: int) -> Shop:
+    if shop is None:
+        raise ShopNotReadyError(f"shop {shop_id} is not in apishopee_shops")
+    if shop.status is ShopStatus.NEEDS_REAUTH:
+        raise ShopNotReadyError(f"shop {shop_id} needs re-authorization by the seller")
+    if not shop.has_token:
+        raise ShopNotReadyError(f"shop {shop_id} has no access token; authorize it first")
+    return shop
+
+
+def _auth(shop: Shop) -> ShopAuth:
+    return ShopAuth(shop_id=shop.shop_id, access_token=shop.access_token or "")
+
+
+class TokenManager:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        shops: ShopStore,
+        client: ShopeeClient,
+        clock: Clock,
+        refresh_margin: timedelta = DEFAULT_REFRESH_MARGIN,
+    ) -> None:
+        self._db = db
+        self._shops = shops
+        self._client = client
+        self._clock = clock
+        self._margin = refresh_margin
+
+    def auth_for(self, shop_id: int) -> ShopAuth:
+        """The shop's current token; refreshed first when it expires within the margin."""
+        shop = _ready(self._shops.get(shop_id), shop_id)
+        if self._is_fresh(shop):
+            return _auth(shop)
+        return self._refresh(shop_id, stale_token=shop.access_token, forced=False)
+
+    def call(self, shop_id: int, fn: Callable[[ShopAuth], T]) -> T:
+        """Run `fn` with the shop's token; if Shopee rejects the token, refresh (once,
+        even if it looks valid) and run `fn` once more."""
+        auth = self.auth_for(shop_id)
+        try:
+            return fn(auth)
+        except AuthExpiredError as exc:
+            logger.info("access token rejected; refreshing", shop_id=shop_id, code=exc.code)
+        fresh = self._refresh(shop_id, stale_token=auth.access_token, forced=True)
+        return fn(fresh)
+
+    def _is_fresh(self, shop: Shop) -> bool:
+        expires_at = shop.access_token_expires_at
+        return expires_at is not None and expires_at - self._clock() > self._margin
+
+    def _refresh(self, shop_id: int, *, stale_token: str | None, forced: bool) -> ShopAuth:
+        """Refresh under the shop's row lock, unless someone else just did."""
+        ended: AuthorizationEndedError | None = None
+        auth: ShopAuth | None = None
+        with self._db.transaction():
+            shop = _ready(self._shops.lock_for_refresh(shop_id), shop_id)
+            if shop.access_token != stale_token or (not forced and self._is_fresh(shop)):
+                return _auth(shop)  # another worker refreshed while we waited for the lock
+            if not shop.refresh_token:
+                raise ShopNotReadyError(f"shop {shop_id} has no refresh token; authorize it again")
+            now = self._clock()
+            try:
+                grant = self._client.refresh_access_token(
+                    refresh_token=shop.refresh_token, shop_id=shop_id
+                )
+            except AuthorizationEndedError as exc:
+                # Recorded in this transaction, which must commit: raised after it.
+                self._shops.mark_needs_reauth(shop_id=shop_id, reason=str(exc), now=now)
+                ended = exc
+            else:
+                tokens = TokenPair(
+                    access_token=grant.access_token,
+                    refresh_token=grant.refresh_token,
+                    access_expires_at=now + timedelta(seconds=grant.expire_in_seconds),
+                    refresh_expires_at=now + REFRESH_TOKEN_LIFETIME,
+                )
+                self._shops.store_refreshed_tokens(shop_id=shop_id, tokens=tokens, now=now)
+                auth = ShopAuth(shop_id=shop_id, access_token=grant.access_token)
+        if ended is not None:
+            count("ShopsNeedingReauth")
+            logger.warning("refresh refused; shop needs re-auth", shop_id=shop_id, code=ended.code)
+            raise ended
+        assert auth is not None
+        count("TokenRefreshes")
+        logger.info("access token refreshed", shop_id=shop_id, forced=forced)
+        return auth

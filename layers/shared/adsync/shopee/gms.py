@@ -1,0 +1,90 @@
+"""The Product GMS report endpoints (shopee-ads-api.md §6.9), as client methods.
+
+POST with a JSON body (the common parameters still go in the query). The campaign
+report is one aggregate over the range, without a date: daily history takes one call
+per day, and a range is never cut here (summing ratios would be wrong). Same-day ranges
+are allowed on these endpoints. A shop without a GMS campaign gets a BadRequestError
+with code `ads_error_product_gms_campaign_not_found`. Must not retry.
+"""
+
+from datetime import date
+from typing import Any
+
+from adsync.shopee.ads import required_int
+from adsync.shopee.dates import format_date
+from adsync.shopee.models import GmsCampaignMetrics, GmsItemMetrics
+from adsync.shopee.transport import ShopAuth, Transport
+
+GMS_MAX_PAGE_SIZE = 100
+_ADS = "/api/v2/ads/"
+
+
+def _body(start: date, end: date, campaign_id: int | None) -> dict[str, Any]:
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    body: dict[str, Any] = {"start_date": format_date(start), "end_date": format_date(end)}
+    if campaign_id is not None:
+        body["campaign_id"] = campaign_id
+    return body
+
+
+class GmsApi:
+    """get_gms_campaign_performance and get_gms_item_performance. Needs `self._transport`."""
+
+    _transport: Transport
+
+    def _post(self, name: str, auth: ShopAuth, body: dict[str, Any]) -> dict[str, Any]:
+        payload = self._transport.call("POST", _ADS + name, auth=auth, body=body)
+        response = payload.get("response")
+        return response if isinstance(response, dict) else {}
+
+    def get_gms_campaign_performance(
+        self, auth: ShopAuth, *, start: date, end: date, campaign_id: int | None = None
+    ) -> GmsCampaignMetrics:
+        """The shop's GMS campaign report summed over [start, end] (None = the shop's one)."""
+        endpoint = "get_gms_campaign_performance"
+        response = self._post(endpoint, auth, _body(start, end, campaign_id))
+        return GmsCampaignMetrics.from_api(
+            campaign_id=required_int(response, "campaign_id", endpoint),
+            start_date=start,
+            end_date=end,
+            report=response.get("report") or {},
+        )
+
+    def get_gms_item_performance(
+        self,
+        auth: ShopAuth,
+        *,
+        start: date,
+        end: date,
+        campaign_id: int | None = None,
+        page_size: int = GMS_MAX_PAGE_SIZE,
+    ) -> list[GmsItemMetrics]:
+        """Per-item GMS reports over [start, end], every page; only items with activity.
+
+        The offset advances by the rows received, not by `page_size`.
+        """
+        if not 0 < page_size <= GMS_MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be in 1..{GMS_MAX_PAGE_SIZE}")
+        endpoint = "get_gms_item_performance"
+        body = _body(start, end, campaign_id)
+        items: list[GmsItemMetrics] = []
+        offset = 0
+        while True:
+            response = self._post(endpoint, auth, {**body, "offset": offset, "limit": page_size})
+            page = [row for row in response.get("result_list") or [] if isinstance(row, dict)]
+            if page:
+                gms_id = required_int(response, "campaign_id", endpoint)
+                items.extend(
+                    GmsItemMetrics.from_api(
+                        campaign_id=gms_id,
+                        item_id=required_int(row, "item_id", endpoint),
+                        start_date=start,
+                        end_date=end,
+                        report=row.get("report") or {},
+                    )
+                    for row in page
+                )
+            if not response.get("has_next_page") or not page:
+                return items
+            offset += len(page)

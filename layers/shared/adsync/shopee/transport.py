@@ -1,0 +1,188 @@
+"""The signed call: common parameters, one pooled session, transport retries, the envelope.
+
+One `requests.Session` per process (connection pooling). Transport errors and HTTP
+5xx are retried with jittered exponential backoff, re-signed per attempt; business
+errors never are here: they surface as the exception tree in `errors.py` and the
+caller decides. Tokens are sent, never logged or put in an exception: the foreign
+exception's text holds the request URL (and so the token), so it is redacted and not
+chained. Knows nothing of endpoints' shapes.
+"""
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from adsync.clock import Clock, utc_now
+from adsync.config import PartnerCredentials
+from adsync.shopee.errors import ShopeeError, ShopeeServerError, ShopeeTransportError, error_for
+from adsync.shopee.signing import sign
+
+DEFAULT_TIMEOUT = (3.05, 20.0)  # (connect, read) seconds
+
+_session: requests.Session | None = None
+
+
+def shared_session(pool_size: int = 32) -> requests.Session:
+    """The process-wide pooled session (one per Lambda container)."""
+    global _session
+    if _session is None:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        _session = session
+    return _session
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShopAuth:
+    """What a shop-level call needs: the shop and its current access token."""
+
+    shop_id: int
+    access_token: str = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    base_delay_seconds: float = 0.5
+    max_delay_seconds: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
+        return random.uniform(0, min(self.max_delay_seconds, self.base_delay_seconds * 2**attempt))
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """`text` with every secret (token, signature) replaced by `***`."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class Transport:
+    """Sends one signed request and returns the reply's JSON object, or raises."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        credentials: PartnerCredentials,
+        session: requests.Session | None = None,
+        clock: Clock = utc_now,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], None] = time.sleep,
+        on_call: Callable[[str], None] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+        self._session = session or shared_session()
+        self._clock = clock
+        self._timeout = timeout
+        self._retry = retry
+        self._sleep = sleep
+        self._on_call = on_call
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: ShopAuth | None = None,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Send one signed request (re-signed per attempt) and return the parsed JSON."""
+        endpoint = path.removeprefix("/api/v2/ads/").removeprefix("/api/v2/")
+        for attempt in range(self._retry.max_attempts):
+            last = attempt == self._retry.max_attempts - 1
+            if self._on_call:
+                self._on_call(endpoint)
+            common = self.common_params(path, auth)
+            try:
+                response = self._session.request(
+                    method,
+                    self.base_url + path,
+                    params={**common, **(params or {})},
+                    json=body,
+                    timeout=self._timeout,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if last:
+                    secrets = [str(common.get("access_token") or ""), str(common["sign"])]
+                    detail = redact(str(exc), secrets)
+                    # Not chained: the original exception's text carries the token.
+                    raise ShopeeTransportError(
+                        f"{type(exc).__name__} after {attempt + 1} attempts ({detail})",
+                        endpoint=endpoint,
+                    ) from None
+                self._sleep(self._retry.delay(attempt))
+                continue
+            payload = self._json(response, endpoint)
+            if response.status_code >= 500 and not last:
+                self._sleep(self._retry.delay(attempt))
+                continue
+            code = str(payload.get("error") or "") if payload is not None else ""
+            if payload is None or (response.status_code >= 500 and not code):
+                raise ShopeeServerError(
+                    f"HTTP {response.status_code} without a Shopee error body", endpoint=endpoint
+                )
+            if code:
+                raise error_for(
+                    code,
+                    str(payload.get("message") or ""),
+                    endpoint=endpoint,
+                    request_id=str(payload.get("request_id") or ""),
+                )
+            return payload
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def common_params(self, path: str, auth: ShopAuth | None) -> dict[str, Any]:
+        """partner_id, timestamp and sign (+ access_token and shop_id for shop APIs)."""
+        timestamp = int(self._clock().timestamp())
+        creds = self.credentials
+        params: dict[str, Any] = {"partner_id": creds.partner_id, "timestamp": timestamp}
+        if auth is None:
+            params["sign"] = sign(
+                partner_key=creds.partner_key,
+                partner_id=creds.partner_id,
+                path=path,
+                timestamp=timestamp,
+            )
+        else:
+            params["sign"] = sign(
+                partner_key=creds.partner_key,
+                partner_id=creds.partner_id,
+                path=path,
+                timestamp=timestamp,
+                access_token=auth.access_token,
+                shop_id=auth.shop_id,
+            )
+            params["access_token"] = auth.access_token
+            params["shop_id"] = auth.shop_id
+        return params
+
+    @staticmethod
+    def _json(response: requests.Response, endpoint: str) -> dict[str, Any] | None:
+        # Shopee's HTTP status is not reliable; the body decides (§4).
+        try:
+            payload = response.json()
+        except ValueError:
+            if response.status_code >= 500:
+                return None
+            raise ShopeeError(
+                f"HTTP {response.status_code} with a non-JSON body", endpoint=endpoint
+            ) from None
+        if not isinstance(payload, dict):
+            raise ShopeeError("reply is not a JSON object", endpoint=endpoint)
+        return payload

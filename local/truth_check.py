@@ -1,0 +1,106 @@
+"""Compares what the sync wrote to Postgres with the simulator's ground truth.
+
+Exact equality, field by field, for every ads table and every (shop, day) asked:
+campaign daily and hourly rows (for the campaigns the id list shows), and shop-level
+daily and hourly rows. Used by the local runner's summary and by the tests.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from adsync.db.connection import Database
+from local.simulator import Simulator
+
+_CAMPAIGN_DAILY = (
+    "SELECT * FROM apishopee_ads_performance_daily WHERE shop_id = :shop_id "
+    "AND performance_date = :day"
+)
+_CAMPAIGN_HOURLY = (
+    "SELECT * FROM apishopee_ads_performance_hourly WHERE shop_id = :shop_id "
+    "AND performance_date = :day"
+)
+_SHOP_DAILY = (
+    "SELECT * FROM apishopee_ads_shop_performance_daily WHERE shop_id = :shop_id "
+    "AND performance_date = :day"
+)
+_SHOP_HOURLY = (
+    "SELECT * FROM apishopee_ads_shop_performance_hourly WHERE shop_id = :shop_id "
+    "AND performance_date = :day"
+)
+
+
+@dataclass
+class Comparison:
+    rows_checked: int = 0
+    mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def equal(self) -> bool:
+        return not self.mismatches
+
+
+def _same(expected: Any, got: Any) -> bool:
+    if isinstance(got, Decimal):
+        return got == Decimal(str(expected))
+    return bool(got == expected)
+
+
+def _compare_rows(
+    label: str,
+    truth: Mapping[Any, Mapping[str, Any]],
+    stored: Mapping[Any, Mapping[str, Any]],
+    result: Comparison,
+) -> None:
+    for key in sorted(set(truth) | set(stored), key=str):
+        if key not in stored:
+            result.mismatches.append(f"{label} {key}: missing in the database")
+            continue
+        if key not in truth:
+            result.mismatches.append(f"{label} {key}: in the database, not in Shopee's reply")
+            continue
+        result.rows_checked += 1
+        for name, expected in truth[key].items():
+            if not _same(expected, stored[key].get(name)):
+                result.mismatches.append(
+                    f"{label} {key} {name}: Shopee {expected!r}, database {stored[key].get(name)!r}"
+                )
+
+
+def compare(db: Database, simulator: Simulator, days: Mapping[int, Iterable[date]]) -> Comparison:
+    """Check every table for each shop id in `days` and each of its days."""
+    truth = simulator.truth
+    result = Comparison()
+    for shop_id, shop_days in days.items():
+        listed = set(truth.campaign_ids(shop_id))
+        for day in shop_days:
+            params = {"shop_id": shop_id, "day": day}
+            label = f"shop {shop_id} {day}"
+            _compare_rows(
+                f"{label} campaign daily",
+                {c: m for c, m in truth.campaign_daily(shop_id, day).items() if c in listed},
+                {r["campaign_id"]: r for r in db.run(_CAMPAIGN_DAILY, **params)},
+                result,
+            )
+            _compare_rows(
+                f"{label} campaign hourly",
+                {k: m for k, m in truth.campaign_hourly(shop_id, day).items() if k[0] in listed},
+                {(r["campaign_id"], r["hour"]): r for r in db.run(_CAMPAIGN_HOURLY, **params)},
+                result,
+            )
+            shop_daily = truth.shop_daily(shop_id, day)
+            _compare_rows(
+                f"{label} shop daily",
+                {day: shop_daily} if shop_daily is not None else {},
+                {r["performance_date"]: r for r in db.run(_SHOP_DAILY, **params)},
+                result,
+            )
+            _compare_rows(
+                f"{label} shop hourly",
+                truth.shop_hourly(shop_id, day),
+                {r["hour"]: r for r in db.run(_SHOP_HOURLY, **params)},
+                result,
+            )
+    return result

@@ -1,0 +1,153 @@
+"""Client results: parsing of documented reply shapes, date windows, redaction, reprs."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from adsync.config import PartnerCredentials
+from adsync.shopee import (
+    CampaignDailyMetrics,
+    CampaignSetting,
+    GmsItemMetrics,
+    ShopAuth,
+    ShopDailyMetrics,
+    ShopeeClient,
+    TokenGrant,
+)
+from adsync.shopee.ads import campaign_entries, day_rows
+from adsync.shopee.dates import MAX_DAYS_PER_CALL, format_date, parse_date, windows
+from adsync.shopee.errors import BadRequestError, ShopeeError
+from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS
+from adsync.shopee.transport import redact
+
+SETTING = {
+    "campaign_id": 123,
+    "common_info": {
+        "ad_type": "manual",
+        "ad_name": "Summer shoes",
+        "campaign_status": "ongoing",
+        "bidding_method": "manual",
+        "campaign_placement": "all",
+        "campaign_budget": 0,
+        "campaign_duration": {"start_time": 1_700_000_000, "end_time": 0},
+        "item_id_list": [555],
+    },
+    "manual_bidding_info": {
+        "enhanced_cpc": True,
+        "selected_keywords": [
+            {
+                "keyword": "shoes",
+                "status": "normal",
+                "match_type": "exact",
+                "bid_price_per_click": 0.12,
+            }
+        ],
+        "discovery_ads_locations": [
+            {"location": "daily_discover", "status": "normal", "bid_price": 0.2}
+        ],
+    },
+    "auto_bidding_info": {"roas_target": 4.5},
+    "auto_product_ads_info": [],
+}
+
+
+def test_campaign_setting_is_typed_and_keeps_the_raw_object() -> None:
+    setting = CampaignSetting.from_api(SETTING)
+    common = setting.common_info
+    assert common is not None
+    assert common.ad_name == "Summer shoes"
+    assert common.campaign_budget == 0.0  # 0 = unlimited, kept as Shopee sends it
+    assert common.campaign_duration.start_time == 1_700_000_000
+    assert common.campaign_duration.starts_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert common.campaign_duration.ends_at is None  # end_time 0 = no end
+    assert common.item_id_list == (555,)
+    manual = setting.manual_bidding_info
+    assert manual is not None and manual.enhanced_cpc
+    assert manual.selected_keywords[0].bid_price_per_click == 0.12
+    assert manual.discovery_ads_locations[0].location == "daily_discover"
+    assert setting.auto_bidding_info is not None
+    assert setting.auto_bidding_info.roas_target == 4.5
+    assert setting.auto_product_ads_info == ()
+    assert setting.raw == SETTING
+    assert "raw" not in repr(setting)
+
+
+def test_blocks_not_sent_are_none() -> None:
+    setting = CampaignSetting.from_api({"campaign_id": 9, "common_info": SETTING["common_info"]})
+    assert setting.manual_bidding_info is None
+    assert setting.auto_bidding_info is None
+    assert setting.auto_product_ads_info is None
+
+
+def test_metric_rows_take_documented_names_and_missing_fields_are_zero() -> None:
+    raw = {"date": "01-11-2026", "impression": 10, "clicks": 2, "expense": 1.5, "cpc": None}
+    row = CampaignDailyMetrics.from_api(campaign_id=1, performance_date=date(2026, 11, 1), raw=raw)
+    assert row.metrics() == {
+        **{name: kind(0) for name, kind in PRODUCT_METRICS.items()},
+        "impression": 10,
+        "clicks": 2,
+        "expense": 1.5,
+    }
+    shop = ShopDailyMetrics.from_api(performance_date=date(2026, 11, 1), raw={"broad_roas": 2})
+    assert set(shop.metrics()) == set(SHOP_METRICS)
+    assert shop.broad_roas == 2.0 and isinstance(shop.broad_roas, float)
+
+
+def test_gms_item_report_accepts_float_impressions() -> None:
+    item = GmsItemMetrics.from_api(
+        campaign_id=7,
+        item_id=8,
+        start_date=date(2026, 11, 1),
+        end_date=date(2026, 11, 1),
+        report={"impression": 12.0, "broad_gmv": 3.25},
+    )
+    assert item.impression == 12 and isinstance(item.impression, int)
+    assert item.broad_gmv == 3.25
+
+
+def test_product_replies_are_accepted_as_array_or_object() -> None:
+    block = {"shop_id": 1, "region": "VN", "campaign_list": [{"campaign_id": 5}]}
+    assert list(campaign_entries([block], "x")) == [{"campaign_id": 5}]
+    assert list(campaign_entries(block, "x")) == [{"campaign_id": 5}]
+    assert list(campaign_entries(None, "x")) == []
+    with pytest.raises(ShopeeError):
+        list(campaign_entries(["junk"], "x"))
+    with pytest.raises(ShopeeError):
+        day_rows({"date": "01-11-2026"}, "x")
+
+
+def test_dates_are_dd_mm_yyyy() -> None:
+    assert format_date(date(2026, 1, 2)) == "02-01-2026"
+    assert parse_date("02-01-2026") == date(2026, 1, 2)
+    with pytest.raises(BadRequestError):
+        parse_date("2026-01-02x")
+
+
+def test_windows_cut_at_30_days_and_widen_a_single_day() -> None:
+    start = date(2026, 10, 1)
+    cut = list(windows(start, date(2026, 10, 31)))
+    assert [(w.start, w.end) for w in cut] == [
+        (start, date(2026, 10, 30)),
+        (date(2026, 10, 31), date(2026, 10, 31)),
+    ]
+    assert (cut[1].end - cut[0].start).days + 1 == MAX_DAYS_PER_CALL + 1
+    assert cut[0].ask_start == start
+    assert cut[1].ask_start == date(2026, 10, 30)  # start == end is refused by Shopee
+    assert cut[1].covers(date(2026, 10, 31)) and not cut[1].covers(date(2026, 10, 30))
+    with pytest.raises(ValueError):
+        list(windows(date(2026, 10, 2), date(2026, 10, 1)))
+
+
+def test_redact_and_reprs_hide_secrets() -> None:
+    token = "a1b2c3d4" * 4
+    assert redact(f"url?access_token={token}&sign=ff", [token, "ff"]) == (
+        "url?access_token=***&sign=***"
+    )
+    assert token not in repr(ShopAuth(shop_id=1, access_token=token))
+    grant = TokenGrant(shop_id=1, access_token=token, refresh_token=token, expire_in_seconds=1)
+    assert token not in repr(grant)
+    client = ShopeeClient(
+        base_url="http://127.0.0.1:9",
+        credentials=PartnerCredentials(partner_id=1, partner_key=token),
+    )
+    assert token not in repr(client)

@@ -12,6 +12,7 @@ validation or the zero-row policy (that is the endpoints' business).
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from local.simulator import noise
 from local.simulator.campaign import Campaign
@@ -66,6 +67,8 @@ ZERO = Totals()
 # One hour's numbers in Totals field order, as a tuple: the hot loops avoid objects.
 _Row = tuple[int, int, float, int, int, int, int, float, float]
 _FINAL_CACHE_MAX = 200_000
+_HOUR_CACHE_MAX = 2_000_000
+_MISSING: Any = object()
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -78,6 +81,11 @@ class MetricsModel:
     # Daily totals of days whose every hour is past the attribution window never change
     # again; shop-level reports over big shops re-read them constantly.
     _final_days: dict[tuple[int, int, int], Totals] = field(default_factory=dict, repr=False)
+    # One hour's numbers depend only on (campaign, day, hour, visible share): under a
+    # frozen or slow clock the endpoints and the ground truth ask for the same cells.
+    _hours: dict[tuple[int, int, int, float], "_Row | None"] = field(
+        default_factory=dict, repr=False
+    )
 
     def hourly(
         self, *, shop: ShopSpec, campaign: Campaign, day: date, now: datetime
@@ -159,7 +167,13 @@ class MetricsModel:
                 continue
             elapsed_s = now_ts - hour_start_ts - 3600
             share = 1.0 if elapsed_s >= window_s else self.attributed_share(elapsed_s=elapsed_s)
-            rows.append(self._hour(campaign, prefix, hour, day_factor, share))
+            key = (campaign.campaign_id, prefix, hour, share)
+            row = self._hours.get(key, _MISSING)
+            if row is _MISSING:
+                if len(self._hours) >= _HOUR_CACHE_MAX:
+                    self._hours.clear()  # crude bound, as for final days
+                row = self._hours[key] = self._hour(campaign, prefix, hour, day_factor, share)
+            rows.append(row)
         return rows
 
     def _may_run_on(self, campaign: Campaign, day_start_ts: int) -> bool:

@@ -1,6 +1,6 @@
 """The sync engine: complete data, checkpointed steps that fit a Lambda, exact results."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -126,4 +126,33 @@ def test_a_run_killed_mid_way_resumes_without_refetching_finished_steps(
     result = compare(
         db, stack.simulator, {shop.shop_id: local_days(stack, clock, range(7))[shop.shop_id]}
     )
+    assert result.equal, result.mismatches[:10]
+
+
+def test_a_job_crossing_the_shops_midnight_keeps_its_day(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    """A realtime job that starts at 23:59 in Vietnam and continues after midnight still
+    syncs the day it started on (its cursor fixed the days)."""
+    vn = max(
+        (s for s in stack.simulator.world.shops if s.region == "VN"),
+        key=lambda s: s.campaign_count,
+    )
+    clock.now = datetime(2026, 11, 20, 16, 59, 0, tzinfo=UTC)  # 23:59 in Vietnam
+    env = {**stack.env, "STEP_RESERVE_SECONDS": "60"}  # stop after every step
+    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    stack.onboard_all()
+    only_shops(db, [vn.shop_id])
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    deliver(stack, 1, timeout_seconds=60)
+    assert jobs(db)[0]["cursor"]["start_day"] == "2026-11-20"
+
+    clock.advance(timedelta(minutes=2))  # 00:01 on the 21st in Vietnam
+    dependencies.install(lambda: Dependencies(env=stack.env, clock=clock, sqs=stack.sqs))
+    drain(stack, priority=1)
+
+    job = jobs(db)[0]
+    assert job["status"] == "completed"
+    assert job["stats"]["start_day"] == job["stats"]["end_day"] == "2026-11-20"
+    result = compare(db, stack.simulator, {vn.shop_id: [date(2026, 11, 20)]})
     assert result.equal, result.mismatches[:10]

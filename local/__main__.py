@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--timeout", type=float, default=600.0, help="give up after N seconds")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--verbose", action="store_true", help="show handler logs and metrics")
+    run.add_argument(
+        "--transport",
+        choices=("moto", "postgres"),
+        default="moto",
+        help="SQS: moto in-process (default) or the Postgres-backed transport (10,000+ messages)",
+    )
     ops.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "shop":
@@ -34,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         concurrency=args.concurrency,
         timeout_seconds=args.timeout,
         quiet=not args.verbose,
+        transport=args.transport,
     )
     summary = run_cycle(options)
     if args.json:
@@ -45,9 +52,14 @@ def main(argv: list[str] | None = None) -> int:
             "jobs by status    "
             + ", ".join(f"{k}={v}" for k, v in sorted(summary.jobs_by_status.items()))
         )
+        rows = ", ".join(f"{k}={v}" for k, v in summary.rows_written.items())
+        print(f"rows written      {rows}")
         print(
-            f"rows written      {summary.rows_written} (simulator reports {summary.rows_expected})"
+            f"vs Shopee         {summary.rows_checked} rows equal the simulator's, "
+            f"{len(summary.mismatches)} differ"
         )
+        for mismatch in summary.mismatches:
+            print(f"  {mismatch}")
         print(
             f"worker batches    {summary.batches} "
             f"({summary.records} records, {summary.record_failures} failed)"

@@ -9,17 +9,21 @@ finished, then a summary. Nothing is shortcut: tokens come from the simulator's
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from adsync.db.ads_store import AdsStore
 from adsync.db.job_store import JobStore
+from adsync.observability import logger
 from adsync.regions import local_day
+from adsync.services import dependencies
 from local.event_source import Poller
 from local.lambda_runtime import invoke
 from local.postgres import fresh_database, server_url
 from local.simulator import World, WorldSettings
-from local.stack import QUIET_ENV, LocalStack, local_stack
+from local.stack import QUIET_ENV, LocalStack, Transport, local_stack
+from local.truth_check import compare
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 LOCAL_DATABASE = "adsync_local"
@@ -35,6 +39,7 @@ class RunOptions:
     retry_delay_seconds: int = 2
     event_file: str = "enqueue_realtime.json"
     quiet: bool = True
+    transport: Transport = "moto"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,8 +47,9 @@ class CycleSummary:
     shops: int
     enqueued: int
     jobs_by_status: dict[str, int]
-    rows_written: int
-    rows_expected: int
+    rows_written: dict[str, int]
+    rows_checked: int
+    mismatches: list[str]
     batches: int
     records: int
     record_failures: int
@@ -56,7 +62,7 @@ class CycleSummary:
     @property
     def ok(self) -> bool:
         pending = sum(v for k, v in self.jobs_by_status.items() if k != "completed")
-        return self.finished and pending == 0 and self.rows_written == self.rows_expected
+        return self.finished and pending == 0 and self.rows_checked > 0 and not self.mismatches
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok}
@@ -71,17 +77,9 @@ def _cycle_done(stack: LocalStack) -> bool:
     return not counts.get("pending") and not counts.get("processing")
 
 
-def expected_rows(stack: LocalStack) -> int:
-    """Rows the simulator reports for each shop's local today (its ground truth), for
-    the campaigns its id list shows (a deleted campaign drops out of the list)."""
+def today_of_every_shop(stack: LocalStack) -> dict[int, list[date]]:
     now = stack.simulator.now()
-    truth = stack.simulator.truth
-    total = 0
-    for shop in stack.simulator.world.shops:
-        listed = set(truth.campaign_ids(shop.shop_id))
-        daily = truth.campaign_daily(shop.shop_id, local_day(shop.region, now))
-        total += len(listed & set(daily))
-    return total
+    return {s.shop_id: [local_day(s.region, now)] for s in stack.simulator.world.shops}
 
 
 def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleSummary:
@@ -90,8 +88,12 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
     env = {"RETRY_DELAY_SECONDS": str(options.retry_delay_seconds)}
     if options.quiet:
         env.update(QUIET_ENV)
+        logger.setLevel("WARNING")  # the handlers' logger exists already
     url = database_url or fresh_database(server_url(), LOCAL_DATABASE)
-    with local_stack(database_url=url, world=world, extra_env=env) as stack:
+    with local_stack(
+        database_url=url, world=world, extra_env=env, transport=options.transport
+    ) as stack:
+        dependencies.install(stack.dependencies)  # each container: its own set, same SQS
         stack.onboard_all()
         event = json.loads((EVENTS / options.event_file).read_text())
         enqueued = invoke("enqueue", event)
@@ -105,7 +107,8 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
         db = stack.database()
         try:
             by_status = JobStore(db).count_by_status()
-            rows = AdsStore(db).count_campaign_daily()
+            rows = AdsStore(db).count_rows()
+            check = compare(db, stack.simulator, today_of_every_shop(stack))
         finally:
             db.close()
         return CycleSummary(
@@ -113,7 +116,8 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             enqueued=int(enqueued["enqueued"]),
             jobs_by_status=by_status,
             rows_written=rows,
-            rows_expected=expected_rows(stack),
+            rows_checked=check.rows_checked,
+            mismatches=check.mismatches[:20],
             batches=poller.batches,
             records=poller.records,
             record_failures=poller.failures,

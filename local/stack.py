@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from moto import mock_aws
@@ -19,10 +19,12 @@ from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
 from local.event_source import REGION, EventSourceMapping
+from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
 from local.simulator import SimServer, Simulator, SimulatorSettings, World
 from local.template import load_template, queue_layout
 
+Clock = Callable[[], datetime]
 AWS_ENV = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_ACCESS_KEY_ID": "testing",
@@ -89,24 +91,37 @@ class LocalStack:
         )
 
 
+Transport = Literal["moto", "postgres"]
+
+
+def _sqs(stack: ExitStack, transport: Transport, database_url: str, clock: Clock) -> Any:
+    """moto (the SQS oracle; small queues) or pgqueue (same semantics, 10,000+ messages)."""
+    if transport == "moto":
+        stack.enter_context(mock_aws())
+        return boto3.client("sqs", region_name=REGION)
+    sqs = make_sqs(database_url, clock=clock)
+    stack.callback(sqs.close)
+    sqs.truncate_all()
+    return sqs
+
+
 @contextmanager
 def local_stack(
     *,
     database_url: str,
     world: World,
     simulator_settings: SimulatorSettings | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     extra_env: Mapping[str, str] | None = None,
+    transport: Transport = "moto",
 ) -> Iterator[LocalStack]:
     """Start everything, migrate, create the template's queues; undo it all on exit."""
-    simulator = Simulator(
-        world, simulator_settings or SimulatorSettings(), clock=clock or (lambda: datetime.now(UTC))
-    )
+    clock = clock or (lambda: datetime.now(UTC))
+    simulator = Simulator(world, simulator_settings or SimulatorSettings(), clock=clock)
     with ExitStack() as stack:
         stack.enter_context(patched_env(AWS_ENV))
-        stack.enter_context(mock_aws())
         server = stack.enter_context(simulator.serve())
-        sqs = boto3.client("sqs", region_name=REGION)
+        sqs = _sqs(stack, transport, database_url, clock)
         queues = create_queues(sqs, queue_layout(load_template()))
         env = {
             **AWS_ENV,

@@ -6,6 +6,7 @@ deleted by the event source mapping.
 """
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,10 +18,18 @@ from adsync.services.batch import process_batch
 from adsync.services.deadline import Deadline
 from adsync.services.worker import handle_record
 
-# Created once per container; its threads keep their database connections warm.
-pool = ThreadPoolExecutor(
-    max_workers=max(1, int(os.environ.get("WORKER_THREADS") or 10)), thread_name_prefix="job"
-)
+_container = threading.local()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One pool per container, created on its first batch; its threads keep their
+    database connections warm. (Lambda runs one invocation per container at a time;
+    the local runtime runs several containers as threads, each with its own pool.)"""
+    pool: ThreadPoolExecutor | None = getattr(_container, "pool", None)
+    if pool is None:
+        threads = max(1, int(os.environ.get("WORKER_THREADS") or 10))
+        pool = _container.pool = ThreadPoolExecutor(threads, thread_name_prefix="job")
+    return pool
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -31,5 +40,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_batch(
         event,
         lambda record: handle_record(record, dependencies.current(), deadline),
-        pool=pool,
+        pool=_pool(),
     )

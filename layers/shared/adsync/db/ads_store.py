@@ -128,6 +128,7 @@ class AdsStore:
             )
         return len(settings)
 
-    def count_campaign_daily(self) -> int:
-        row = self._db.one(query(_SQL, "count_campaign_daily"))
-        return int(row["rows"]) if row else 0
+    def count_rows(self) -> dict[str, int]:
+        """Rows in each ads table (for summaries and dashboards)."""
+        row = self._db.one(query(_SQL, "count_rows"))
+        return {name: int(value) for name, value in (row or {}).items()}

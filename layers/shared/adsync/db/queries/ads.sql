@@ -153,5 +153,10 @@ ON CONFLICT (shop_id, campaign_id) DO UPDATE SET
     item_count = EXCLUDED.item_count, roas_target = EXCLUDED.roas_target,
     raw = EXCLUDED.raw, synced_at = EXCLUDED.synced_at;
 
--- name: count_campaign_daily
-SELECT count(*) AS rows FROM apishopee_ads_performance_daily;
+-- name: count_rows
+SELECT
+    (SELECT count(*) FROM apishopee_ads_campaign_data) AS campaigns,
+    (SELECT count(*) FROM apishopee_ads_performance_daily) AS campaign_daily,
+    (SELECT count(*) FROM apishopee_ads_performance_hourly) AS campaign_hourly,
+    (SELECT count(*) FROM apishopee_ads_shop_performance_daily) AS shop_daily,
+    (SELECT count(*) FROM apishopee_ads_shop_performance_hourly) AS shop_hourly;

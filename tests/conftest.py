@@ -15,14 +15,15 @@ os.environ.update(QUIET_ENV)
 from adsync.db.connection import Database
 from adsync.services import dependencies
 from local.postgres import scratch_database, server_url
-from local.simulator import World, WorldSettings
+from local.simulator import SimulatorSettings, World, WorldSettings
 from local.stack import LocalStack, local_stack
 from tests.support.clock import FrozenClock
 
 TABLES = (
     "apishopee_ads_performance_daily, apishopee_ads_performance_hourly, "
     "apishopee_ads_shop_performance_daily, apishopee_ads_shop_performance_hourly, "
-    "apishopee_ads_campaign_data, apishopee_ads_sync_queue, apishopee_shops"
+    "apishopee_ads_campaign_data, apishopee_ads_sync_queue, apishopee_shops, "
+    "apishopee_rate_budget"
 )
 
 
@@ -45,9 +46,21 @@ def world(clock: FrozenClock) -> World:
 
 
 @pytest.fixture
-def stack(database_url: str, world: World, clock: FrozenClock) -> Iterator[LocalStack]:
+def simulator_settings() -> SimulatorSettings:
+    return SimulatorSettings()
+
+
+@pytest.fixture
+def stack(
+    database_url: str, world: World, clock: FrozenClock, simulator_settings: SimulatorSettings
+) -> Iterator[LocalStack]:
     """Everything started, tables empty, this thread's handlers on the frozen clock."""
-    with local_stack(database_url=database_url, world=world, clock=clock) as running:
+    with local_stack(
+        database_url=database_url,
+        world=world,
+        clock=clock,
+        simulator_settings=simulator_settings,
+    ) as running:
         db = running.database()
         db.run(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
         db.close()

@@ -54,6 +54,7 @@ class Settings:
     attribution_window_days: int = 7
     max_receive_count: int = 3
     step_reserve: timedelta = timedelta(seconds=45)
+    partner_requests_per_second: float | None = None  # None: no budget of our own
 
     def queue_url(self, priority: int) -> str:
         try:
@@ -72,6 +73,17 @@ def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _rate_env(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    return rate if rate > 0 else None
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the non-secret settings from the environment."""
     env = os.environ if env is None else env
@@ -85,6 +97,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         attribution_window_days=_int_env(env, "ATTRIBUTION_WINDOW_DAYS", 7),
         max_receive_count=_int_env(env, "MAX_RECEIVE_COUNT", 3),
         step_reserve=timedelta(seconds=_int_env(env, "STEP_RESERVE_SECONDS", 45)),
+        partner_requests_per_second=_rate_env(env, "PARTNER_REQUESTS_PER_SECOND"),
     )
 
 

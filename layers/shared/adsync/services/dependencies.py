@@ -6,6 +6,7 @@ runtime runs workers side by side): a pg8000 connection must not be shared.
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
@@ -15,10 +16,12 @@ import boto3
 from adsync.clock import Clock, utc_now
 from adsync.config import Settings, load_database_settings, load_partner_credentials, load_settings
 from adsync.db.ads_store import AdsStore
+from adsync.db.budget_store import BudgetStore
 from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
 from adsync.db.shop_store import ShopStore
 from adsync.queue import QueueGateway
+from adsync.services.budget import RateBudget
 from adsync.services.tokens import TokenManager, refresh_margin_from_env
 from adsync.shopee.client import ShopeeClient
 
@@ -27,10 +30,16 @@ class Dependencies:
     """Lazily built gateways: enqueue never reads the partner key, cleanup never calls SQS."""
 
     def __init__(
-        self, *, env: Mapping[str, str] | None = None, clock: Clock = utc_now, sqs: Any = None
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        clock: Clock = utc_now,
+        sqs: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._env = dict(os.environ if env is None else env)
         self.clock = clock
+        self.sleep = sleep
         self._sqs = sqs
 
     @cached_property
@@ -60,11 +69,33 @@ class Dependencies:
         return QueueGateway(sqs=sqs, settings=self.settings)
 
     @cached_property
+    def budget(self) -> RateBudget | None:
+        """The per-partner request budget, on a connection of its own (None: off)."""
+        rate = self.settings.partner_requests_per_second
+        if rate is None:
+            return None
+        credentials = load_partner_credentials(self._env)
+        return RateBudget(
+            store=BudgetStore(self._budget_db),
+            name=f"shopee-partner-{credentials.partner_id}",
+            rate_per_second=rate,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
+
+    @cached_property
+    def _budget_db(self) -> Database:
+        return Database(load_database_settings(self._env))
+
+    @cached_property
     def shopee(self) -> ShopeeClient:
+        budget = self.budget
         return ShopeeClient(
             base_url=self.settings.shopee_base_url,
             credentials=load_partner_credentials(self._env),
             clock=self.clock,
+            sleep=self.sleep,
+            on_call=budget.acquire if budget else None,
         )
 
     @cached_property
@@ -78,8 +109,9 @@ class Dependencies:
         )
 
     def close(self) -> None:
-        if "db" in self.__dict__:
-            self.db.close()
+        for name in ("db", "_budget_db"):
+            if name in self.__dict__:
+                self.__dict__[name].close()
 
 
 _local = threading.local()

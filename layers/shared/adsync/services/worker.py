@@ -31,6 +31,7 @@ from adsync.errors import (
 )
 from adsync.jobs import Job, JobMessage, JobStatus
 from adsync.observability import count, logger, milliseconds
+from adsync.services.budget import LOCAL_BUDGET
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
 from adsync.services.sync import sync_job
@@ -113,10 +114,14 @@ def _run(
         return Outcome.DROPPED
     except ThrottledError as exc:
         count("ShopeeThrottled")
+        if exc.scope == "partner" and exc.code != LOCAL_BUDGET and deps.budget is not None:
+            deps.budget.pause(THROTTLE_BACKOFF)  # the whole app slows down, not one job
         return _defer(job, deps, until=deps.clock() + THROTTLE_BACKOFF, reason=str(exc))
     except QuotaExceededError as exc:
         count("ShopeeThrottled")
         now = deps.clock()
+        if deps.budget is not None:
+            deps.budget.pause(exc.resets_at(now) - now)
         return _defer(job, deps, until=exc.resets_at(now), reason=str(exc))
     except Exception as exc:  # every other error is a failed attempt, bugs included
         return _fail(job, record, exc, deps, receive_count=receive_count)

@@ -1,0 +1,41 @@
+"""The shared request budget (`apishopee_rate_budget`): take a token, or learn how long
+to wait; pause a whole bucket. One row lock per take, held for one statement."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from adsync.db.connection import Database
+from adsync.db.sql import query
+
+_SQL = "budget.sql"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Take:
+    taken: bool
+    wait: timedelta  # zero when taken
+
+
+class BudgetStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def ensure(self, *, name: str, rate_per_second: float, burst: float, now: datetime) -> None:
+        self._db.run(
+            query(_SQL, "ensure_bucket"), name=name, rate=rate_per_second, burst=burst, now=now
+        )
+
+    def take(self, *, name: str, rate_per_second: float, now: datetime) -> Take:
+        row = self._db.one(query(_SQL, "take_token"), name=name, now=now)
+        if row is None:
+            raise LookupError(f"no rate budget named {name!r}; call ensure() first")
+        if row["taken"]:
+            return Take(taken=True, wait=timedelta(0))
+        paused_until: datetime | None = row["paused_until"]
+        if paused_until is not None and paused_until > now:
+            return Take(taken=False, wait=paused_until - now)
+        missing = max(0.0, 1.0 - float(row["available"]))
+        return Take(taken=False, wait=timedelta(seconds=missing / rate_per_second))
+
+    def pause(self, *, name: str, until: datetime, now: datetime) -> None:
+        self._db.run(query(_SQL, "pause_bucket"), name=name, until=until, now=now)

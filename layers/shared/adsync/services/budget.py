@@ -1,0 +1,71 @@
+"""The per-partner request budget: every Shopee call of every worker takes a token first.
+
+The bucket lives in Postgres, so the rate holds across all concurrent Lambdas. A call
+that finds the bucket empty sleeps for the refill (short waits) or, when the wait is
+long (Shopee paused the whole app), raises ThrottledError so that the job is deferred
+instead of holding a Lambda. The budget has its own connection: taking a token must
+never join (or wait for) another transaction, such as a token refresh.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from adsync.clock import Clock
+from adsync.db.budget_store import BudgetStore
+from adsync.observability import count
+from adsync.shopee.errors import ThrottledError
+
+MAX_WAIT = timedelta(seconds=10)
+LOCAL_BUDGET = "local_budget"  # the code of a ThrottledError raised by our own budget
+PARTNER_BACKOFF = timedelta(minutes=1)
+
+
+class RateBudget:
+    def __init__(
+        self,
+        *,
+        store: BudgetStore,
+        name: str,
+        rate_per_second: float,
+        clock: Clock,
+        sleep: Callable[[float], None],
+        burst: float | None = None,
+        max_wait: timedelta = MAX_WAIT,
+    ) -> None:
+        self._store = store
+        self._name = name
+        self._rate = rate_per_second
+        self._burst = burst if burst is not None else max(1.0, rate_per_second)
+        self._clock = clock
+        self._sleep = sleep
+        self._max_wait = max_wait
+        self._ready = False
+
+    def acquire(self, endpoint: str = "") -> None:
+        """Take one token, waiting for the refill if it is short; else ThrottledError."""
+        if not self._ready:
+            self._store.ensure(
+                name=self._name, rate_per_second=self._rate, burst=self._burst, now=self._clock()
+            )
+            self._ready = True
+        waited = timedelta(0)
+        while True:
+            take = self._store.take(name=self._name, rate_per_second=self._rate, now=self._clock())
+            if take.taken:
+                if waited:
+                    count("BudgetWaits")
+                return
+            if waited + take.wait > self._max_wait:
+                raise ThrottledError(
+                    f"our request budget for {self._name} is spent for {take.wait}",
+                    scope="partner",
+                    code=LOCAL_BUDGET,
+                    endpoint=endpoint,
+                )
+            self._sleep(take.wait.total_seconds())
+            waited += take.wait
+
+    def pause(self, duration: timedelta = PARTNER_BACKOFF) -> None:
+        """Shopee says the whole app is over its rate: every worker stops for a while."""
+        now = self._clock()
+        self._store.pause(name=self._name, until=now + duration, now=now)

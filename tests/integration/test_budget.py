@@ -1,0 +1,95 @@
+"""The per-partner request budget holds across workers; Shopee's throttling is a pause."""
+
+from datetime import timedelta
+
+import pytest
+
+from adsync.db.budget_store import BudgetStore
+from adsync.db.connection import Database
+from adsync.services import dependencies
+from adsync.services.budget import RateBudget
+from adsync.services.dependencies import Dependencies
+from adsync.shopee.errors import ThrottledError
+from local.lambda_runtime import invoke
+from local.simulator import SimulatorSettings
+from local.stack import LocalStack
+from tests.support.clock import FrozenClock, LiveClock
+from tests.support.sync import drain, jobs
+
+
+def budget(stack: LocalStack, clock: FrozenClock, rate: float) -> tuple[RateBudget, Database]:
+    """A worker's budget on its own connection; its sleep moves the shared clock."""
+    db = stack.database()
+    return (
+        RateBudget(
+            store=BudgetStore(db),
+            name="test-partner",
+            rate_per_second=rate,
+            clock=clock,
+            sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
+        ),
+        db,
+    )
+
+
+def test_two_workers_share_one_rate(stack: LocalStack, clock: FrozenClock) -> None:
+    (first, db1), (second, db2) = budget(stack, clock, 5), budget(stack, clock, 5)
+    start = clock()
+    for _ in range(10):
+        first.acquire()
+        second.acquire()
+    # 20 tokens at 5/s with a burst of 5: at least 3 s must have passed, for both.
+    assert clock() - start >= timedelta(seconds=3)
+    assert clock() - start < timedelta(seconds=3.5)
+    db1.close()
+    db2.close()
+
+
+def test_a_pause_stops_every_worker(stack: LocalStack, clock: FrozenClock) -> None:
+    (first, db1), (second, db2) = budget(stack, clock, 5), budget(stack, clock, 5)
+    first.acquire()
+    first.pause(timedelta(minutes=1))
+    with pytest.raises(ThrottledError) as caught:
+        second.acquire()
+    assert caught.value.scope == "partner"
+    clock.advance(timedelta(minutes=1, seconds=1))
+    second.acquire()  # the pause is over
+    db1.close()
+    db2.close()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return LiveClock()
+
+
+@pytest.fixture
+def simulator_settings() -> SimulatorSettings:
+    return SimulatorSettings(partner_rate=12.0, partner_burst=12)
+
+
+def test_a_cycle_under_our_budget_draws_no_throttling_from_shopee(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
+    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    stack.onboard_all()
+    clock.advance(timedelta(seconds=2))  # onboarding's auth calls spent Shopee's burst
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    drain(stack, priority=1)
+    assert {j["status"] for j in jobs(db)} == {"completed"}
+    assert stack.simulator.counters.rejected(code="ads.rate_limit.exceed_partner_api") == 0
+
+
+def test_without_a_budget_shopee_throttles_and_jobs_wait_without_losing_attempts(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    stack.onboard_all()
+    clock.advance(timedelta(seconds=2))
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    drain(stack, priority=1)
+    assert stack.simulator.counters.rejected(code="ads.rate_limit.exceed_partner_api") > 0
+    rows = jobs(db)
+    assert all(j["retry_count"] == 0 for j in rows)
+    assert {j["status"] for j in rows} <= {"completed", "pending"}
+    assert any(j["status"] == "pending" for j in rows)  # deferred, not failed

@@ -8,7 +8,7 @@ SHOPS ?= 20
 # The layer's package and the local tools import as they would in Lambda and here.
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: setup run test lint fmt check simulator clean
+.PHONY: setup run test lint fmt check simulator clean rds-ca
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
@@ -36,6 +36,13 @@ fmt: setup
 
 simulator: setup
 	$(PY) -m local.simulator --port 8765
+
+## Refresh the RDS CA bundle shipped in the layer (needs internet).
+rds-ca:
+	{ head -4 layers/shared/adsync/certs/rds-global-bundle.pem; \
+	  curl -fsS https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem; \
+	  for n in 1 2 3 4; do curl -fsS https://www.amazontrust.com/repository/AmazonRootCA$$n.pem; echo; done; \
+	} > .rds-ca.tmp && mv .rds-ca.tmp layers/shared/adsync/certs/rds-global-bundle.pem
 
 clean:
 	rm -rf $(VENV) .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

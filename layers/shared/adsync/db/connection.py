@@ -20,12 +20,13 @@ Row = dict[str, Any]
 
 
 def _tls_context(settings: DatabaseSettings) -> ssl.SSLContext | bool:
+    """TLS that trusts only Amazon's RDS and root CAs (shipped in the layer), with
+    hostname checks; locally (verify_tls False) a plain connection."""
     if not settings.verify_tls:
         return False
     bundle = resources.files("adsync").joinpath("certs", "rds-global-bundle.pem")
-    context = ssl.create_default_context()
-    if bundle.is_file():
-        context.load_verify_locations(cadata=bundle.read_text("ascii"))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificate and hostname
+    context.load_verify_locations(cadata=bundle.read_text("ascii"))
     return context
 
 

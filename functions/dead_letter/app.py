@@ -1,31 +1,26 @@
-"""Lambda `dead_letter`: messages from the four DLQs -> their jobs marked failed."""
+"""Lambda `dead_letter`: messages from the four DLQs -> their jobs marked failed.
 
+A record whose job cannot be marked (the database is down) is listed in
+`batchItemFailures` and stays in its DLQ for the next try.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from adsync.observability import logger, metrics
 from adsync.services import dependencies
-from adsync.services.dead_letter import DeadLetterOutcome, handle_dead_letter
+from adsync.services.batch import process_batch
+from adsync.services.dead_letter import handle_dead_letter
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-
-
-def record_handler(record: SQSRecord) -> DeadLetterOutcome:
-    return handle_dead_letter(record, dependencies.current())
+# One thread: a dead letter is one UPDATE, and this keeps one database connection.
+pool = ThreadPoolExecutor(1, thread_name_prefix="dead-letter")
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+    return process_batch(
+        event, lambda record: handle_dead_letter(record, dependencies.current()), pool=pool
     )

@@ -5,6 +5,7 @@ checks each entry's result (a batch can half-fail with HTTP 200).
 """
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from adsync.errors import QueueError
 from adsync.jobs import Dispatch, JobMessage
 
 SEND_BATCH = 10
+SEND_THREADS = 8
 MAX_DELAY_SECONDS = 900
 
 
@@ -30,32 +32,48 @@ class QueueGateway:
         self._settings = settings
 
     def send(self, dispatches: Sequence[Dispatch], *, delay_seconds: int = 0) -> SendOutcome:
-        """Send each job to its priority's queue; a failed entry is reported, not raised."""
-        sent: list[int] = []
-        failed: list[tuple[int, str]] = []
+        """Send each job to its priority's queue; a failed entry is reported, not raised.
+
+        Batches go out on a few threads: 10,000 jobs are 1,000 SendMessageBatch calls,
+        and one at a time they would take longer than a schedule tick should.
+        """
+        delay = max(0, min(MAX_DELAY_SECONDS, delay_seconds))
         by_priority: dict[int, list[Dispatch]] = {}
         for d in dispatches:
             by_priority.setdefault(d.priority, []).append(d)
-        delay = max(0, min(MAX_DELAY_SECONDS, delay_seconds))
-        for priority, items in sorted(by_priority.items(), reverse=True):
-            url = self._settings.queue_url(priority)
-            for start in range(0, len(items), SEND_BATCH):
-                batch = {str(d.job_id): d for d in items[start : start + SEND_BATCH]}
-                entries = [
-                    {"Id": key, "MessageBody": d.message.to_body(), "DelaySeconds": delay}
-                    for key, d in batch.items()
-                ]
-                try:
-                    reply = self._sqs.send_message_batch(QueueUrl=url, Entries=entries)
-                except (BotoCoreError, ClientError) as exc:
-                    failed.extend((d.job_id, f"send failed: {exc}") for d in batch.values())
-                    continue
-                sent.extend(batch[e["Id"]].job_id for e in reply.get("Successful", []))
-                failed.extend(
-                    (batch[e["Id"]].job_id, f"{e.get('Code')}: {e.get('Message', '')}")
-                    for e in reply.get("Failed", [])
-                )
-        return SendOutcome(sent=tuple(sent), failed=tuple(failed))
+        batches = [
+            (self._settings.queue_url(priority), items[start : start + SEND_BATCH])
+            for priority, items in sorted(by_priority.items(), reverse=True)
+            for start in range(0, len(items), SEND_BATCH)
+        ]
+        if len(batches) > 1:
+            with ThreadPoolExecutor(min(SEND_THREADS, len(batches))) as pool:
+                results = list(pool.map(lambda b: self._send_batch(*b, delay=delay), batches))
+        else:
+            results = [self._send_batch(url, items, delay=delay) for url, items in batches]
+        return SendOutcome(
+            sent=tuple(job_id for sent, _ in results for job_id in sent),
+            failed=tuple(failure for _, failed in results for failure in failed),
+        )
+
+    def _send_batch(
+        self, url: str, items: Sequence[Dispatch], *, delay: int
+    ) -> tuple[list[int], list[tuple[int, str]]]:
+        batch = {str(d.job_id): d for d in items}
+        entries = [
+            {"Id": key, "MessageBody": d.message.to_body(), "DelaySeconds": delay}
+            for key, d in batch.items()
+        ]
+        try:
+            reply = self._sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        except (BotoCoreError, ClientError) as exc:
+            return [], [(d.job_id, f"send failed: {exc}") for d in batch.values()]
+        sent = [batch[e["Id"]].job_id for e in reply.get("Successful", [])]
+        failed = [
+            (batch[e["Id"]].job_id, f"{e.get('Code')}: {e.get('Message', '')}")
+            for e in reply.get("Failed", [])
+        ]
+        return sent, failed
 
     def send_one(self, message: JobMessage, *, priority: int, delay_seconds: int) -> None:
         """Send one message (a deferral or a retry beyond the queue's receive budget)."""

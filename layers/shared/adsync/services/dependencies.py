@@ -11,8 +11,6 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
-import boto3
-
 from adsync.clock import Clock, utc_now
 from adsync.config import Settings, load_database_settings, load_partner_credentials, load_settings
 from adsync.db.ads_store import AdsStore
@@ -64,8 +62,14 @@ class Dependencies:
 
     @cached_property
     def queue(self) -> QueueGateway:
-        # A session per container: boto3's default session is not thread-safe.
-        sqs = self._sqs or boto3.session.Session().client("sqs")
+        sqs = self._sqs
+        if sqs is None:
+            # Imported on first use: boto3 is a fifth of a second of cold start, and a
+            # worker that only completes jobs never calls SQS itself (the mapping deletes).
+            import boto3
+
+            # A session per container: boto3's default session is not thread-safe.
+            sqs = boto3.session.Session().client("sqs")
         return QueueGateway(sqs=sqs, settings=self.settings)
 
     @cached_property

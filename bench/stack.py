@@ -14,10 +14,8 @@ from typing import Any
 from adsync.config import database_from_url
 from adsync.db.connection import Database
 from adsync.db.migrate import apply_migrations
-from adsync.db.shop_store import ShopStore
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
-from adsync.shops import TokenPair
 from local.event_source import Poller
 from local.pgqueue import PgSqs, make_sqs
 from local.queues import create_queues
@@ -72,29 +70,9 @@ class PgStack(LocalStack):
         )
 
     def seed_shops(self) -> list[int]:
-        """Every simulated shop with a valid token, written straight to the shops table
-        (the /auth/token/get round trip is what onboarding tests cover; here it would
-        only add minutes of simulated latency)."""
-        db = self.database()
-        try:
-            shops = ShopStore(db)
-            now = self.simulator.now()
-            for spec in self.simulator.world.shops:
-                pair = self.simulator.issue_tokens(spec.shop_id)
-                shops.upsert(
-                    shop_id=spec.shop_id,
-                    region=spec.region,
-                    tokens=TokenPair(
-                        access_token=pair.access_token,
-                        refresh_token=pair.refresh_token,
-                        access_expires_at=pair.access_expires_at,
-                        refresh_expires_at=pair.refresh_expires_at,
-                    ),
-                    now=now,
-                )
-        finally:
-            db.close()
-        return [s.shop_id for s in self.simulator.world.shops]
+        """Tokens straight into the shops table: the /auth/token/get round trip is what
+        onboarding tests cover; here it would only add minutes of simulated latency."""
+        return self.seed_tokens()
 
 
 def _empty_app_tables(db: Database) -> None:

@@ -15,9 +15,11 @@ from moto import mock_aws
 from adsync.config import database_from_url
 from adsync.db.connection import Database
 from adsync.db.migrate import apply_migrations
+from adsync.db.shop_store import ShopStore
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
+from adsync.shops import TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
@@ -72,6 +74,30 @@ class LocalStack:
                 onboard_shop(deps, shop_id=shop.shop_id, region=shop.region, code=code)
         finally:
             deps.close()
+        return [s.shop_id for s in self.simulator.world.shops]
+
+    def seed_tokens(self) -> list[int]:
+        """Every simulated shop with a valid token, written straight to the shops table
+        (fast; `onboard_all` is the real OAuth path)."""
+        db = self.database()
+        try:
+            shops = ShopStore(db)
+            now = self.simulator.now()
+            for spec in self.simulator.world.shops:
+                pair = self.simulator.issue_tokens(spec.shop_id)
+                shops.upsert(
+                    shop_id=spec.shop_id,
+                    region=spec.region,
+                    tokens=TokenPair(
+                        access_token=pair.access_token,
+                        refresh_token=pair.refresh_token,
+                        access_expires_at=pair.access_expires_at,
+                        refresh_expires_at=pair.refresh_expires_at,
+                    ),
+                    now=now,
+                )
+        finally:
+            db.close()
         return [s.shop_id for s in self.simulator.world.shops]
 
     def worker_mappings(self, weights: Mapping[int, int]) -> list[tuple[EventSourceMapping, int]]:

@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shops", type=int, default=1000, help="shops in the cycle benchmark")
     parser.add_argument("--big", action="store_true", help="also run a 10,000-shop cycle")
     parser.add_argument("--rate", type=float, default=50.0, help="partner budget R, req/s")
-    parser.add_argument("--concurrency", type=int, default=16, help="worker threads")
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="emulated worker containers (x WORKER_THREADS)"
+    )
     parser.add_argument("--enqueue-shops", type=int, default=10_000)
     parser.add_argument("--upsert-rows", type=int, default=10_000)
     parser.add_argument("--overhead-shops", type=int, default=40)

@@ -29,9 +29,11 @@ class CycleOptions:
     big_shops: int = 3  # shops with 5,000 campaigns
     share_900_plus: float = 0.10
     partner_rate: float = 50.0  # R, requests per second per partner
+    budget_share: float = 0.95  # our own budget (PARTNER_REQUESTS_PER_SECOND) as a share of R
+    worker_threads: int = 8  # records run side by side per container (WORKER_THREADS)
     latency_min_ms: int = 50
     latency_max_ms: int = 300
-    concurrency: int = 16
+    concurrency: int = 4  # emulated worker containers
     timeout_seconds: float = 900.0
     seed: int = 42
 
@@ -83,7 +85,11 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
         database_url=database_url,
         world=world,
         simulator_settings=settings,
-        extra_env={"RETRY_DELAY_SECONDS": "2"},
+        extra_env={
+            "RETRY_DELAY_SECONDS": "2",
+            "PARTNER_REQUESTS_PER_SECOND": str(options.partner_rate * options.budget_share),
+            "WORKER_THREADS": str(options.worker_threads),
+        },
     ) as stack:
         stack.seed_shops()
         db = stack.database()

@@ -55,7 +55,8 @@ def render(r: Report) -> str:
     for c in r.cycles:
         o = c.options
         add(
-            f"| {o.shops:,} | {c.campaigns:,} | {o.partner_rate:g} | {o.concurrency} | "
+            f"| {o.shops:,} | {c.campaigns:,} | {o.partner_rate:g} | "
+            f"{o.concurrency} x {o.worker_threads} | "
             f"{c.calls_accepted:,} | {_fmt(c.bound_seconds)} | {_fmt(c.cycle_seconds)} | "
             f"{c.utilization:.2f} | {c.throttle_rejections:,} | {c.other_rejections:,} | "
             f"{_fmt(c.lag_p50_seconds)} | {_fmt(c.lag_p99_seconds)} | {_fmt(c.lag_max_seconds)} | "

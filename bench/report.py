@@ -28,7 +28,7 @@ class Sizes:
     cycle_shops: int = 1000
     big_cycle_shops: int | None = None
     rate: float = 50.0
-    concurrency: int = 16
+    concurrency: int = 4
     big_shops: int = 3
     latency_min_ms: int = 50
     latency_max_ms: int = 300

@@ -24,8 +24,12 @@ CONCURRENCY = 2
 @pytest.fixture
 def pg_stack(database_url: str) -> Iterator[LocalStack]:
     clock: FrozenClock = LiveClock()
-    world = World.generate(WorldSettings(seed=3, shop_count=1000, share_900_plus=0.0, min_900_plus=0))
-    with local_stack(database_url=database_url, world=world, clock=clock, transport="postgres") as s:
+    world = World.generate(
+        WorldSettings(seed=3, shop_count=1000, share_900_plus=0.0, min_900_plus=0)
+    )
+    with local_stack(
+        database_url=database_url, world=world, clock=clock, transport="postgres"
+    ) as s:
         db = s.database()
         db.run(
             "TRUNCATE apishopee_ads_performance_daily, apishopee_ads_performance_hourly, "

@@ -1,6 +1,11 @@
 """The shared request budget (`apishopee_rate_budget`): take a token, or learn how long
-to wait; pause a whole bucket. One row lock per take, held for one statement."""
+to wait; pause a whole bucket. One row lock per take, held for one statement.
 
+One store (one connection) serves every thread of a container: takes are single
+statements, so a lock around each is cheaper than a connection per thread.
+"""
+
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,14 +24,17 @@ class Take:
 class BudgetStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._lock = threading.Lock()
 
     def ensure(self, *, name: str, rate_per_second: float, burst: float, now: datetime) -> None:
-        self._db.run(
-            query(_SQL, "ensure_bucket"), name=name, rate=rate_per_second, burst=burst, now=now
-        )
+        with self._lock:
+            self._db.run(
+                query(_SQL, "ensure_bucket"), name=name, rate=rate_per_second, burst=burst, now=now
+            )
 
     def take(self, *, name: str, rate_per_second: float, now: datetime) -> Take:
-        row = self._db.one(query(_SQL, "take_token"), name=name, now=now)
+        with self._lock:
+            row = self._db.one(query(_SQL, "take_token"), name=name, now=now)
         if row is None:
             raise LookupError(f"no rate budget named {name!r}; call ensure() first")
         if row["taken"]:
@@ -38,4 +46,5 @@ class BudgetStore:
         return Take(taken=False, wait=timedelta(seconds=missing / rate_per_second))
 
     def pause(self, *, name: str, until: datetime, now: datetime) -> None:
-        self._db.run(query(_SQL, "pause_bucket"), name=name, until=until, now=now)
+        with self._lock:
+            self._db.run(query(_SQL, "pause_bucket"), name=name, until=until, now=now)

@@ -12,7 +12,13 @@ from functools import cached_property
 from typing import Any
 
 from adsync.clock import Clock, utc_now
-from adsync.config import Settings, load_database_settings, load_partner_credentials, load_settings
+from adsync.config import (
+    DatabaseSettings,
+    Settings,
+    load_database_settings,
+    load_partner_credentials,
+    load_settings,
+)
 from adsync.db.ads_store import AdsStore
 from adsync.db.budget_store import BudgetStore
 from adsync.db.connection import Database
@@ -80,16 +86,12 @@ class Dependencies:
             return None
         credentials = load_partner_credentials(self._env)
         return RateBudget(
-            store=BudgetStore(self._budget_db),
+            store=_budget_store(load_database_settings(self._env)),
             name=f"shopee-partner-{credentials.partner_id}",
             rate_per_second=rate,
             clock=self.clock,
             sleep=self.sleep,
         )
-
-    @cached_property
-    def _budget_db(self) -> Database:
-        return Database(load_database_settings(self._env))
 
     @cached_property
     def shopee(self) -> ShopeeClient:
@@ -113,9 +115,21 @@ class Dependencies:
         )
 
     def close(self) -> None:
-        for name in ("db", "_budget_db"):
-            if name in self.__dict__:
-                self.__dict__[name].close()
+        if "db" in self.__dict__:
+            self.db.close()
+
+
+_stores_lock = threading.Lock()
+_budget_stores: dict[DatabaseSettings, BudgetStore] = {}
+
+
+def _budget_store(settings: DatabaseSettings) -> BudgetStore:
+    """One budget connection per container (process), shared by its threads."""
+    with _stores_lock:
+        store = _budget_stores.get(settings)
+        if store is None:
+            store = _budget_stores[settings] = BudgetStore(Database(settings))
+        return store
 
 
 _local = threading.local()

@@ -1,5 +1,7 @@
 """maintenance: reconcile heals jobs without a live message; cleanup deletes old ones."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -123,3 +125,46 @@ def test_reconcile_reports_freshness(stack: LocalStack, clock: FrozenClock) -> N
 def test_unknown_task_is_refused(stack: LocalStack) -> None:
     with pytest.raises(BadEventError, match="unknown maintenance task 'vacuum'"):
         invoke("maintenance", {"task": "vacuum"})
+
+
+def test_two_reconcile_passes_at_once_send_each_job_once(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    shop_ids = stack.onboard_all()
+    for shop_id in shop_ids:
+        db.run(
+            "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type, scheduled_at) "
+            "VALUES (:s, 'realtime', :t)",
+            s=shop_id,
+            t=clock(),
+        )
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def reconcile() -> None:
+        barrier.wait()
+        results.append(invoke("maintenance", {"task": "reconcile"})["redispatched"])
+
+    threads = [threading.Thread(target=reconcile) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == len(shop_ids)
+    assert queue_depth(stack, stack.queues.urls[1]) == len(shop_ids)
+
+
+def test_two_cleanups_at_once_delete_each_row_once(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    shop_ids = stack.onboard_all()
+    for shop_id in shop_ids:
+        db.run(
+            "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type, status, created_at) "
+            "VALUES (:s, 'realtime', 'completed', :c)",
+            s=shop_id,
+            c=clock() - timedelta(days=8),
+        )
+    with ThreadPoolExecutor(2) as pool:
+        deleted = list(pool.map(lambda _: invoke("maintenance", {"task": "cleanup"}), range(2)))
+    assert sum(r["deleted"] for r in deleted) == len(shop_ids)

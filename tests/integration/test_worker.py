@@ -148,3 +148,27 @@ def test_retries_then_failed_then_dead_letter(
     job = jobs(db)[victim]
     assert job["status"] == "failed"
     assert "error_server" in str(job["error_message"])  # the real cause is kept
+
+
+def test_two_jobs_of_one_shop_never_run_at_once(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    shop_id = stack.onboard_all()[0]
+    db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    db.run(
+        "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type, priority, scheduled_at) "
+        "VALUES (:s, 'backfill_full', 1, :t)",
+        s=shop_id,
+        t=clock(),
+    )
+    invoke("maintenance", {"task": "reconcile"})
+    event = receive_event(stack, 1)
+    assert len(event["Records"]) == 2  # both in one batch, run side by side
+
+    assert invoke("worker", event) == {"batchItemFailures": []}
+
+    rows = db.run("SELECT status, retry_count, started_at FROM apishopee_ads_sync_queue")
+    assert sorted(r["status"] for r in rows) == ["completed", "pending"]  # one waits its turn
+    waiting = next(r for r in rows if r["status"] == "pending")
+    assert waiting["retry_count"] == 0 and waiting["started_at"] is None

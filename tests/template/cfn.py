@@ -44,6 +44,13 @@ CUSTOM_METRICS = (
     "ShopeeThrottled",
     "RowsUpserted",
     "OldestShopSyncAgeSeconds",
+    "JobsContinued",
+    "BudgetWaits",
+    "RecordErrors",
+    "MessagesMalformed",
+    "SendFailures",
+    "TokenRefreshes",
+    "ShopsNeedingReauth",
 )
 
 _LOCAL_URI_PROPERTIES = {

@@ -16,6 +16,7 @@ from adsync.observability import count
 from adsync.shopee.errors import ThrottledError
 
 MAX_WAIT = timedelta(seconds=10)
+BURST_SECONDS = 0.2  # the bucket holds a fifth of a second of calls
 LOCAL_BUDGET = "local_budget"  # the code of a ThrottledError raised by our own budget
 PARTNER_BACKOFF = timedelta(minutes=1)
 
@@ -35,7 +36,9 @@ class RateBudget:
         self._store = store
         self._name = name
         self._rate = rate_per_second
-        self._burst = burst if burst is not None else max(1.0, rate_per_second)
+        # A small burst paces calls evenly: a big one, delayed unevenly on its way out
+        # (busy threads, network), can reach Shopee denser than the rate we kept.
+        self._burst = burst if burst is not None else max(1.0, rate_per_second * BURST_SECONDS)
         self._clock = clock
         self._sleep = sleep
         self._max_wait = max_wait

@@ -15,6 +15,7 @@ Outcomes of a record (the message's fate in brackets):
 A malformed message is listed as failed so that it ends in the DLQ, never lost.
 """
 
+import random
 from datetime import datetime, timedelta
 from enum import StrEnum
 from math import ceil
@@ -217,7 +218,8 @@ def _fail(
         _return_to_queue(record, deps, seconds=0, reason=error)
 
     count("JobsRetried")
-    delay_seconds = int(deps.settings.retry_delay.total_seconds())
+    # Jitter spreads the retries of jobs that failed together (a Shopee outage).
+    delay_seconds = round(deps.settings.retry_delay.total_seconds() * random.uniform(0.9, 1.1))
     logger.warning(
         "job attempt failed; will retry",
         error=error,
@@ -231,7 +233,7 @@ def _fail(
         JobMessage(job_id=job.id, dispatch_id=job.dispatch_id),
         job.priority,
         deps,
-        wake_at=now + deps.settings.retry_delay,
+        wake_at=now + timedelta(seconds=delay_seconds),
     )
     return Outcome.RETRYING
 

@@ -8,7 +8,7 @@ SHOPS ?= 20
 # The layer's package and the local tools import as they would in Lambda and here.
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 
-.PHONY: setup run test lint fmt check simulator clean rds-ca
+.PHONY: setup run test lint fmt simulator clean rds-ca build
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: setup
 fmt: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## sam build (the layer and functions, arm64) with Python 3.12 first on PATH, as SAM needs.
+build: setup
+	PATH="$(dir $(PYTHON312)):$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build
 
 simulator: setup
 	$(PY) -m local.simulator --port 8765

@@ -1,27 +1,23 @@
-"""The local stack with the Postgres SQS transport (pgqueue) instead of moto.
+"""The local stack on the Postgres SQS transport (pgqueue), as the benchmarks use it.
 
-Reuses `local.stack.LocalStack`, `local.queues` and `local.event_source` unchanged.
-What `local.stack` does not offer yet (a choice of transport) is done here; the
-handlers get pgqueue through `dependencies.install(factory)`, one set per thread.
+`local.stack.local_stack(transport="postgres")` plus what only the benchmarks need:
+empty tables, the wall clock, an SQS call counter and a weighted poller. The handlers
+get pgqueue through `dependencies.install(factory)`, one set per thread.
 """
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from adsync.config import database_from_url
 from adsync.db.connection import Database
-from adsync.db.migrate import apply_migrations
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from local.event_source import Poller
-from local.pgqueue import PgSqs, make_sqs
-from local.queues import create_queues
-from local.simulator import Simulator, SimulatorSettings, World
-from local.stack import AWS_ENV, QUIET_ENV, LocalStack, patched_env
-from local.template import load_template, queue_layout
+from local.simulator import SimulatorSettings, World
+from local.stack import QUIET_ENV, LocalStack, local_stack
 
 Clock = Callable[[], datetime]
 
@@ -94,42 +90,28 @@ def pg_stack(
     extra_env: Mapping[str, str] | None = None,
     count_sqs_calls: bool = False,
 ) -> Iterator[PgStack]:
-    """Like `local.stack.local_stack`, on pgqueue; the wall clock throughout."""
-    simulator = Simulator(world, simulator_settings or SimulatorSettings(), clock=_wall_clock)
-    with ExitStack() as stack:
-        stack.enter_context(patched_env(AWS_ENV))
-        server = stack.enter_context(simulator.serve())
-        pg: PgSqs = make_sqs(database_url)
-        stack.callback(pg.close)
-        pg.truncate_all()
-        sqs: Any = CountingSqs(pg) if count_sqs_calls else pg
-        queues = create_queues(sqs, queue_layout(load_template()))
-        env = {
-            **AWS_ENV,
-            **QUIET_ENV,
-            **queues.env(),
-            "DATABASE_URL": database_url,
-            "SHOPEE_BASE_URL": server.base_url,
-            "SHOPEE_PARTNER_ID": str(simulator.settings.partner_id),
-            "SHOPEE_PARTNER_KEY": simulator.settings.partner_key,
-            "RETRY_DELAY_SECONDS": "2",
-            **(extra_env or {}),
-        }
-        stack.enter_context(patched_env(env))
-        stack.callback(dependencies.reset)
+    """`local.stack.local_stack` on pgqueue, the wall clock throughout, empty tables."""
+    env = {**QUIET_ENV, "RETRY_DELAY_SECONDS": "2", **(extra_env or {})}
+    with local_stack(
+        database_url=database_url,
+        world=world,
+        simulator_settings=simulator_settings,
+        clock=_wall_clock,
+        extra_env=env,
+        transport="postgres",
+    ) as base:
         db = Database(database_from_url(database_url))
         try:
-            apply_migrations(db)
             _empty_app_tables(db)
         finally:
             db.close()
         running = PgStack(
-            database_url=database_url,
-            simulator=simulator,
-            server=server,
-            sqs=sqs,
-            queues=queues,
-            env=env,
+            database_url=base.database_url,
+            simulator=base.simulator,
+            server=base.server,
+            sqs=CountingSqs(base.sqs) if count_sqs_calls else base.sqs,
+            queues=base.queues,
+            env=base.env,
         )
         # Every thread (one "Lambda container" each) builds its own set on pgqueue.
         dependencies.install(running.make_deps)

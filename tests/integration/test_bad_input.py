@@ -144,3 +144,15 @@ def test_money_is_stored_exactly(stack: LocalStack, db: Database) -> None:
     invoke("worker", receive_event(stack, 1))
     for row in db.run("SELECT expense, broad_gmv FROM apishopee_ads_performance_daily"):
         assert isinstance(row["expense"], Decimal)
+
+
+def test_unknown_sync_type_in_a_hand_inserted_job_is_refused(
+    stack: LocalStack, db: Database
+) -> None:
+    shop_id = stack.onboard_all()[0]
+    with pytest.raises(DatabaseError, match="sync_type_check") as caught:
+        db.run(
+            "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type) VALUES (:s, 'hourly')",
+            s=shop_id,
+        )
+    assert caught.value.sqlstate == "23514"

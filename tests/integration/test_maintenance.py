@@ -168,3 +168,25 @@ def test_two_cleanups_at_once_delete_each_row_once(
     with ThreadPoolExecutor(2) as pool:
         deleted = list(pool.map(lambda _: invoke("maintenance", {"task": "cleanup"}), range(2)))
     assert sum(r["deleted"] for r in deleted) == len(shop_ids)
+
+
+def test_a_job_that_kills_its_lambda_every_time_ends_failed(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    """Lease expiries count as attempts, so the reconciler cannot loop on such a job."""
+    shop_id = stack.onboard_all()[0]
+    db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.sqs.purge_queue(QueueUrl=stack.queues.urls[1])
+    for attempt in (1, 2, 3):
+        db.run(  # claimed, then the Lambda died
+            "UPDATE apishopee_ads_sync_queue SET status = 'processing', lease_expires_at = :t",
+            t=clock() + timedelta(minutes=15),
+        )
+        clock.advance(timedelta(minutes=17))
+        invoke("maintenance", {"task": "reconcile"})
+        row = db.one("SELECT status, retry_count, error_message FROM apishopee_ads_sync_queue")
+        assert row is not None
+        assert row["retry_count"] == attempt
+        assert row["status"] == ("failed" if attempt == 3 else "pending")
+    assert "lease expired" in str(row["error_message"])

@@ -1,5 +1,7 @@
 """Parsing what arrives from outside: Scheduler inputs and queue message bodies."""
 
+import re
+
 import pytest
 
 from adsync.errors import BadEventError
@@ -53,3 +55,12 @@ def test_message_round_trip() -> None:
 def test_malformed_bodies_are_rejected(body: str) -> None:
     with pytest.raises(BadEventError):
         JobMessage.from_body(body)
+
+
+def test_the_schema_accepts_exactly_the_sync_types_the_worker_knows() -> None:
+    from importlib import resources
+
+    migrations = resources.files("adsync.db").joinpath("migrations")
+    check = migrations.joinpath("0005_sync_type_check.sql").read_text("utf-8")
+    listed = set(re.findall(r"'(\w+)'", check.split("CHECK", 1)[1]))
+    assert listed == {t.value for t in SyncType}

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from adsync.errors import ShopNotReadyError
+
 
 class ShopStatus(StrEnum):
     ACTIVE = "active"
@@ -33,3 +35,14 @@ class Shop:
     @property
     def has_token(self) -> bool:
         return bool(self.access_token)
+
+
+def require_ready(shop: Shop | None, shop_id: int) -> Shop:
+    """The shop, if it can be synced now; else ShopNotReadyError saying what to do."""
+    if shop is None:
+        raise ShopNotReadyError(f"shop {shop_id} is not in apishopee_shops")
+    if shop.status is ShopStatus.NEEDS_REAUTH:
+        raise ShopNotReadyError(f"shop {shop_id} needs re-authorization by the seller")
+    if not shop.has_token:
+        raise ShopNotReadyError(f"shop {shop_id} has no access token; authorize it first")
+    return shop

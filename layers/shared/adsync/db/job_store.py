@@ -174,8 +174,11 @@ class JobStore:
         lost_before: datetime,
         lease_dead_before: datetime,
         limit: int,
-    ) -> list[Dispatch]:
-        """Give jobs without a live message a new dispatch; the caller sends them."""
+    ) -> tuple[list[Dispatch], int]:
+        """Give jobs without a live message a new dispatch; the caller sends them.
+
+        Also returns how many dead-lease jobs ran out of attempts and are now failed.
+        """
         rows = self._db.run(
             query(_SQL, "take_for_redispatch"),
             now=now,
@@ -183,7 +186,12 @@ class JobStore:
             lease_dead_before=lease_dead_before,
             limit=limit,
         )
-        return [Dispatch(**row) for row in rows]
+        dispatches = [
+            Dispatch(**{k: v for k, v in row.items() if k != "status"})
+            for row in rows
+            if row["status"] == "pending"
+        ]
+        return dispatches, sum(1 for row in rows if row["status"] == "failed")
 
     def mark_undispatched(self, *, job_ids: Sequence[int], now: datetime) -> None:
         """A send failed: the next reconcile pass tries these again."""

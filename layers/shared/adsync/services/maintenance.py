@@ -45,7 +45,7 @@ def parse_task(event: Mapping[str, Any]) -> str:
 
 def reconcile(deps: Dependencies) -> ReconcileResult:
     now = deps.clock()
-    dispatches = deps.jobs.take_for_redispatch(
+    dispatches, dead = deps.jobs.take_for_redispatch(
         now=now,
         lost_before=now - LOST_AFTER,
         lease_dead_before=now - LEASE_DEAD_AFTER,
@@ -56,6 +56,9 @@ def reconcile(deps: Dependencies) -> ReconcileResult:
     oldest = deps.shops.oldest_sync()
     age = (now - oldest).total_seconds() if oldest else None
     count("JobsReconciled", len(outcome.sent))
+    count("JobsFailed", dead)
+    if dead:
+        logger.error("jobs failed: their worker died on every attempt", jobs=dead)
     if age is not None:
         metrics.add_metric(name="OldestShopSyncAgeSeconds", unit="Seconds", value=age)
     if dispatches:

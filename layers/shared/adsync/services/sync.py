@@ -20,7 +20,7 @@ from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
 from adsync.services.plan import Cursor, Phase, chunk, runs_during
 from adsync.shopee.client import ShopAuth
-from adsync.shops import Shop, ShopStatus
+from adsync.shops import Shop, require_ready
 
 T = TypeVar("T")
 FULL_BACKFILL_DAYS = 7
@@ -54,20 +54,9 @@ def days_for(job: Job, *, region: str, now: datetime) -> tuple[date, date]:
     raise ShopNotReadyError(f"job {job.id} has unknown sync_type {job.sync_type!r}")
 
 
-def ready_shop(job: Job, deps: Dependencies) -> Shop:
-    shop = deps.shops.get(job.shop_id)
-    if shop is None:
-        raise ShopNotReadyError(f"shop {job.shop_id} is not in apishopee_shops")
-    if shop.status is ShopStatus.NEEDS_REAUTH:
-        raise ShopNotReadyError(f"shop {job.shop_id} needs re-authorization by the seller")
-    if not shop.has_token:
-        raise ShopNotReadyError(f"shop {job.shop_id} has no access token; authorize it first")
-    return shop
-
-
 def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     """Run steps until the job is complete or the deadline says stop."""
-    shop = ready_shop(job, deps)
+    shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
     if job.cursor:
         resumed = Cursor.from_json(job.cursor)
         cursor = replace(resumed, runs=resumed.runs + 1)

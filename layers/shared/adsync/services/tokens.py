@@ -25,7 +25,7 @@ from adsync.observability import count, logger
 from adsync.shopee.client import ShopeeClient
 from adsync.shopee.errors import AuthExpiredError, AuthorizationEndedError
 from adsync.shopee.transport import ShopAuth
-from adsync.shops import Shop, ShopStatus, TokenPair
+from adsync.shops import Shop, TokenPair, require_ready
 
 T = TypeVar("T")
 
@@ -45,16 +45,6 @@ def refresh_margin_from_env(env: Mapping[str, str]) -> timedelta:
     if seconds < 0:
         raise ConfigError("TOKEN_REFRESH_MARGIN_SECONDS must not be negative")
     return timedelta(seconds=seconds)
-
-
-def _ready(shop: Shop | None, shop_id: int) -> Shop:
-    if shop is None:
-        raise ShopNotReadyError(f"shop {shop_id} is not in apishopee_shops")
-    if shop.status is ShopStatus.NEEDS_REAUTH:
-        raise ShopNotReadyError(f"shop {shop_id} needs re-authorization by the seller")
-    if not shop.has_token:
-        raise ShopNotReadyError(f"shop {shop_id} has no access token; authorize it first")
-    return shop
 
 
 def _auth(shop: Shop) -> ShopAuth:
@@ -79,7 +69,7 @@ class TokenManager:
 
     def auth_for(self, shop_id: int) -> ShopAuth:
         """The shop's current token; refreshed first when it expires within the margin."""
-        shop = _ready(self._shops.get(shop_id), shop_id)
+        shop = require_ready(self._shops.get(shop_id), shop_id)
         if self._is_fresh(shop):
             return _auth(shop)
         return self._refresh(shop_id, stale_token=shop.access_token, forced=False)
@@ -104,7 +94,7 @@ class TokenManager:
         ended: AuthorizationEndedError | None = None
         auth: ShopAuth | None = None
         with self._db.transaction():
-            shop = _ready(self._shops.lock_for_refresh(shop_id), shop_id)
+            shop = require_ready(self._shops.lock_for_refresh(shop_id), shop_id)
             if shop.access_token != stale_token or (not forced and self._is_fresh(shop)):
                 return _auth(shop)  # another worker refreshed while we waited for the lock
             if not shop.refresh_token:

@@ -91,11 +91,20 @@ RETURNING id;
 -- name: take_for_redispatch
 -- Jobs that have no live message: due pending rows never sent (send failed, inserted
 -- by hand), whose priority was changed by hand, or sent so long ago that the message
--- must be gone; and processing rows whose lease expired long ago (their Lambda died
--- and their message is gone). Each gets a new dispatch id, which makes any old
--- message stale, and is marked sent in the same statement so a concurrent pass skips it.
+-- must be gone; and processing rows whose lease expired (their Lambda died: that
+-- counts as a failed attempt, so a job that always kills its Lambda ends failed
+-- instead of looping). Each gets a new dispatch id, which makes any old message
+-- stale, and is marked sent in the same statement so a concurrent pass skips it.
 UPDATE apishopee_ads_sync_queue AS q
-SET status = 'pending', dispatch_id = gen_random_uuid(), dispatched_at = :now,
+SET status = CASE WHEN q.status = 'processing' AND q.retry_count + 1 >= q.max_retries
+                  THEN 'failed' ELSE 'pending' END,
+    retry_count = q.retry_count + CASE WHEN q.status = 'processing' THEN 1 ELSE 0 END,
+    error_message = CASE WHEN q.status = 'processing'
+                         THEN 'the worker stopped before finishing (lease expired)'
+                         ELSE q.error_message END,
+    completed_at = CASE WHEN q.status = 'processing' AND q.retry_count + 1 >= q.max_retries
+                        THEN CAST(:now AS timestamptz) END,
+    dispatch_id = gen_random_uuid(), dispatched_at = :now,
     dispatched_priority = q.priority, lease_expires_at = NULL, updated_at = :now
 WHERE q.id IN (
     SELECT id FROM apishopee_ads_sync_queue
@@ -108,7 +117,7 @@ WHERE q.id IN (
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
 )
-RETURNING q.id AS job_id, q.shop_id, q.priority, q.dispatch_id::text AS dispatch_id;
+RETURNING q.id AS job_id, q.shop_id, q.priority, q.dispatch_id::text AS dispatch_id, q.status;
 
 -- name: mark_undispatched
 UPDATE apishopee_ads_sync_queue

@@ -25,6 +25,7 @@ def budget(stack: LocalStack, clock: FrozenClock, rate: float) -> tuple[RateBudg
             store=BudgetStore(db),
             name="test-partner",
             rate_per_second=rate,
+            burst=rate,
             clock=clock,
             sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
         ),
@@ -45,13 +46,21 @@ def test_two_workers_share_one_rate(stack: LocalStack, clock: FrozenClock) -> No
     db2.close()
 
 
-def test_a_pause_stops_every_worker(stack: LocalStack, clock: FrozenClock) -> None:
+def test_a_back_off_stops_every_worker_and_grows_while_it_repeats(
+    stack: LocalStack, clock: FrozenClock
+) -> None:
     (first, db1), (second, db2) = budget(stack, clock, 5), budget(stack, clock, 5)
     first.acquire()
-    first.pause(timedelta(minutes=1))
+    start = clock()
+    first_end = first.back_off()
+    assert timedelta(seconds=4) < first_end - start <= timedelta(seconds=6)
+    second_end = second.back_off()  # throttled again right away: a longer pause
+    assert second_end - start > timedelta(seconds=9)
+    first.pause_until(clock() + timedelta(minutes=1))  # a spent daily quota
     with pytest.raises(ThrottledError) as caught:
         second.acquire()
     assert caught.value.scope == "partner"
+    assert caught.value.retry_after is not None
     clock.advance(timedelta(minutes=1, seconds=1))
     second.acquire()  # the pause is over
     db1.close()

@@ -45,6 +45,27 @@ class BudgetStore:
         missing = max(0.0, 1.0 - float(row["available"]))
         return Take(taken=False, wait=timedelta(seconds=missing / rate_per_second))
 
-    def pause(self, *, name: str, until: datetime, now: datetime) -> None:
+    def back_off(
+        self,
+        *,
+        name: str,
+        base: timedelta,
+        longest: timedelta,
+        strike_window: timedelta,
+        now: datetime,
+    ) -> datetime:
+        """Pause the bucket, longer after each recent pause; return when it ends."""
         with self._lock:
-            self._db.run(query(_SQL, "pause_bucket"), name=name, until=until, now=now)
+            row = self._db.one(
+                query(_SQL, "back_off"),
+                name=name,
+                now=now,
+                base_seconds=base.total_seconds(),
+                max_seconds=longest.total_seconds(),
+                strike_window_seconds=strike_window.total_seconds(),
+            )
+        return row["paused_until"] if row else now + base
+
+    def pause_until(self, *, name: str, until: datetime, now: datetime) -> None:
+        with self._lock:
+            self._db.run(query(_SQL, "pause_until"), name=name, until=until, now=now)

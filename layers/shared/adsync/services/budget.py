@@ -8,7 +8,7 @@ never join (or wait for) another transaction, such as a token refresh.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from adsync.clock import Clock
 from adsync.db.budget_store import BudgetStore
@@ -16,9 +16,12 @@ from adsync.observability import count
 from adsync.shopee.errors import ThrottledError
 
 MAX_WAIT = timedelta(seconds=10)
+# Shopee's partner throttling: pause 5 s, doubling while it keeps happening, up to 5 min.
+BACKOFF_BASE = timedelta(seconds=5)
+BACKOFF_LONGEST = timedelta(minutes=5)
+BACKOFF_STRIKE_WINDOW = timedelta(minutes=5)
 BURST_SECONDS = 0.2  # the bucket holds a fifth of a second of calls
 LOCAL_BUDGET = "local_budget"  # the code of a ThrottledError raised by our own budget
-PARTNER_BACKOFF = timedelta(minutes=1)
 
 
 class RateBudget:
@@ -64,11 +67,22 @@ class RateBudget:
                     scope="partner",
                     code=LOCAL_BUDGET,
                     endpoint=endpoint,
+                    retry_after=take.wait,
                 )
             self._sleep(take.wait.total_seconds())
             waited += take.wait
 
-    def pause(self, duration: timedelta = PARTNER_BACKOFF) -> None:
-        """Shopee says the whole app is over its rate: every worker stops for a while."""
-        now = self._clock()
-        self._store.pause(name=self._name, until=now + duration, now=now)
+    def back_off(self) -> datetime:
+        """Shopee says the whole app is over its rate: every worker pauses (5 s, then
+        longer while it keeps happening). Returns when the pause ends."""
+        return self._store.back_off(
+            name=self._name,
+            base=BACKOFF_BASE,
+            longest=BACKOFF_LONGEST,
+            strike_window=BACKOFF_STRIKE_WINDOW,
+            now=self._clock(),
+        )
+
+    def pause_until(self, until: datetime) -> None:
+        """The app's daily quota is spent: nobody calls Shopee until it resets."""
+        self._store.pause_until(name=self._name, until=until, now=self._clock())

@@ -114,16 +114,13 @@ def _run(
         count("JobsDropped")
         return Outcome.DROPPED
     except ThrottledError as exc:
-        count("ShopeeThrottled")
-        if exc.scope == "partner" and exc.code != LOCAL_BUDGET and deps.budget is not None:
-            deps.budget.pause(THROTTLE_BACKOFF)  # the whole app slows down, not one job
-        return _defer(job, deps, until=deps.clock() + THROTTLE_BACKOFF, reason=str(exc))
+        return _defer(job, deps, until=_throttled_until(exc, deps), reason=str(exc))
     except QuotaExceededError as exc:
         count("ShopeeThrottled")
-        now = deps.clock()
+        until = exc.resets_at(deps.clock())
         if deps.budget is not None:
-            deps.budget.pause(exc.resets_at(now) - now)
-        return _defer(job, deps, until=exc.resets_at(now), reason=str(exc))
+            deps.budget.pause_until(until)
+        return _defer(job, deps, until=until, reason=str(exc))
     except Exception as exc:  # every other error is a failed attempt, bugs included
         return _fail(job, record, exc, deps, receive_count=receive_count)
     cursor = progress.cursor
@@ -147,6 +144,20 @@ def _continue(job: Job, deps: Dependencies, *, phase: str, steps: int) -> Outcom
         count("JobsContinued")
         logger.info("job continues in a new invocation", phase=phase, steps_done=steps)
     return Outcome.CONTINUED
+
+
+def _throttled_until(exc: ThrottledError, deps: Dependencies) -> datetime:
+    """When a throttled job should try again (with jitter, so they do not stampede)."""
+    now = deps.clock()
+    if exc.code == LOCAL_BUDGET:  # our own budget: its refill or pause says how long
+        wait = exc.retry_after or THROTTLE_BACKOFF
+    else:
+        count("ShopeeThrottled")
+        if exc.scope == "partner" and deps.budget is not None:
+            wait = deps.budget.back_off() - now  # the whole app pauses, not one job
+        else:
+            wait = THROTTLE_BACKOFF  # this shop or this API: just this job waits
+    return now + wait * random.uniform(1.0, 1.2)
 
 
 def _unclaimed(message: JobMessage, record: SQSRecord, deps: Dependencies) -> Outcome:

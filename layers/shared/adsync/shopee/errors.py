@@ -67,8 +67,16 @@ class ThrottledError(ShopeeError):
 
     retryable = True
 
-    def __init__(self, message: str | None = None, *, scope: str = "api", **kwargs: str) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        scope: str = "api",
+        retry_after: timedelta | None = None,
+        **kwargs: str,
+    ) -> None:
         self.scope = scope  # "partner", "shop" or "api"
+        self.retry_after = retry_after  # known when our own budget says so
         super().__init__(message, **kwargs)
 
 
@@ -111,7 +119,13 @@ def error_for(code: str, message: str, *, endpoint: str = "", request_id: str = 
     kwargs = {"code": code, "endpoint": endpoint, "request_id": request_id}
     text = message or None
     if code in _THROTTLE_SCOPES:
-        return ThrottledError(text, scope=_THROTTLE_SCOPES[code], **kwargs)
+        return ThrottledError(
+            text,
+            scope=_THROTTLE_SCOPES[code],
+            code=code,
+            endpoint=endpoint,
+            request_id=request_id,
+        )
     if code == "error_limit":
         return QuotaExceededError(text, **kwargs)
     if code in _AUTH_EXPIRED:

@@ -26,7 +26,33 @@ WITH current AS (
 SELECT EXISTS (SELECT 1 FROM taken) AS taken, c.available, c.paused_until
 FROM current AS c;
 
--- name: pause_bucket
+-- name: back_off
+-- Shopee throttled the whole app: pause everyone, longer each time it happens again
+-- within :strike_window_seconds of the last pause. Returns when the pause ends.
+WITH current AS (
+    SELECT name,
+           CASE WHEN last_pause_at > CAST(:now AS timestamptz)
+                                     - make_interval(secs => :strike_window_seconds)
+                THEN strikes + 1 ELSE 1 END AS strikes
+    FROM apishopee_rate_budget
+    WHERE name = :name
+    FOR UPDATE
+)
+UPDATE apishopee_rate_budget AS b
+SET strikes = c.strikes,
+    last_pause_at = :now,
+    paused_until = GREATEST(
+        COALESCE(b.paused_until, :now),
+        CAST(:now AS timestamptz) + make_interval(
+            secs => LEAST(:max_seconds, :base_seconds * power(2, c.strikes - 1)))),
+    tokens = 0,
+    updated_at = :now
+FROM current AS c
+WHERE b.name = c.name
+RETURNING b.paused_until;
+
+-- name: pause_until
+-- The daily quota is spent: nobody calls until it resets.
 UPDATE apishopee_rate_budget
 SET paused_until = GREATEST(COALESCE(paused_until, :until), :until), tokens = 0, updated_at = :now
 WHERE name = :name;

@@ -48,6 +48,7 @@ class CycleResult:
     other_rejections: int
     enqueue_seconds: float
     cycle_seconds: float
+    cpu_seconds: float  # this process's CPU time during the cycle (all threads)
     finished: bool
     jobs_by_status: dict[str, int]
     lag_p50_seconds: float
@@ -96,6 +97,7 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
         stack.simulator.counters.reset()
         tick = datetime.now(UTC)
         started = time.monotonic()
+        cpu_started = time.process_time()
         invoke("enqueue", json.loads(EVENT.read_text()))
         enqueue_seconds = time.monotonic() - started
         poller = stack.poller(DEFAULT_WEIGHTS, concurrency=options.concurrency)
@@ -106,6 +108,7 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
 
         finished = poller.run_until(done, timeout_seconds=options.timeout_seconds)
         cycle_seconds = time.monotonic() - started
+        cpu_seconds = time.process_time() - cpu_started
         rows = db.run(
             "SELECT extract(epoch FROM completed_at - :tick) AS lag"
             " FROM apishopee_ads_sync_queue WHERE completed_at IS NOT NULL",
@@ -132,6 +135,7 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
             other_rejections=rejected_total - throttled,
             enqueue_seconds=enqueue_seconds,
             cycle_seconds=cycle_seconds,
+            cpu_seconds=cpu_seconds,
             finished=finished,
             jobs_by_status=by_status,
             lag_p50_seconds=percentile(lags, 50),

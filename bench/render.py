@@ -47,10 +47,12 @@ def render(r: Report) -> str:
     )
     add(
         "| shops | campaigns | R req/s | threads | calls needed | bound | cycle | "
-        "utilization | throttled (partner) | other rejections | lag p50 | lag p99 | lag max | jobs |"
+        "utilization | CPU busy | throttled (partner) | other rejections | lag p50 | lag p99 | "
+        "lag max | jobs |"
     )
     add(
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | --- |"
     )
     for c in r.cycles:
         o = c.options
@@ -58,7 +60,8 @@ def render(r: Report) -> str:
             f"| {o.shops:,} | {c.campaigns:,} | {o.partner_rate:g} | "
             f"{o.concurrency} x {o.worker_threads} | "
             f"{c.calls_accepted:,} | {_fmt(c.bound_seconds)} | {_fmt(c.cycle_seconds)} | "
-            f"{c.utilization:.2f} | {c.throttle_rejections:,} | {c.other_rejections:,} | "
+            f"{c.utilization:.2f} | {c.cpu_seconds / c.cycle_seconds:.2f} cores | "
+            f"{c.throttle_rejections:,} | {c.other_rejections:,} | "
             f"{_fmt(c.lag_p50_seconds)} | {_fmt(c.lag_p99_seconds)} | {_fmt(c.lag_max_seconds)} | "
             f"{', '.join(f'{k}={v}' for k, v in sorted(c.jobs_by_status.items()))} |"
         )

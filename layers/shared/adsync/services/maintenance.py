@@ -59,8 +59,9 @@ def reconcile(deps: Dependencies) -> ReconcileResult:
     count("JobsFailed", dead)
     if dead:
         logger.error("jobs failed: their worker died on every attempt", jobs=dead)
-    if age is not None:
-        metrics.add_metric(name="OldestShopSyncAgeSeconds", unit="Seconds", value=age)
+    # Emitted on every pass (0 with no active shop): the freshness alarm treats a
+    # missing datapoint as breaching.
+    metrics.add_metric(name="OldestShopSyncAgeSeconds", unit="Seconds", value=age or 0.0)
     if dispatches:
         logger.info("reconciled", redispatched=len(outcome.sent), send_failed=len(outcome.failed))
     return ReconcileResult(

@@ -48,18 +48,7 @@ class ShopStore:
 
     def get(self, shop_id: int) -> Shop | None:
         row = self._db.one(query(_SQL, "get_shop"), shop_id=shop_id)
-        if row is None:
-            return None
-        return Shop(
-            shop_id=row["shop_id"],
-            region=row["region"],
-            status=ShopStatus(row["status"]),
-            shop_name=row["shop_name"],
-            access_token=row["access_token"],
-            refresh_token=row["refresh_token"],
-            access_token_expires_at=row["access_token_expires_at"],
-            last_synced_at=row["last_synced_at"],
-        )
+        return _shop_with_tokens(row) if row else None
 
     def upsert(
         self,

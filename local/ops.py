@@ -19,6 +19,7 @@ from typing import TextIO
 from adsync.clock import Clock, utc_now
 from adsync.config import load_partner_credentials, load_settings
 from adsync.errors import AdsSyncError
+from adsync.jobs import Dispatch, SyncType
 from adsync.regions import UTC_OFFSET_HOURS
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
@@ -43,6 +44,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--region", required=True, type=str.upper, choices=sorted(UTC_OFFSET_HOURS))
     add.add_argument("--code", required=True, help="the code from the redirect (single use)")
     add.add_argument("--name", default=None, help="a display name for the shop")
+    add.add_argument(
+        "--no-backfill",
+        action="store_true",
+        help="do not record the new shop's backfill_full job (its last 7 days, priority 3)",
+    )
     actions.add_parser("list", help="list shops with status and token expiry (no tokens)")
 
 
@@ -101,6 +107,7 @@ def _add(env: Mapping[str, str], clock: Clock, args: argparse.Namespace, out: Te
             deps, shop_id=args.shop_id, region=args.region, code=args.code, shop_name=args.name
         )
         shop = deps.shops.get(args.shop_id)
+        backfill = [] if args.no_backfill else _record_backfill(deps, args.shop_id, clock)
     finally:
         deps.close()
     if shop is None:  # cannot happen after a successful upsert
@@ -109,6 +116,24 @@ def _add(env: Mapping[str, str], clock: Clock, args: argparse.Namespace, out: Te
         f"shop {shop.shop_id} ({shop.region}) {shop.status.value}; "
         f"access token expires {_when(shop.access_token_expires_at)}",
         file=out,
+    )
+    for dispatch in backfill:
+        print(
+            f"backfill_full job {dispatch.job_id} recorded (priority 3); "
+            "the reconciler sends it within a minute",
+            file=out,
+        )
+
+
+def _record_backfill(deps: Dependencies, shop_id: int, clock: Clock) -> list[Dispatch]:
+    """A new shop's last 7 days, at critical priority; nothing if one is already live."""
+    return deps.jobs.insert_jobs(
+        sync_type=SyncType.BACKFILL_FULL.value,
+        priority=3,
+        shop_ids=[shop_id],
+        days_ago=[None],
+        target_days=[None],
+        now=clock(),
     )
 
 

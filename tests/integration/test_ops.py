@@ -10,8 +10,10 @@ import local.__main__
 from adsync.db.connection import Database
 from adsync.shopee.signing import sign
 from local import ops
+from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
+from tests.support.sqs import deliver
 
 
 def tokens_of(db: Database, shop_id: int) -> tuple[str, str]:
@@ -61,7 +63,10 @@ def test_add_stores_the_tokens_and_prints_only_the_status(
     shop_id, region = add_shop(stack, clock)
     out = capsys.readouterr().out
     expires = (clock() + timedelta(hours=4)).isoformat(timespec="seconds")
-    assert out.strip() == f"shop {shop_id} ({region}) active; access token expires {expires}"
+    assert out.strip().splitlines() == [
+        f"shop {shop_id} ({region}) active; access token expires {expires}",
+        "backfill_full job 1 recorded (priority 3); the reconciler sends it within a minute",
+    ]
     for token in tokens_of(db, shop_id):
         assert token and token not in out
     assert stack.simulator.counters.calls_to("/api/v2/auth/token/get") == 1
@@ -132,3 +137,28 @@ def test_missing_partner_credentials_are_reported(
 def test_an_unknown_region_is_refused_by_the_parser(stack: LocalStack) -> None:
     with pytest.raises(SystemExit):
         ops.main(["add", "--shop-id", "1", "--region", "XX", "--code", "c"])
+
+
+def test_a_new_shop_gets_its_backfill_sent_by_the_reconciler(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    shop_id, _ = add_shop(stack, clock)
+    job = db.one("SELECT sync_type, priority, status, dispatched_at FROM apishopee_ads_sync_queue")
+    assert job == {
+        "sync_type": "backfill_full",
+        "priority": 3,
+        "status": "pending",
+        "dispatched_at": None,
+    }
+    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
+    deliver(stack, 3)
+    row = db.one("SELECT status FROM apishopee_ads_sync_queue WHERE shop_id = :s", s=shop_id)
+    assert row == {"status": "completed"}
+
+
+def test_no_backfill_records_no_job(stack: LocalStack, db: Database, clock: FrozenClock) -> None:
+    shop = stack.simulator.world.shops[0]
+    code = stack.simulator.authorize(shop.shop_id)
+    argv = ["add", "--shop-id", str(shop.shop_id), "--region", shop.region, "--code", code]
+    assert ops.main([*argv, "--no-backfill"], clock=clock) == 0
+    assert db.one("SELECT count(*) AS n FROM apishopee_ads_sync_queue") == {"n": 0}

@@ -131,7 +131,13 @@ class Poller:
     def _loop(self) -> None:
         idle = 0
         while not self._stop.is_set():
-            result = self._pick().poll_once()
+            try:
+                result = self._pick().poll_once()
+            except Exception as exc:  # SQS itself failed (e.g. its database): keep polling
+                with self._lock:
+                    self.handler_errors.append(f"poll failed: {exc!r}")
+                self._stop.wait(0.5)
+                continue
             if result is None:
                 idle += 1
                 if idle >= len(self._schedule):

@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", action="store_true", help="also run a 10,000-shop cycle")
     parser.add_argument("--rate", type=float, default=50.0, help="partner budget R, req/s")
     parser.add_argument(
-        "--concurrency", type=int, default=4, help="emulated worker containers (x WORKER_THREADS)"
+        "--concurrency",
+        type=int,
+        help="emulated worker containers (x WORKER_THREADS); default: the template's",
     )
     parser.add_argument("--enqueue-shops", type=int, default=10_000)
     parser.add_argument("--upsert-rows", type=int, default=10_000)

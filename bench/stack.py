@@ -89,6 +89,7 @@ def pg_stack(
     simulator_settings: SimulatorSettings | None = None,
     extra_env: Mapping[str, str] | None = None,
     count_sqs_calls: bool = False,
+    simulator_process: bool = False,
 ) -> Iterator[PgStack]:
     """`local.stack.local_stack` on pgqueue, the wall clock throughout, empty tables."""
     env = {**QUIET_ENV, "RETRY_DELAY_SECONDS": "2", **(extra_env or {})}
@@ -99,6 +100,7 @@ def pg_stack(
         clock=_wall_clock,
         extra_env=env,
         transport="postgres",
+        simulator_process=simulator_process,
     ) as base:
         db = Database(database_from_url(database_url))
         try:

@@ -24,6 +24,7 @@ from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
 from local.simulator import SimServer, Simulator, SimulatorSettings, World
+from local.simulator.process import SimulatorProcess
 from local.template import load_template, queue_layout
 
 Clock = Callable[[], datetime]
@@ -53,8 +54,8 @@ def patched_env(values: Mapping[str, str]) -> Iterator[None]:
 @dataclass
 class LocalStack:
     database_url: str
-    simulator: Simulator
-    server: SimServer
+    simulator: Simulator  # or a SimulatorProcess, which serves what the stack uses of it
+    server: SimServer  # (a SimulatorProcess is its own server: it has a base_url)
     sqs: Any
     queues: LocalQueues
     env: dict[str, str]
@@ -140,13 +141,22 @@ def local_stack(
     clock: Clock | None = None,
     extra_env: Mapping[str, str] | None = None,
     transport: Transport = "moto",
+    simulator_process: bool = False,
 ) -> Iterator[LocalStack]:
-    """Start everything, migrate, create the template's queues; undo it all on exit."""
+    """Start everything, migrate, create the template's queues; undo it all on exit.
+
+    `simulator_process` runs the simulator in a process of its own, on the wall clock
+    (benchmarks); tests keep it in-process, where they can drive its clock and faults.
+    """
     clock = clock or (lambda: datetime.now(UTC))
-    simulator = Simulator(world, simulator_settings or SimulatorSettings(), clock=clock)
     with ExitStack() as stack:
         stack.enter_context(patched_env(AWS_ENV))
-        server = stack.enter_context(simulator.serve())
+        simulator: Any
+        if simulator_process:
+            simulator = server = stack.enter_context(SimulatorProcess(world, simulator_settings))
+        else:
+            simulator = Simulator(world, simulator_settings or SimulatorSettings(), clock=clock)
+            server = stack.enter_context(simulator.serve())
         sqs = _sqs(stack, transport, database_url, clock)
         queues = create_queues(sqs, queue_layout(load_template()))
         env = {

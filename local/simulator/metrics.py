@@ -2,11 +2,11 @@
 
 Owns the numbers. An hour's *final* counts are a pure function of (seed, campaign, day,
 hour); what the API reports is that hour once it is over, with orders/GMV/units scaled by
-the share already attributed (late attribution: it grows with the clock until the hour
-is `attribution_window` old, then freezes). Impressions, clicks and expense are final as
-soon as the hour is over. Days and hours are in the shop's local time. Derived ratios are
-always computed from summed counts, never averaged. Must not know about HTTP, request
-validation or the zero-row policy (that is the endpoints' business).
+the share already attributed (late attribution: it grows with the clock, a step each
+minute, until the hour is `attribution_window` old, then freezes). Impressions, clicks
+and expense are final as soon as the hour is over. Days and hours are in the shop's
+local time. Derived ratios are always computed from summed counts, never averaged. Must
+not know about HTTP, request validation or the zero-row policy (the endpoints' business).
 """
 
 import math
@@ -68,6 +68,8 @@ ZERO = Totals()
 _Row = tuple[int, int, float, int, int, int, int, float, float]
 _FINAL_CACHE_MAX = 200_000
 _HOUR_CACHE_MAX = 2_000_000
+_DAY_CACHE_MAX = 200_000
+_ATTRIBUTION_STEP_S = 60  # attribution moves once a minute: a minute's answers are cached
 _MISSING: Any = object()
 
 
@@ -84,6 +86,11 @@ class MetricsModel:
     # One hour's numbers depend only on (campaign, day, hour, visible share): under a
     # frozen or slow clock the endpoints and the ground truth ask for the same cells.
     _hours: dict[tuple[int, int, int, float], "_Row | None"] = field(
+        default_factory=dict, repr=False
+    )
+    # A campaign-day as known in one minute: a sync asks for it up to four times (its
+    # daily and hourly rows, the shop's daily and hourly sums) within seconds.
+    _days: dict[tuple[int, int, int], "tuple[_Row | None, ...]"] = field(
         default_factory=dict, repr=False
     )
 
@@ -149,15 +156,28 @@ class MetricsModel:
 
     def _rows(
         self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime
-    ) -> list[_Row | None]:
+    ) -> tuple[_Row | None, ...]:
         """One entry per completed hour; None where the campaign did nothing."""
-        completed = self.completed_hours(shop=shop, day=day, now=now)
+        minute = int(now.timestamp()) // _ATTRIBUTION_STEP_S
+        key = (campaign.campaign_id, day.toordinal(), minute)
+        rows = self._days.get(key)
+        if rows is None:
+            if len(self._days) >= _DAY_CACHE_MAX:
+                self._days.clear()  # crude bound, as for final days
+            rows = self._days[key] = self._compute_rows(
+                shop, campaign, day, now_ts=minute * _ATTRIBUTION_STEP_S
+            )
+        return rows
+
+    def _compute_rows(
+        self, shop: ShopSpec, campaign: Campaign, day: date, *, now_ts: int
+    ) -> tuple[_Row | None, ...]:
         day_start_ts = _local_midnight_ts(day, shop.utc_offset)
+        completed = max(0, min(24, (now_ts - day_start_ts) // 3600))
         if not completed or not self._may_run_on(campaign, day_start_ts):
-            return [None] * completed
+            return (None,) * completed
         prefix = noise.bits(self.seed, campaign.campaign_id, day.toordinal())
         day_factor = 0.6 + 0.8 * noise.split(noise.derive(prefix, _K_DAY), 1)[0]
-        now_ts = now.timestamp()
         window_s = self.attribution_window.total_seconds()
         rows: list[_Row | None] = []
         for hour in range(completed):
@@ -174,7 +194,7 @@ class MetricsModel:
                     self._hours.clear()  # crude bound, as for final days
                 row = self._hours[key] = self._hour(campaign, prefix, hour, day_factor, share)
             rows.append(row)
-        return rows
+        return tuple(rows)
 
     def _may_run_on(self, campaign: Campaign, day_start_ts: int) -> bool:
         if campaign.impressions_per_hour <= 0 or campaign.start_ts >= day_start_ts + 86_400:

@@ -46,6 +46,27 @@ def test_two_workers_share_one_rate(stack: LocalStack, clock: FrozenClock) -> No
     db2.close()
 
 
+def test_slots_are_served_in_order_and_a_full_schedule_reserves_nothing(
+    stack: LocalStack, clock: FrozenClock
+) -> None:
+    db = stack.database()
+    store = BudgetStore(db)
+    now = clock()
+    store.ensure(name="p", rate_per_second=10, burst=2, now=now)
+    wait = timedelta(seconds=1)
+    slots = [store.reserve(name="p", max_wait=wait, now=now) for _ in range(13)]
+    # The burst starts at once, then one slot every 1/rate, each given once, in order.
+    assert [s.slot - now for s in slots[:12]] == [timedelta(0)] * 2 + [
+        timedelta(seconds=n / 10) for n in range(1, 11)
+    ]
+    assert all(s.reserved for s in slots[:12])
+    # The next slot is more than a second away: nothing is reserved, nothing moves.
+    assert not slots[12].reserved and slots[12].slot - now == timedelta(seconds=1.1)
+    again = store.reserve(name="p", max_wait=wait, now=now + timedelta(seconds=0.1))
+    assert again.reserved and again.slot - now == timedelta(seconds=1.1)
+    db.close()
+
+
 def test_a_back_off_stops_every_worker_and_grows_while_it_repeats(
     stack: LocalStack, clock: FrozenClock
 ) -> None:

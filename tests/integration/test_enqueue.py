@@ -9,6 +9,7 @@ from adsync.errors import BadEventError
 from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.sqs import queue_depth
+from tests.support.sync import drain
 
 
 def test_enqueue_records_and_sends_one_job_per_shop(stack: LocalStack, db: Database) -> None:
@@ -81,3 +82,30 @@ def test_event_file_from_the_scheduler_runs(stack: LocalStack) -> None:
     with open("events/enqueue_realtime.json", encoding="utf-8") as handle:
         event = json.load(handle)
     assert invoke("enqueue", event)["enqueued"] == len(stack.simulator.world.shops)
+
+
+def test_a_sync_records_the_shop_size_and_enqueue_puts_the_biggest_first(
+    stack: LocalStack, db: Database
+) -> None:
+    shop_ids = stack.onboard_all()
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    drain(stack, priority=1)
+    rows = db.run(
+        "SELECT s.shop_id, s.campaign_count, (j.stats->>'campaigns')::int AS listed"
+        " FROM apishopee_shops s JOIN apishopee_ads_sync_queue j USING (shop_id)"
+    )
+    assert len(rows) == len(shop_ids)
+    assert all(r["campaign_count"] == r["listed"] for r in rows)
+    assert len({r["campaign_count"] for r in rows}) > 3  # the world's shops differ in size
+    newcomer = shop_ids[-1]
+    db.run("UPDATE apishopee_shops SET campaign_count = NULL WHERE shop_id = :s", s=newcomer)
+
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    order = db.run(
+        "SELECT j.shop_id, s.campaign_count FROM apishopee_ads_sync_queue j"
+        " JOIN apishopee_shops s USING (shop_id) WHERE j.status = 'pending' ORDER BY j.id"
+    )
+    # Recorded (and so sent) biggest first; a shop of unknown size counts as big.
+    assert order[0]["shop_id"] == newcomer
+    counts = [r["campaign_count"] for r in order[1:]]
+    assert counts == sorted(counts, reverse=True)

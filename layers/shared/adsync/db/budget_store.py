@@ -1,7 +1,8 @@
-"""The shared request budget (`apishopee_rate_budget`): take a token, or learn how long
-to wait; pause a whole bucket. One row lock per take, held for one statement.
+"""The shared request budget (`apishopee_rate_budget`): reserve the next call slot, or
+learn how far away it is; pause a whole budget. One row lock per reservation, held for
+one statement.
 
-One store (one connection) serves every thread of a container: takes are single
+One store (one connection) serves every thread of a container: reservations are single
 statements, so a lock around each is cheaper than a connection per thread.
 """
 
@@ -16,9 +17,9 @@ _SQL = "budget.sql"
 
 
 @dataclass(frozen=True, kw_only=True)
-class Take:
-    taken: bool
-    wait: timedelta  # zero when taken
+class Reservation:
+    reserved: bool  # False: the slot is further away than the caller would wait
+    slot: datetime  # when the call may start (the next free slot, if not reserved)
 
 
 class BudgetStore:
@@ -32,18 +33,17 @@ class BudgetStore:
                 query(_SQL, "ensure_bucket"), name=name, rate=rate_per_second, burst=burst, now=now
             )
 
-    def take(self, *, name: str, rate_per_second: float, now: datetime) -> Take:
+    def reserve(self, *, name: str, max_wait: timedelta, now: datetime) -> Reservation:
         with self._lock:
-            row = self._db.one(query(_SQL, "take_token"), name=name, now=now)
+            row = self._db.one(
+                query(_SQL, "reserve_slot"),
+                name=name,
+                now=now,
+                max_wait_seconds=max_wait.total_seconds(),
+            )
         if row is None:
             raise LookupError(f"no rate budget named {name!r}; call ensure() first")
-        if row["taken"]:
-            return Take(taken=True, wait=timedelta(0))
-        paused_until: datetime | None = row["paused_until"]
-        if paused_until is not None and paused_until > now:
-            return Take(taken=False, wait=paused_until - now)
-        missing = max(0.0, 1.0 - float(row["available"]))
-        return Take(taken=False, wait=timedelta(seconds=missing / rate_per_second))
+        return Reservation(reserved=row["reserved"], slot=row["slot"])
 
     def back_off(
         self,

@@ -53,7 +53,8 @@ class JobStore:
         target_days: Sequence[date | None],
         now: datetime,
     ) -> list[Dispatch]:
-        """Insert one job per shop unless it already has a live one; return the new rows."""
+        """Insert one job per shop unless it already has a live one; return the new rows,
+        in the order of `shop_ids` (the order they should be sent in)."""
         if not shop_ids:
             return []
         rows = self._db.run(
@@ -65,7 +66,8 @@ class JobStore:
             target_days=list(target_days),
             now=now,
         )
-        return [Dispatch(**row) for row in rows]
+        position = {shop_id: n for n, shop_id in enumerate(shop_ids)}
+        return sorted((Dispatch(**row) for row in rows), key=lambda d: position[d.shop_id])
 
     def mark_dispatched(self, *, job_ids: Sequence[int], now: datetime) -> None:
         if job_ids:

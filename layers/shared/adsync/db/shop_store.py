@@ -43,7 +43,7 @@ class ShopStore:
         self._db = db
 
     def eligible(self) -> list[tuple[int, str]]:
-        """(shop_id, region) of every shop the schedules sync."""
+        """(shop_id, region) of every shop the schedules sync, biggest first."""
         return [(r["shop_id"], r["region"]) for r in self._db.run(query(_SQL, "eligible_shops"))]
 
     def get(self, shop_id: int) -> Shop | None:
@@ -72,8 +72,10 @@ class ShopStore:
             now=now,
         )
 
-    def mark_synced(self, *, shop_id: int, now: datetime) -> None:
-        self._db.run(query(_SQL, "mark_synced"), shop_id=shop_id, now=now)
+    def mark_synced(self, *, shop_id: int, campaign_count: int, now: datetime) -> None:
+        self._db.run(
+            query(_SQL, "mark_synced"), shop_id=shop_id, campaign_count=campaign_count, now=now
+        )
 
     def mark_needs_reauth(self, *, shop_id: int, reason: str, now: datetime) -> None:
         """Stop syncing a shop until the seller authorizes the app again."""

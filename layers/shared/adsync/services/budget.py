@@ -1,10 +1,12 @@
-"""The per-partner request budget: every Shopee call of every worker takes a token first.
+"""The per-partner request budget: every Shopee call of every worker reserves a slot first.
 
-The bucket lives in Postgres, so the rate holds across all concurrent Lambdas. A call
-that finds the bucket empty sleeps for the refill (short waits) or, when the wait is
-long (Shopee paused the whole app), raises ThrottledError so that the job is deferred
-instead of holding a Lambda. The budget has its own connection: taking a token must
-never join (or wait for) another transaction, such as a token refresh.
+The schedule lives in Postgres, so the rate holds across all concurrent Lambdas: each
+call reserves the next free slot (slots are 1/rate apart) in one statement and sleeps
+until it comes, so callers are paced evenly and served in the order they asked. When
+the next slot is far away (Shopee paused the whole app) nothing is reserved and
+ThrottledError defers the job instead of holding a Lambda. The budget has its own
+connection: a reservation must never join (or wait for) another transaction, such as
+a token refresh.
 """
 
 from collections.abc import Callable
@@ -20,7 +22,7 @@ MAX_WAIT = timedelta(seconds=10)
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_LONGEST = timedelta(minutes=5)
 BACKOFF_STRIKE_WINDOW = timedelta(minutes=5)
-BURST_SECONDS = 0.2  # the bucket holds a fifth of a second of calls
+BURST_SECONDS = 0.2  # after an idle spell, a fifth of a second of calls may start at once
 LOCAL_BUDGET = "local_budget"  # the code of a ThrottledError raised by our own budget
 
 
@@ -39,8 +41,8 @@ class RateBudget:
         self._store = store
         self._name = name
         self._rate = rate_per_second
-        # A small burst paces calls evenly: a big one, delayed unevenly on its way out
-        # (busy threads, network), can reach Shopee denser than the rate we kept.
+        # A small burst keeps calls evenly paced: a big one, delayed unevenly on its way
+        # out (busy threads, network), can reach Shopee denser than the rate we kept.
         self._burst = burst if burst is not None else max(1.0, rate_per_second * BURST_SECONDS)
         self._clock = clock
         self._sleep = sleep
@@ -48,29 +50,27 @@ class RateBudget:
         self._ready = False
 
     def acquire(self, endpoint: str = "") -> None:
-        """Take one token, waiting for the refill if it is short; else ThrottledError."""
+        """Reserve the next call slot and sleep until it comes; ThrottledError if it is
+        further away than we should hold a Lambda for."""
         if not self._ready:
             self._store.ensure(
                 name=self._name, rate_per_second=self._rate, burst=self._burst, now=self._clock()
             )
             self._ready = True
-        waited = timedelta(0)
-        while True:
-            take = self._store.take(name=self._name, rate_per_second=self._rate, now=self._clock())
-            if take.taken:
-                if waited:
-                    count("BudgetWaits")
-                return
-            if waited + take.wait > self._max_wait:
-                raise ThrottledError(
-                    f"our request budget for {self._name} is spent for {take.wait}",
-                    scope="partner",
-                    code=LOCAL_BUDGET,
-                    endpoint=endpoint,
-                    retry_after=take.wait,
-                )
-            self._sleep(take.wait.total_seconds())
-            waited += take.wait
+        now = self._clock()
+        reservation = self._store.reserve(name=self._name, max_wait=self._max_wait, now=now)
+        wait = reservation.slot - now
+        if not reservation.reserved:
+            raise ThrottledError(
+                f"our request budget for {self._name} has no slot for {wait}",
+                scope="partner",
+                code=LOCAL_BUDGET,
+                endpoint=endpoint,
+                retry_after=wait,
+            )
+        if wait > timedelta(0):
+            count("BudgetWaits")
+            self._sleep(wait.total_seconds())
 
     def back_off(self) -> datetime:
         """Shopee says the whole app is over its rate: every worker pauses (5 s, then

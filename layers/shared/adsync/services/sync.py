@@ -104,7 +104,9 @@ class _Step:
                     job_id=job.id, dispatch_id=job.dispatch_id, now=now, stats=cursor.stats()
                 )
                 if ok:
-                    deps.shops.mark_synced(shop_id=job.shop_id, now=now)
+                    deps.shops.mark_synced(
+                        shop_id=job.shop_id, campaign_count=len(cursor.campaign_ids), now=now
+                    )
             else:
                 ok = deps.jobs.save_cursor(
                     job_id=job.id, dispatch_id=job.dispatch_id, cursor=cursor.to_json(), now=now

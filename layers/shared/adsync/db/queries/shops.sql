@@ -1,8 +1,9 @@
 -- name: eligible_shops
--- Shops the schedules sync: active and holding a token.
+-- Shops the schedules sync: active and holding a token. Biggest first (never synced
+-- counts as big: its size is unknown), so that long jobs do not end a cycle.
 SELECT shop_id, region FROM apishopee_shops
 WHERE status = 'active' AND access_token IS NOT NULL
-ORDER BY shop_id;
+ORDER BY campaign_count DESC NULLS FIRST, shop_id;
 
 -- name: get_shop
 SELECT shop_id, region, status, shop_name, access_token, refresh_token,
@@ -25,7 +26,9 @@ ON CONFLICT (shop_id) DO UPDATE SET
     status = 'active', status_reason = NULL, updated_at = :now;
 
 -- name: mark_synced
-UPDATE apishopee_shops SET last_synced_at = :now, updated_at = :now WHERE shop_id = :shop_id;
+UPDATE apishopee_shops
+SET last_synced_at = :now, campaign_count = :campaign_count, updated_at = :now
+WHERE shop_id = :shop_id;
 
 -- name: mark_needs_reauth
 UPDATE apishopee_shops

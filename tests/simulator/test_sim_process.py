@@ -40,6 +40,6 @@ def test_a_simulator_process_serves_the_same_world_and_reports_its_counters() ->
         sim.counters.reset()
         assert sim.counters.calls == {}
         # Not a shop of this world: the error crosses the pipe.
-        with pytest.raises(RuntimeError, match="issue_tokens.*not in the simulated world"):
+        with pytest.raises(RuntimeError, match=r"issue_tokens.*not in the simulated world"):
             sim.issue_tokens(1)
         assert sim.counters.calls == {}  # and the process still answers

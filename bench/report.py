@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 
-import pg8000.native
-
 from adsync.config import database_from_url
+from adsync.db.connection import connect
 from bench.cold_start import ColdStartResult, run_cold_start_bench
 from bench.cycle import CycleOptions, CycleResult, run_cycle_bench
 from bench.enqueue import EnqueueResult, run_enqueue_bench
@@ -88,15 +87,7 @@ def machine_info(database_url: str) -> dict[str, str]:
                     break
     except OSError:
         pass
-    s = database_from_url(database_url)
-    conn = pg8000.native.Connection(
-        user=s.user,
-        password=s.password,
-        host=s.host or "localhost",
-        port=s.port,
-        database=s.database,
-        unix_sock=s.unix_sock,
-    )
+    conn = connect(database_from_url(database_url), application_name="adsync-bench")
     try:
         postgres = str(conn.run("SHOW server_version")[0][0])
     finally:

@@ -15,6 +15,7 @@ from urllib.parse import urlparse, urlunparse
 import pg8000.native
 
 from adsync.config import database_from_url
+from adsync.db.connection import connect
 
 DATA_DIR = Path(__file__).resolve().parent.parent / ".local" / "pgdata"
 
@@ -34,15 +35,7 @@ def server_url() -> str:
 
 
 def _admin(url: str) -> pg8000.native.Connection:
-    s = database_from_url(url)
-    return pg8000.native.Connection(
-        user=s.user,
-        password=s.password,
-        host=s.host or "localhost",
-        port=s.port,
-        database=s.database,
-        unix_sock=s.unix_sock,
-    )
+    return connect(database_from_url(url), application_name="adsync-admin")
 
 
 def with_database(url: str, name: str) -> str:

@@ -7,6 +7,7 @@ nothing of SQS's rules: those live in `client.py`.
 """
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
@@ -17,6 +18,7 @@ import pg8000.native
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from adsync.config import DatabaseSettings, database_from_url
+from adsync.db.connection import connect
 from adsync.db.sql import parse_blocks
 
 Row = dict[str, Any]
@@ -31,6 +33,21 @@ def sql(name: str, filename: str = "queries.sql") -> str:
     return _blocks(filename)[name]
 
 
+class _ThreadConnection:
+    """One thread's connection, closed when the thread ends and its thread-locals go:
+    the local runtime's containers come and go, Postgres allows ~100 connections."""
+
+    def __init__(self, conn: pg8000.native.Connection) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        with suppress(Exception):
+            self.conn.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 class Store:
     """Thread-local connections to one database; safe to share between threads."""
 
@@ -39,34 +56,24 @@ class Store:
         self._endpoint = f"postgres://{self._settings.host or self._settings.unix_sock}"
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[pg8000.native.Connection] = []
+        self._all: weakref.WeakSet[_ThreadConnection] = weakref.WeakSet()
 
-    def _connect(self) -> pg8000.native.Connection:
-        s = self._settings
+    def _connect(self) -> _ThreadConnection:
         try:
-            conn = pg8000.native.Connection(
-                user=s.user,
-                password=s.password,
-                host=s.host or "localhost",
-                port=s.port,
-                database=s.database,
-                unix_sock=s.unix_sock,
-                timeout=s.connect_timeout_seconds,
-                application_name="pgqueue",
-            )
+            conn = connect(self._settings, application_name="pgqueue")
         except (pg8000.exceptions.InterfaceError, pg8000.exceptions.DatabaseError, OSError) as exc:
             raise EndpointConnectionError(endpoint_url=self._endpoint, error=exc) from exc
+        owned = _ThreadConnection(conn)
         with self._lock:
-            self._all.append(conn)
-        return conn
+            self._all.add(owned)
+        return owned
 
     def _connection(self) -> pg8000.native.Connection:
-        conn: pg8000.native.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
+        owned: _ThreadConnection | None = getattr(self._local, "owned", None)
+        if owned is None:
+            owned = self._local.owned = self._connect()
             self._local.in_transaction = False
-        return conn
+        return owned.conn
 
     def run(self, statement: str, /, **params: Any) -> list[Row]:
         """Run one statement on this thread's connection; rows as dicts."""
@@ -121,17 +128,15 @@ class Store:
         self.run(sql("truncate_all", "schema.sql"))
 
     def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            with suppress(Exception):
-                conn.close()
+        owned: _ThreadConnection | None = getattr(self._local, "owned", None)
+        self._local.owned = None
+        if owned is not None:
+            owned.close()
 
     def close(self) -> None:
         """Close every thread's connection (call when no thread uses the store)."""
         with self._lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            with suppress(Exception):
-                conn.close()
+            owned, self._all = list(self._all), weakref.WeakSet()
+        for thread_connection in owned:
+            thread_connection.close()
         self._local = threading.local()

@@ -2,14 +2,15 @@
 
 Owns the numbers. An hour's *final* counts are a pure function of (seed, campaign, day,
 hour); what the API reports is that hour once it is over, with orders/GMV/units scaled by
-the share already attributed (late attribution: it grows with the clock, a step each
-minute, until the hour is `attribution_window` old, then freezes). Impressions, clicks
+the share already attributed (late attribution: it grows with the clock, a step every
+15 minutes, until the hour is `attribution_window` old, then freezes). Impressions, clicks
 and expense are final as soon as the hour is over. Days and hours are in the shop's
 local time. Derived ratios are always computed from summed counts, never averaged. Must
 not know about HTTP, request validation or the zero-row policy (the endpoints' business).
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -69,7 +70,9 @@ _Row = tuple[int, int, float, int, int, int, int, float, float]
 _FINAL_CACHE_MAX = 200_000
 _HOUR_CACHE_MAX = 2_000_000
 _DAY_CACHE_MAX = 200_000
-_ATTRIBUTION_STEP_S = 60  # attribution moves once a minute: a minute's answers are cached
+# Attribution moves every 15 minutes (hour boundaries fall on steps in every region), so
+# a step's answers are cached: a sync asks for each campaign-day up to four times.
+_ATTRIBUTION_STEP_S = 900
 _MISSING: Any = object()
 
 
@@ -82,17 +85,18 @@ class MetricsModel:
     money_decimals: int = 2
     # Daily totals of days whose every hour is past the attribution window never change
     # again; shop-level reports over big shops re-read them constantly.
-    _final_days: dict[tuple[int, int, int], Totals] = field(default_factory=dict, repr=False)
+    _final_days: dict[tuple[int, int, int], "_Row"] = field(default_factory=dict, repr=False)
     # One hour's numbers depend only on (campaign, day, hour, visible share): under a
     # frozen or slow clock the endpoints and the ground truth ask for the same cells.
     _hours: dict[tuple[int, int, int, float], "_Row | None"] = field(
         default_factory=dict, repr=False
     )
-    # A campaign-day as known in one minute: a sync asks for it up to four times (its
-    # daily and hourly rows, the shop's daily and hourly sums) within seconds.
+    # A campaign-day as known in one attribution step: a sync asks for it up to four
+    # times (its daily and hourly rows, the shop's daily and hourly sums).
     _days: dict[tuple[int, int, int], "tuple[_Row | None, ...]"] = field(
         default_factory=dict, repr=False
     )
+    _day_sums: dict[tuple[int, int, int], "_Row"] = field(default_factory=dict, repr=False)
 
     def hourly(
         self, *, shop: ShopSpec, campaign: Campaign, day: date, now: datetime
@@ -111,11 +115,46 @@ class MetricsModel:
 
     def daily(self, *, shop: ShopSpec, campaign: Campaign, day: date, now: datetime) -> Totals:
         """Sum of the completed hours of `day`; ZERO when nothing is over yet."""
+        return _totals(self._daily_row(shop, campaign, day, now))
+
+    def daily_sum(
+        self, *, shop: ShopSpec, campaigns: Iterable[Campaign], day: date, now: datetime
+    ) -> Totals:
+        """The sum of `daily` over campaigns (shop totals), added as plain tuples: over a
+        5,000-campaign shop, a Totals object per addition costs more than the numbers."""
+        sums: list[Any] = [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
+        for campaign in campaigns:
+            row = self._daily_row(shop, campaign, day, now)
+            for i in range(9):
+                sums[i] += row[i]
+        return _totals(tuple(sums))  # type: ignore[arg-type]
+
+    def hourly_sum(
+        self, *, shop: ShopSpec, campaigns: Iterable[Campaign], day: date, now: datetime
+    ) -> dict[int, Totals]:
+        """Hour -> the sum of `hourly` over campaigns (every completed hour present)."""
+        sums: dict[int, list[Any]] = {}
+        for campaign in campaigns:
+            for hour, row in enumerate(self._rows(shop, campaign, day, now)):
+                acc = sums.get(hour)
+                if acc is None:
+                    acc = sums[hour] = [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
+                if row is not None:
+                    for i in range(9):
+                        acc[i] += row[i]
+        return {hour: _totals(tuple(acc)) for hour, acc in sums.items()}  # type: ignore[arg-type]
+
+    def _daily_row(self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime) -> _Row:
         key = (shop.shop_id, campaign.campaign_id, day.toordinal())
         cached = self._final_days.get(key)
         if cached is not None:
             return cached
-        sums = [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
+        step = int(now.timestamp()) // _ATTRIBUTION_STEP_S
+        step_key = (campaign.campaign_id, day.toordinal(), step)
+        cached = self._day_sums.get(step_key)
+        if cached is not None:
+            return cached
+        sums: list[Any] = [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
         for row in self._rows(shop, campaign, day, now):
             if row is not None:
                 for i, value in enumerate(row):
@@ -123,12 +162,15 @@ class MetricsModel:
         digits = self.money_decimals
         for i in (2, 7, 8):
             sums[i] = round(sums[i], digits)
-        total = _totals(tuple(sums))  # type: ignore[arg-type]
+        total: _Row = tuple(sums)  # type: ignore[assignment]
         day_end_ts = _local_midnight_ts(day, shop.utc_offset) + 86_400
         if now.timestamp() >= day_end_ts + self.attribution_window.total_seconds():
             if len(self._final_days) >= _FINAL_CACHE_MAX:
                 self._final_days.clear()  # crude bound; refilling is cheap enough
             self._final_days[key] = total
+        if len(self._day_sums) >= _DAY_CACHE_MAX:
+            self._day_sums.clear()
+        self._day_sums[step_key] = total
         return total
 
     def rounded(self, totals: Totals) -> Totals:
@@ -158,14 +200,14 @@ class MetricsModel:
         self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime
     ) -> tuple[_Row | None, ...]:
         """One entry per completed hour; None where the campaign did nothing."""
-        minute = int(now.timestamp()) // _ATTRIBUTION_STEP_S
-        key = (campaign.campaign_id, day.toordinal(), minute)
+        step = int(now.timestamp()) // _ATTRIBUTION_STEP_S
+        key = (campaign.campaign_id, day.toordinal(), step)
         rows = self._days.get(key)
         if rows is None:
             if len(self._days) >= _DAY_CACHE_MAX:
                 self._days.clear()  # crude bound, as for final days
             rows = self._days[key] = self._compute_rows(
-                shop, campaign, day, now_ts=minute * _ATTRIBUTION_STEP_S
+                shop, campaign, day, now_ts=step * _ATTRIBUTION_STEP_S
             )
         return rows
 

@@ -55,20 +55,17 @@ class Reports:
 
     def shop_daily(self, shop: ShopSpec, day: date, now: datetime) -> Metrics | None:
         """The shop-level row for `day`: sums over every campaign; None when omitted."""
-        total = ZERO
-        for campaign in self.world.campaigns(shop.shop_id):
-            total = total + self.model.daily(shop=shop, campaign=campaign, day=day, now=now)
-        total = self.model.rounded(total)
+        campaigns = self.world.campaigns(shop.shop_id)
+        total = self.model.rounded(
+            self.model.daily_sum(shop=shop, campaigns=campaigns, day=day, now=now)
+        )
         if not self._keep(total) or not self._has_started(shop, day, now):
             return None
         return self._shop(total)
 
     def shop_hourly(self, shop: ShopSpec, day: date, now: datetime) -> dict[int, Metrics]:
-        totals: dict[int, Totals] = {}
-        for campaign in self.world.campaigns(shop.shop_id):
-            hours = self.model.hourly(shop=shop, campaign=campaign, day=day, now=now)
-            for hour, row in hours.items():
-                totals[hour] = totals.get(hour, ZERO) + row
+        campaigns = self.world.campaigns(shop.shop_id)
+        totals = self.model.hourly_sum(shop=shop, campaigns=campaigns, day=day, now=now)
         if not totals:
             # No campaign: still one (zero) entry per completed hour when zeros are kept.
             totals = dict.fromkeys(self._completed_hours(shop, day, now), ZERO)

@@ -219,3 +219,24 @@ def test_hourly_endpoint_matches_truth(
     future = {"performance_date": _fmt(day + timedelta(days=1)), "campaign_id_list": ids[0]}
     reply = api.shop_call(HOURLY, shop_id=shop.shop_id, access_token=token, params=future)
     assert reply.error == "ads.performance.error_date_in_future"
+
+
+def test_shop_totals_are_the_sums_of_the_campaign_rows(
+    sim: Simulator, shop: ShopSpec, clock: FrozenClock
+) -> None:
+    """Shop totals add every campaign's numbers (the campaigns without performance too),
+    each day's money rounded as the campaign rows are."""
+    for day in (_today(shop, clock), _today(shop, clock) - timedelta(days=2)):
+        campaigns = sim.truth.campaign_daily(shop.shop_id, day)
+        shop_day = sim.truth.shop_daily(shop.shop_id, day)
+        assert campaigns and shop_day is not None
+        for name in ("impression", "clicks", "broad_order", "direct_order"):
+            assert shop_day[name] == sum(row[name] for row in campaigns.values()), name
+        for name in ("expense", "broad_gmv", "direct_gmv"):
+            total = round(sum(row[name] for row in campaigns.values()), 2)
+            assert shop_day[name] == pytest.approx(total, abs=0.011), name
+        hourly = sim.truth.campaign_hourly(shop.shop_id, day)
+        for hour, row in sim.truth.shop_hourly(shop.shop_id, day).items():
+            cells = [m for (_, h), m in hourly.items() if h == hour]
+            assert row["clicks"] == sum(m["clicks"] for m in cells)
+            assert row["impression"] == sum(m["impression"] for m in cells)

@@ -30,6 +30,23 @@ def _tls_context(settings: DatabaseSettings) -> ssl.SSLContext | bool:
     return context
 
 
+def connect(settings: DatabaseSettings, *, application_name: str) -> pg8000.native.Connection:
+    """One pg8000 connection as the settings say (TLS included). pg8000's and the OS's
+    errors pass through: each caller translates them into its own tree."""
+    s = settings
+    return pg8000.native.Connection(
+        user=s.user,
+        password=s.password,
+        host=s.host or "localhost",
+        port=s.port,
+        database=s.database,
+        unix_sock=s.unix_sock,
+        ssl_context=_tls_context(s),
+        timeout=s.connect_timeout_seconds,
+        application_name=application_name,
+    )
+
+
 class Database:
     """A lazily opened pg8000 connection that reopens after a dropped socket."""
 
@@ -41,17 +58,7 @@ class Database:
     def _connect(self) -> pg8000.native.Connection:
         s = self._settings
         try:
-            conn = pg8000.native.Connection(
-                user=s.user,
-                password=s.password,
-                host=s.host or "localhost",
-                port=s.port,
-                database=s.database,
-                unix_sock=s.unix_sock,
-                ssl_context=_tls_context(s),
-                timeout=s.connect_timeout_seconds,
-                application_name="shopee-ads-sync",
-            )
+            conn = connect(s, application_name="shopee-ads-sync")
             conn.run(f"SET statement_timeout = {int(s.statement_timeout_ms)}")
         except (pg8000.exceptions.InterfaceError, OSError) as exc:
             where = s.unix_sock or f"{s.host}:{s.port}"

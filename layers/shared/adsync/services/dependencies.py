@@ -14,6 +14,7 @@ from typing import Any
 from adsync.clock import Clock, utc_now
 from adsync.config import (
     DatabaseSettings,
+    PartnerCredentials,
     Settings,
     load_database_settings,
     load_partner_credentials,
@@ -79,15 +80,19 @@ class Dependencies:
         return QueueGateway(sqs=sqs, settings=self.settings)
 
     @cached_property
+    def partner_credentials(self) -> PartnerCredentials:
+        """Read once per container (from Secrets Manager in AWS)."""
+        return load_partner_credentials(self._env)
+
+    @cached_property
     def budget(self) -> RateBudget | None:
         """The per-partner request budget, on a connection of its own (None: off)."""
         rate = self.settings.partner_requests_per_second
         if rate is None:
             return None
-        credentials = load_partner_credentials(self._env)
         return RateBudget(
             store=_budget_store(load_database_settings(self._env)),
-            name=f"shopee-partner-{credentials.partner_id}",
+            name=f"shopee-partner-{self.partner_credentials.partner_id}",
             rate_per_second=rate,
             clock=self.clock,
             sleep=self.sleep,
@@ -98,7 +103,7 @@ class Dependencies:
         budget = self.budget
         return ShopeeClient(
             base_url=self.settings.shopee_base_url,
-            credentials=load_partner_credentials(self._env),
+            credentials=self.partner_credentials,
             clock=self.clock,
             sleep=self.sleep,
             on_call=budget.acquire if budget else None,

@@ -30,6 +30,8 @@ from local.template import load_template
 EVENT = Path(__file__).resolve().parent.parent / "events" / "enqueue_realtime.json"
 THROTTLE_CODE = "ads.rate_limit.exceed_partner_api"
 REALTIME_PRIORITY = 1
+RECONCILE_EVENT = json.loads((EVENT.parent / "maintenance_reconcile.json").read_text())
+RECONCILE_EVERY_SECONDS = 60.0  # the template's reconcile schedule
 
 
 def template_default(parameter: str) -> int:
@@ -73,6 +75,7 @@ class CycleResult:
     worker_batches: int
     job_seconds_mean: float  # started_at -> completed_at, the seed model's job time
     warmup_seconds: float | None  # the first (cold) cycle; None when none ran
+    redispatched: int  # jobs the reconciler had to send again (lost or stuck work)
     handler_errors: list[str] = field(default_factory=list)
 
     @property
@@ -114,11 +117,11 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
         db = stack.database()
         warmup_seconds = None
         if options.warmup:
-            warmup_seconds, _ = _one_cycle(stack, db, options)
+            warmup_seconds, _, _ = _one_cycle(stack, db, options)
         stack.simulator.counters.reset()
         tick = datetime.now(UTC)
         cpu_started = time.process_time()
-        cycle_seconds, poller = _one_cycle(stack, db, options)
+        cycle_seconds, poller, redispatched = _one_cycle(stack, db, options)
         cpu_seconds = time.process_time() - cpu_started
         rows = db.run(
             "SELECT status, extract(epoch FROM completed_at - :tick) AS lag,"
@@ -153,17 +156,25 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
             worker_batches=poller.batches,
             job_seconds_mean=sum(float(r["seconds"]) for r in done) / len(done) if done else 0.0,
             warmup_seconds=warmup_seconds,
+            redispatched=redispatched,
             handler_errors=poller.handler_errors[:3],
         )
 
 
-def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> tuple[float, Poller]:
-    """The realtime schedule fires once; the mapping drains the queues. Seconds taken."""
+def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> tuple[float, Poller, int]:
+    """The realtime schedule fires once and the reconcile schedule every minute, as in
+    the template; the mapping drains the queues. Seconds taken, jobs re-dispatched."""
     started = time.monotonic()
     invoke("enqueue", json.loads(EVENT.read_text()))
     poller = stack.poller(DEFAULT_WEIGHTS, concurrency=options.concurrency)
+    reconciled = started
+    redispatched = 0
 
     def done() -> bool:
+        nonlocal reconciled, redispatched
+        if time.monotonic() - reconciled >= RECONCILE_EVERY_SECONDS:
+            redispatched += invoke("maintenance", RECONCILE_EVENT)["redispatched"]
+            reconciled = time.monotonic()
         counts = JobStore(db).count_by_status()
         return not counts.get("pending") and not counts.get("processing")
 
@@ -171,4 +182,4 @@ def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> tuple[flo
     seconds = time.monotonic() - started
     # The cycle's containers are gone: close their connections (Postgres has ~100).
     dependencies.install(stack.make_deps)
-    return seconds, poller
+    return seconds, poller, redispatched

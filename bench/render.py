@@ -77,6 +77,7 @@ def render(r: Report) -> str:
         add(f"Calls per endpoint, {c.options.shops:,} shops (accepted + rejected):\n")
         for path, n in sorted(c.calls_by_path.items()):
             add(f"- `{path}`: {n:,}")
+        add(f"- jobs the reconciler (every minute, as scheduled) re-dispatched: {c.redispatched:,}")
         if c.handler_errors:
             add(f"- handler errors (first 3): {c.handler_errors}")
         add("")

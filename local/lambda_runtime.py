@@ -4,6 +4,7 @@ each is loaded under its own name.)
 """
 
 import importlib.util
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -49,8 +50,21 @@ class LambdaContext:
         return max(0, int((self.timeout_seconds - elapsed) * 1000))
 
 
-@cache
+_loading = threading.Lock()
+
+
 def load_function(name: str) -> ModuleType:
+    """The function's module, loaded once per process, as one Lambda container holds it.
+
+    Under a lock: containers (threads) start together, and a module executed twice
+    would give some of them a second copy of its container state (the worker's record
+    pool, and with it ten more database connections)."""
+    with _loading:
+        return _load(name)
+
+
+@cache
+def _load(name: str) -> ModuleType:
     path = FUNCTIONS / name / "app.py"
     spec = importlib.util.spec_from_file_location(f"functions_{name}_app", path)
     if spec is None or spec.loader is None:

@@ -51,6 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self) -> None:
+        started = time.monotonic()
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -60,12 +61,15 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.server.handle_request_fn(
             Request(method=self.command, path=url.path, query=query, body=body)
         )
-        if reply.delay_s > 0:
-            time.sleep(reply.delay_s)
+        payload = json.dumps(reply.body).encode("utf-8")
+        # The latency is the whole response time, the simulator's own work included (as
+        # Shopee's is): a busy simulator must not add its CPU time on top of it.
+        remaining = reply.delay_s - (time.monotonic() - started)
+        if remaining > 0:
+            time.sleep(remaining)
         if reply.drop_connection:
             self.close_connection = True
             return
-        payload = json.dumps(reply.body).encode("utf-8")
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))

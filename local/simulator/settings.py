@@ -70,6 +70,7 @@ class SimulatorSettings:
     api_burst: int = 50
     daily_quota: int | None = None  # per partner, resets 00:00 UTC+8 -> error_limit
 
-    # Latency added to every response: uniform between min and max milliseconds.
+    # Response time of every call, the simulator's own work included: uniform between
+    # min and max milliseconds (a call whose work takes longer answers when it is done).
     latency_min_ms: int = 0
     latency_max_ms: int = 0

@@ -65,7 +65,7 @@ def render(r: Report) -> str:
             f"| {o.shops:,} | {c.campaigns:,} | {o.partner_rate:g} | "
             f"{o.concurrency} x {o.worker_threads} | "
             f"{c.calls_accepted:,} | {_fmt(c.bound_seconds)} | {_fmt(c.cycle_seconds)} | "
-            f"{c.utilization:.2f} | "
+            f"{c.utilization:.3f} | "
             f"{_fmt(c.warmup_seconds) if c.warmup_seconds is not None else 'measured'} | "
             f"{c.cpu_seconds / c.cycle_seconds:.2f} cores | "
             f"{c.throttle_rejections:,} | {c.other_rejections:,} | "
@@ -178,7 +178,7 @@ def _targets(r: Report) -> str:
         c = r.cycles[0]
         steady = c.throttle_rejections == 0 and c.utilization >= 0.9
         lines.append(
-            f"| utilization >= 0.9 with zero throttle rejections | {c.utilization:.2f}, "
+            f"| utilization >= 0.9 with zero throttle rejections | {c.utilization:.3f}, "
             f"{c.throttle_rejections:,} rejections | {_mark(steady)} |"
         )
         fits = c.finished and c.cycle_seconds <= 15 * MIN and c.options.shops >= 1000

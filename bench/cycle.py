@@ -25,17 +25,13 @@ from local.event_source import Poller
 from local.lambda_runtime import invoke
 from local.runner import DEFAULT_WEIGHTS
 from local.simulator import SimulatorSettings, World, WorldSettings
-from local.template import load_template
+from local.template import load_template, parameter_default
 
 EVENT = Path(__file__).resolve().parent.parent / "events" / "enqueue_realtime.json"
 THROTTLE_CODE = "ads.rate_limit.exceed_partner_api"
 REALTIME_PRIORITY = 1
 RECONCILE_EVENT = json.loads((EVENT.parent / "maintenance_reconcile.json").read_text())
 RECONCILE_EVERY_SECONDS = 60.0  # the template's reconcile schedule
-
-
-def template_default(parameter: str) -> int:
-    return int(load_template()["Parameters"][parameter]["Default"])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,7 +46,9 @@ class CycleOptions:
     latency_max_ms: int = 300
     # emulated worker containers: what the template lets the realtime queue run
     concurrency: int = field(
-        default_factory=lambda: template_default(f"Priority{REALTIME_PRIORITY}MaxConcurrency")
+        default_factory=lambda: int(
+            parameter_default(load_template(), f"Priority{REALTIME_PRIORITY}MaxConcurrency")
+        )
     )
     warmup: bool = True  # run (and time) one cycle before the measured one
     timeout_seconds: float = 900.0

@@ -153,7 +153,8 @@ def local_stack(
         stack.enter_context(patched_env(AWS_ENV))
         simulator: Any
         if simulator_process:
-            simulator = server = stack.enter_context(SimulatorProcess(world, simulator_settings))
+            simulator = server = SimulatorProcess(world, simulator_settings)
+            stack.callback(simulator.stop)
         else:
             simulator = Simulator(world, simulator_settings or SimulatorSettings(), clock=clock)
             server = stack.enter_context(simulator.serve())

@@ -55,6 +55,11 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     return document
 
 
+def parameter_default(document: dict[str, Any], name: str) -> Any:
+    """What a deploy gets when it does not set the parameter."""
+    return document["Parameters"][name].get("Default")
+
+
 def _resolve(value: Any, parameters: dict[str, Any]) -> Any:
     if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in parameters:
         return parameters[value["Ref"]].get("Default")

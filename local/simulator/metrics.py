@@ -91,12 +91,9 @@ class MetricsModel:
     _hours: dict[tuple[int, int, int, float], "_Row | None"] = field(
         default_factory=dict, repr=False
     )
-    # A campaign-day as known in one attribution step: a sync asks for it up to four
-    # times (its daily and hourly rows, the shop's daily and hourly sums).
-    _days: dict[tuple[int, int, int], "tuple[_Row | None, ...]"] = field(
-        default_factory=dict, repr=False
-    )
-    _day_sums: dict[tuple[int, int, int], "_Row"] = field(default_factory=dict, repr=False)
+    # A campaign-day as known in one attribution step, its hours and their day total: a
+    # sync asks for it up to four times (its daily and hourly rows, the shop's sums).
+    _days: dict[tuple[int, int, int], "_Day"] = field(default_factory=dict, repr=False)
 
     def hourly(
         self, *, shop: ShopSpec, campaign: Campaign, day: date, now: datetime
@@ -122,11 +119,9 @@ class MetricsModel:
     ) -> Totals:
         """The sum of `daily` over campaigns (shop totals), added as plain tuples: over a
         5,000-campaign shop, a Totals object per addition costs more than the numbers."""
-        sums: list[Any] = [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
+        sums = _zeros()
         for campaign in campaigns:
-            row = self._daily_row(shop, campaign, day, now)
-            for i in range(9):
-                sums[i] += row[i]
+            _add(sums, self._daily_row(shop, campaign, day, now))
         return _totals(tuple(sums))  # type: ignore[arg-type]
 
     def hourly_sum(
@@ -135,13 +130,10 @@ class MetricsModel:
         """Hour -> the sum of `hourly` over campaigns (every completed hour present)."""
         sums: dict[int, list[Any]] = {}
         for campaign in campaigns:
-            for hour, row in enumerate(self._rows(shop, campaign, day, now)):
-                acc = sums.get(hour)
-                if acc is None:
-                    acc = sums[hour] = [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
+            for hour, row in enumerate(self._day(shop, campaign, day, now).rows):
+                acc = sums.setdefault(hour, _zeros())
                 if row is not None:
-                    for i in range(9):
-                        acc[i] += row[i]
+                    _add(acc, row)
         return {hour: _totals(tuple(acc)) for hour, acc in sums.items()}  # type: ignore[arg-type]
 
     def _daily_row(self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime) -> _Row:
@@ -149,28 +141,12 @@ class MetricsModel:
         cached = self._final_days.get(key)
         if cached is not None:
             return cached
-        step = int(now.timestamp()) // _ATTRIBUTION_STEP_S
-        step_key = (campaign.campaign_id, day.toordinal(), step)
-        cached = self._day_sums.get(step_key)
-        if cached is not None:
-            return cached
-        sums: list[Any] = [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
-        for row in self._rows(shop, campaign, day, now):
-            if row is not None:
-                for i, value in enumerate(row):
-                    sums[i] += value
-        digits = self.money_decimals
-        for i in (2, 7, 8):
-            sums[i] = round(sums[i], digits)
-        total: _Row = tuple(sums)  # type: ignore[assignment]
+        total = self._day(shop, campaign, day, now).total
         day_end_ts = _local_midnight_ts(day, shop.utc_offset) + 86_400
         if now.timestamp() >= day_end_ts + self.attribution_window.total_seconds():
             if len(self._final_days) >= _FINAL_CACHE_MAX:
                 self._final_days.clear()  # crude bound; refilling is cheap enough
             self._final_days[key] = total
-        if len(self._day_sums) >= _DAY_CACHE_MAX:
-            self._day_sums.clear()
-        self._day_sums[step_key] = total
         return total
 
     def rounded(self, totals: Totals) -> Totals:
@@ -200,16 +176,28 @@ class MetricsModel:
         self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime
     ) -> tuple[_Row | None, ...]:
         """One entry per completed hour; None where the campaign did nothing."""
+        return self._day(shop, campaign, day, now).rows
+
+    def _day(self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime) -> "_Day":
         step = int(now.timestamp()) // _ATTRIBUTION_STEP_S
         key = (campaign.campaign_id, day.toordinal(), step)
-        rows = self._days.get(key)
-        if rows is None:
+        cached = self._days.get(key)
+        if cached is None:
             if len(self._days) >= _DAY_CACHE_MAX:
                 self._days.clear()  # crude bound, as for final days
-            rows = self._days[key] = self._compute_rows(
-                shop, campaign, day, now_ts=step * _ATTRIBUTION_STEP_S
-            )
-        return rows
+            rows = self._compute_rows(shop, campaign, day, now_ts=step * _ATTRIBUTION_STEP_S)
+            cached = self._days[key] = _Day(rows=rows, total=self._day_total(rows))
+        return cached
+
+    def _day_total(self, rows: tuple[_Row | None, ...]) -> _Row:
+        """The day's sum, money rounded as a daily row reports it."""
+        sums = _zeros()
+        for row in rows:
+            if row is not None:
+                _add(sums, row)
+        for i in (2, 7, 8):
+            sums[i] = round(sums[i], self.money_decimals)
+        return tuple(sums)  # type: ignore[return-value]
 
     def _compute_rows(
         self, shop: ShopSpec, campaign: Campaign, day: date, *, now_ts: int
@@ -286,6 +274,21 @@ class MetricsModel:
             direct_gmv,
             round(direct_gmv + other_gmv, digits),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Day:
+    rows: tuple[_Row | None, ...]
+    total: _Row
+
+
+def _zeros() -> list[Any]:
+    return [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
+
+
+def _add(sums: list[Any], row: _Row) -> None:
+    for i, value in enumerate(row):
+        sums[i] += value
 
 
 def _totals(row: _Row) -> Totals:

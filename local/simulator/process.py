@@ -6,8 +6,9 @@ its own process it uses the other core, as Shopee is another machine. The world 
 from the same `WorldSettings` on both sides (generation is deterministic); tokens and
 counters cross the pipe, never the simulated API.
 
-    with SimulatorProcess(world, settings) as sim:   # quacks like Simulator for
-        sim.issue_tokens(shop_id); sim.counters.calls  # what the local stack uses
+    sim = SimulatorProcess(world, settings)  # quacks like Simulator for what the
+    sim.issue_tokens(shop_id)                 # local stack uses of it
+    sim.counters.calls; sim.stop()
 """
 
 import multiprocessing
@@ -15,7 +16,6 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
-from types import TracebackType
 from typing import Any
 
 from local.simulator.settings import SimulatorSettings
@@ -136,14 +136,3 @@ class SimulatorProcess:
                 self._process.kill()
                 self._process.join()
         self._conn.close()
-
-    def __enter__(self) -> "SimulatorProcess":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -17,7 +17,8 @@ def test_a_simulator_process_serves_the_same_world_and_reports_its_counters() ->
     world = make_world()
     shop = world.shops[0]
     settings = SimulatorSettings(partner_id=PARTNER_ID, partner_key=PARTNER_KEY)
-    with SimulatorProcess(world, settings) as sim:
+    sim = SimulatorProcess(world, settings)
+    try:
         token = sim.issue_tokens(shop.shop_id).access_token
         ts = int(time.time())
         base = f"{PARTNER_ID}{ID_LIST}{ts}{token}{shop.shop_id}"
@@ -43,3 +44,5 @@ def test_a_simulator_process_serves_the_same_world_and_reports_its_counters() ->
         with pytest.raises(RuntimeError, match=r"issue_tokens.*not in the simulated world"):
             sim.issue_tokens(1)
         assert sim.counters.calls == {}  # and the process still answers
+    finally:
+        sim.stop()

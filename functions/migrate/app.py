@@ -130,6 +130,9 @@ def describe_failure(exc: BaseException) -> str:
         return f"migration code unavailable (layer): {message}"
     if kind == "ConfigError":
         return f"configuration error: {message}"
+    if kind == "MigrationError":
+        # Already names the migration, the SQLSTATE and Postgres's message; one line.
+        return " ".join(message.split())
     if kind == "DatabaseError" and "unreachable" in message:
         return (
             message

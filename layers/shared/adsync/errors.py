@@ -4,6 +4,7 @@
     ├── ConfigError            a required setting is missing or malformed
     ├── BadEventError          a Lambda event or SQS message we cannot act on
     ├── DatabaseError          Postgres refused or is unreachable (pg8000 translated)
+    │   └── MigrationError     a migration (or the seed adoption) failed; names which
     ├── ShopBusyError          another job of the shop is running (a deferral)
     ├── QueueError             SQS refused a call (botocore translated)
     ├── ShopNotReadyError      the shop cannot be synced now (no token, needs re-auth)
@@ -36,6 +37,10 @@ class DatabaseError(AdsSyncError):
     def __init__(self, message: str | None = None, *, sqlstate: str = "") -> None:
         self.sqlstate = sqlstate
         super().__init__(message)
+
+
+class MigrationError(DatabaseError):
+    """A database migration failed."""
 
 
 class ShopBusyError(AdsSyncError):

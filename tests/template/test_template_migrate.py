@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from adsync.errors import DatabaseError
+from adsync.errors import DatabaseError, MigrationError
 from tests.template.cfn import FUNCTIONS, ROOT, get_att
 
 STACK_ID = "arn:aws:cloudformation:ap-southeast-1:123456789012:stack/shopee-ads-sync/abc"
@@ -241,6 +241,19 @@ def test_reserved_concurrency_equal_to_the_sum_is_enough(endpoint):
     assert endpoint.answer["Status"] == "SUCCESS"
 
 
+def test_a_migration_error_reads_as_one_line_naming_the_file(endpoint):
+    error = MigrationError(
+        'migration 0008_x failed: 42P07 relation "apishopee_shops"\n already exists',
+        sqlstate="42P07",
+    )
+    migrate_app.handle(request(endpoint, "Update"), FakeContext(), migrate=Migrations(error=error))
+    reason = endpoint.answer["Reason"]
+    assert reason.startswith(
+        'migration 0008_x failed: 42P07 relation "apishopee_shops" already exists (log stream '
+    )
+    assert "\n" not in reason
+
+
 def test_a_huge_error_is_cut_to_fit_cloudformation_s_4_kib_limit(endpoint):
     error = DatabaseError("x" * 10_000)
     migrate_app.handle(request(endpoint, "Create"), FakeContext(), migrate=Migrations(error=error))
@@ -286,3 +299,39 @@ def test_real_migrations_on_a_scratch_database(endpoint, monkeypatch):
     assert "0001_initial" in first["Data"]["Applied"].split(",")
     assert second["Status"] == "SUCCESS", second["Reason"]
     assert second["Data"] == {"Applied": "none", "Count": 0}
+
+
+def test_a_seed_database_is_adopted_on_create(endpoint, monkeypatch):
+    from adsync.db.migrate import ARCHIVE_STEP, IMPORT_STEP
+    from tests.support.seed import database
+
+    with database(with_seed=True) as (url, db):
+        monkeypatch.setenv("DATABASE_URL", url)
+        migrate_app.handler(request(endpoint, "Create"), FakeContext())
+        shops = db.one("SELECT count(*) AS n FROM apishopee_shops")
+
+    answer = endpoint.answer
+    assert answer["Status"] == "SUCCESS", answer["Reason"]
+    applied = answer["Data"]["Applied"].split(",")
+    assert applied[0] == ARCHIVE_STEP and applied[-1] == IMPORT_STEP
+    assert "0001_initial" in applied
+    assert shops == {"n": 4}
+
+
+def test_a_broken_migration_fails_the_deploy_with_a_one_line_reason(endpoint):
+    from adsync.db.migrate import apply_files, apply_migrations
+    from tests.support.seed import database
+
+    with database(with_seed=False) as (_, db):
+        apply_migrations(db)
+        broken = [("0008_x", "CREATE TABLE apishopee_shops (x integer)")]
+        migrate_app.handle(
+            request(endpoint, "Update"), FakeContext(), migrate=lambda: apply_files(db, broken)
+        )
+
+    reason = endpoint.answer["Reason"]
+    assert endpoint.answer["Status"] == "FAILED"
+    assert reason == (
+        'migration 0008_x failed: 42P07 relation "apishopee_shops" already exists '
+        f"(log stream {FakeContext.log_stream_name})"
+    )

@@ -241,6 +241,15 @@ def test_reserved_concurrency_equal_to_the_sum_is_enough(endpoint):
     assert endpoint.answer["Status"] == "SUCCESS"
 
 
+def test_reserved_concurrency_zero_means_not_reserved_and_deploys(endpoint):
+    """0 drops the reservation (small accounts): nothing to compare the maxima with."""
+    migrations = Migrations()
+    event = request(endpoint, "Create", WorkerReservedConcurrency="0")
+    migrate_app.handle(event, FakeContext(), migrate=migrations)
+    assert endpoint.answer["Status"] == "SUCCESS"
+    assert migrations.calls == 1
+
+
 def test_a_huge_error_is_cut_to_fit_cloudformation_s_4_kib_limit(endpoint):
     error = DatabaseError("x" * 10_000)
     migrate_app.handle(request(endpoint, "Create"), FakeContext(), migrate=Migrations(error=error))

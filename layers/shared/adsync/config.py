@@ -16,6 +16,10 @@ from urllib.parse import parse_qs, unquote, urlparse
 from adsync.errors import ConfigError
 
 PRIORITIES = (0, 1, 2, 3)
+# The one range of each bounded setting; template.yaml's MinValue/MaxValue equal them
+# (tests/template check it), so a value that deploys is a value the code takes.
+ATTRIBUTION_WINDOW_DAYS = range(1, 31)  # days the lookback re-syncs
+WORKER_THREADS = range(1, 11)  # records of a batch (at most 10) run side by side
 DEFAULT_SHOPEE_BASE_URL = "https://partner.shopeemobile.com"
 
 
@@ -52,6 +56,7 @@ class Settings:
     job_retention: timedelta = timedelta(days=7)
     lease_duration: timedelta = timedelta(minutes=15)
     attribution_window_days: int = 7
+    worker_threads: int = 10
     max_receive_count: int = 3
     step_reserve: timedelta = timedelta(seconds=45)
     partner_requests_per_second: float | None = None  # None: no budget of our own
@@ -71,6 +76,13 @@ def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _ranged_int_env(env: Mapping[str, str], name: str, default: int, allowed: range) -> int:
+    value = _int_env(env, name, default)
+    if value not in allowed:
+        raise ConfigError(f"{name} must be {allowed.start}..{allowed.stop - 1}, got {value}")
+    return value
 
 
 def _rate_env(env: Mapping[str, str], name: str) -> float | None:
@@ -94,7 +106,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retry_delay=timedelta(seconds=_int_env(env, "RETRY_DELAY_SECONDS", 300)),
         job_retention=timedelta(days=_int_env(env, "JOB_RETENTION_DAYS", 7)),
         lease_duration=timedelta(seconds=_int_env(env, "JOB_LEASE_SECONDS", 900)),
-        attribution_window_days=_int_env(env, "ATTRIBUTION_WINDOW_DAYS", 7),
+        attribution_window_days=_ranged_int_env(
+            env, "ATTRIBUTION_WINDOW_DAYS", 7, ATTRIBUTION_WINDOW_DAYS
+        ),
+        worker_threads=_ranged_int_env(env, "WORKER_THREADS", 10, WORKER_THREADS),
         max_receive_count=_int_env(env, "MAX_RECEIVE_COUNT", 3),
         step_reserve=timedelta(seconds=_int_env(env, "STEP_RESERVE_SECONDS", 45)),
         partner_requests_per_second=_rate_env(env, "PARTNER_REQUESTS_PER_SECOND"),

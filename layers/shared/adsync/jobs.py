@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from adsync.config import PRIORITIES
+from adsync.config import ATTRIBUTION_WINDOW_DAYS, PRIORITIES
 from adsync.errors import BadEventError
 
 
@@ -104,8 +104,11 @@ class EnqueueRequest:
     days_ago: int | None = None  # backfill_day: which day; lookback: how many days
 
     @classmethod
-    def from_event(cls, event: Mapping[str, Any]) -> "EnqueueRequest":
-        """Parse a Scheduler `Input`; raise BadEventError saying what is wrong."""
+    def from_event(
+        cls, event: Mapping[str, Any], *, default_window_days: int = 7
+    ) -> "EnqueueRequest":
+        """Parse a Scheduler `Input`; raise BadEventError saying what is wrong. A lookback
+        without `window_days` re-syncs `default_window_days` (ATTRIBUTION_WINDOW_DAYS)."""
         if not isinstance(event, Mapping):
             raise BadEventError("enqueue event must be a JSON object")
         raw_type = event.get("sync_type")
@@ -117,9 +120,12 @@ class EnqueueRequest:
         ):
             raise BadEventError(f"priority must be one of {PRIORITIES}, got {priority!r}")
         if raw_type == SyncType.LOOKBACK:
-            window = event.get("window_days", 7)
-            if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 30:
-                raise BadEventError(f"window_days must be 1..30, got {window!r}")
+            window = event.get("window_days", default_window_days)
+            allowed = ATTRIBUTION_WINDOW_DAYS
+            if not isinstance(window, int) or isinstance(window, bool) or window not in allowed:
+                raise BadEventError(
+                    f"window_days must be {allowed.start}..{allowed.stop - 1}, got {window!r}"
+                )
             return cls(sync_type=SyncType.LOOKBACK, priority=priority, days_ago=window)
         try:
             sync_type = SyncType(str(raw_type))

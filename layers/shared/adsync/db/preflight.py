@@ -53,9 +53,7 @@ def server_facts(db: Database) -> ServerFacts:
 def check_server(facts: ServerFacts, worker: WorkerShape | None) -> None:
     """Raise ConfigError saying what to change when the server cannot take the stack."""
     if facts.version_num < MIN_SERVER_VERSION_NUM:
-        raise ConfigError(
-            f"PostgreSQL {facts.version} is too old: the migrations need 13 or newer"
-        )
+        raise ConfigError(f"PostgreSQL {facts.version} is too old: the migrations need 13 or newer")
     if worker is None or worker.pooled:
         return
     needed = worker.connections + OTHER_CONNECTIONS

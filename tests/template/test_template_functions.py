@@ -24,6 +24,11 @@ ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "ShopeeAdsSync",
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
     **{f"QUEUE_URL_{p}": {"Ref": f"Priority{p}Queue"} for p in PRIORITIES},
+    # Declared empty for `sam local invoke --env-vars` (tests/template/test_sam_local_env.py).
+    "DATABASE_URL": "",
+    "SHOPEE_PARTNER_ID": "",
+    "SHOPEE_PARTNER_KEY": "",
+    "AWS_ENDPOINT_URL_SQS": "",
 }
 
 

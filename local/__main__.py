@@ -1,5 +1,7 @@
 """`python -m local run`: one sync cycle on this machine, then a summary.
 `python -m local shop ...`: authorize, add and list shops (see local/ops.py).
+`python -m local sam-backend`, `sam-event`, `cfn-response`: the host side of
+`sam local invoke` (see docs/local-invoke.md and local/sam_backend.py).
 
 Uses `DATABASE_URL` when set (the run works in a database named adsync_local on that
 server), else an embedded Postgres in .local/pgdata.
@@ -7,9 +9,10 @@ server), else an embedded Postgres in .local/pgdata.
 
 import argparse
 import json
+import os
 import sys
 
-from local import ops
+from local import cfn_response, ops, sam_backend
 from local.runner import RunOptions, run_cycle
 
 
@@ -30,9 +33,37 @@ def main(argv: list[str] | None = None) -> int:
         help="SQS: moto in-process (default) or the Postgres-backed transport (10,000+ messages)",
     )
     ops.add_parser(commands)
+    catcher = commands.add_parser(
+        "cfn-response", help="print custom-resource answers PUT to it (sam local invoke)"
+    )
+    catcher.add_argument("--host", default="127.0.0.1", help="0.0.0.0 for Docker on Linux")
+    catcher.add_argument("--port", type=int, default=8766)
+    backend = commands.add_parser(
+        "sam-backend", help="simulator + SQS + migrated, onboarded DATABASE_URL for sam local"
+    )
+    backend.add_argument("--host", default="127.0.0.1", help="0.0.0.0 for Docker on Linux")
+    backend.add_argument("--shops", type=int, default=5)
+    backend.add_argument("--seed", type=int, default=42)
+    event = commands.add_parser("sam-event", help="print queued messages as an SQS event")
+    event.add_argument("--priority", type=int, choices=(0, 1, 2, 3), default=1)
+    event.add_argument("--dead-letter", action="store_true", help="read the priority's DLQ")
+    event.add_argument("--endpoint", default="http://127.0.0.1:5000", help="the SQS endpoint")
     args = parser.parse_args(argv)
     if args.command == "shop":
         return ops.run(args)
+    if args.command == "cfn-response":
+        return cfn_response.run(args.host, args.port)
+    if args.command == "sam-backend":
+        database_url = os.environ.get("DATABASE_URL")
+        if not database_url:
+            parser.error("sam-backend needs DATABASE_URL (a Postgres the container can reach)")
+        return sam_backend.run_backend(
+            database_url=database_url, host=args.host, shops=args.shops, seed=args.seed
+        )
+    if args.command == "sam-event":
+        return sam_backend.print_event(
+            endpoint=args.endpoint, priority=args.priority, dead_letter=args.dead_letter
+        )
 
     options = RunOptions(
         shops=args.shops,

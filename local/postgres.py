@@ -38,6 +38,15 @@ def _admin(url: str) -> pg8000.native.Connection:
     return connect(database_from_url(url), application_name="adsync-admin")
 
 
+def redacted(url: str) -> str:
+    """The URL to show a person: its password replaced, everything else kept."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)
+    return urlunparse(parsed._replace(netloc=netloc))
+
+
 def with_database(url: str, name: str) -> str:
     parsed = urlparse(url)
     return urlunparse(parsed._replace(path=f"/{name}"))

@@ -1,14 +1,16 @@
 """Creates the template's queues in an SQS endpoint (moto in-process, by default).
 
-Queue names are `<prefix>-<LogicalId>`, so an event record's ARN names the queue the
-way CloudFormation's generated names would.
+Queue names are the template's QueueName with `stack_name` for ${AWS::StackName}
+(`shopee-ads-sync-priority-1`, `...-priority-1-dlq`), so an event record's ARN names
+the queue the way it does in the deployed stack (the worker maps ARNs to queue URLs
+by that name).
 """
 
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from local.template import QueueLayout
+from local.template import QueueLayout, samconfig_stack_name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,7 +24,9 @@ class LocalQueues:
         return {f"QUEUE_URL_{p}": url for p, url in self.urls.items()}
 
 
-def create_queues(sqs: Any, layout: QueueLayout, *, prefix: str = "shopee-ads-sync") -> LocalQueues:
+def create_queues(sqs: Any, layout: QueueLayout, *, stack_name: str | None = None) -> LocalQueues:
+    """Create every queue of `layout`, named as in the stack (samconfig.toml's by default)."""
+    stack = stack_name or samconfig_stack_name()
     urls_by_id: dict[str, str] = {}
     arns: dict[str, str] = {}
 
@@ -39,9 +43,7 @@ def create_queues(sqs: Any, layout: QueueLayout, *, prefix: str = "shopee-ads-sy
             attributes["RedrivePolicy"] = json.dumps(
                 {"deadLetterTargetArn": arns[dlq_url], "maxReceiveCount": spec.max_receive_count}
             )
-        url = sqs.create_queue(QueueName=f"{prefix}-{logical_id}", Attributes=attributes)[
-            "QueueUrl"
-        ]
+        url = sqs.create_queue(QueueName=spec.name(stack), Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
         arns[url] = arn["QueueArn"]
         urls_by_id[logical_id] = url

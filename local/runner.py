@@ -20,7 +20,7 @@ from adsync.regions import local_day
 from adsync.services import dependencies
 from local.event_source import Poller
 from local.lambda_runtime import invoke
-from local.postgres import fresh_database, server_url
+from local.postgres import fresh_database, redacted, server_url
 from local.simulator import World, WorldSettings
 from local.stack import QUIET_ENV, LocalStack, Transport, local_stack
 from local.truth_check import compare
@@ -124,6 +124,6 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             shopee_calls=sum(stack.simulator.counters.calls.values()),
             wall_seconds=round(time.monotonic() - started, 2),
             finished=finished,
-            database_url=stack.database_url,
+            database_url=redacted(stack.database_url),  # printed, and in --json
             handler_errors=poller.handler_errors[:5],
         )

@@ -17,8 +17,11 @@ from adsync.services.enqueue import enqueue
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = EnqueueRequest.from_event(event)
-    result = enqueue(request, dependencies.current())
+    deps = dependencies.current()
+    request = EnqueueRequest.from_event(
+        event, default_window_days=deps.settings.attribution_window_days
+    )
+    result = enqueue(request, deps)
     return {
         "sync_type": request.sync_type.value,
         "priority": request.priority,

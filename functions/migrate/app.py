@@ -95,11 +95,13 @@ def run_migrations() -> list[str]:
 
 
 def check_worker_concurrency(properties: Mapping[str, Any]) -> None:
-    """Reserved concurrency must cover every mapping's MaximumConcurrency.
+    """Reserved concurrency, when set, must cover every mapping's MaximumConcurrency.
 
     Otherwise the event source mappings poll more batches than the function may run,
     the throttled receives count toward maxReceiveCount, and healthy jobs reach the DLQ.
-    CloudFormation Rules cannot add numbers, so the deploy checks it here.
+    CloudFormation Rules cannot add numbers, so the deploy checks it here. 0 means no
+    reservation (the template drops the property): the worker then shares the account's
+    unreserved pool, and docs/deploy.md says what that costs.
     """
     reserved_raw = properties.get("WorkerReservedConcurrency")
     maxima_raw = properties.get("WorkerMaximumConcurrency")
@@ -111,7 +113,7 @@ def check_worker_concurrency(properties: Mapping[str, Any]) -> None:
     except (TypeError, ValueError) as exc:
         raise DeployCheckError(f"worker concurrency settings are not integers: {exc}") from exc
     total = sum(maxima)
-    if reserved < total:
+    if 0 < reserved < total:
         terms = " + ".join(str(value) for value in maxima)
         raise DeployCheckError(
             f"WorkerReservedConcurrency {reserved} is below the sum of the worker mappings' "

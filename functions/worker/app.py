@@ -5,7 +5,6 @@ a malformed body, a database outage) are listed in `batchItemFailures`, the othe
 deleted by the event source mapping.
 """
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,7 +26,7 @@ def _pool() -> ThreadPoolExecutor:
     the local runtime runs several containers as threads, each with its own pool.)"""
     pool: ThreadPoolExecutor | None = getattr(_container, "pool", None)
     if pool is None:
-        threads = max(1, int(os.environ.get("WORKER_THREADS") or 10))
+        threads = dependencies.current().settings.worker_threads
         pool = _container.pool = ThreadPoolExecutor(threads, thread_name_prefix="job")
     return pool
 

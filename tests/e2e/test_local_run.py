@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import pytest
 
@@ -15,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("transport", ["moto", "postgres"])
 def test_local_runtime_completes_a_cycle_for_20_shops(transport: str) -> None:
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}"}
+    secret = with_password(env)
     command = ["-m", "local", "run", "--shops", "20", "--json", "--timeout", "240"]
     result = subprocess.run(
         [sys.executable, *command, "--transport", transport],
@@ -33,3 +35,18 @@ def test_local_runtime_completes_a_cycle_for_20_shops(transport: str) -> None:
     assert summary["rows_written"]["campaign_daily"] > 0
     assert summary["finished"] and summary["ok"]
     assert summary["handler_errors"] == []
+    if secret:  # the summary shows where the data is, never the password
+        assert secret not in result.stdout + result.stderr
+        assert ":***@" in summary["database_url"]
+
+
+def with_password(env: dict[str, str]) -> str | None:
+    """Give a TCP DATABASE_URL a password (trust auth ignores it) to watch for leaks."""
+    url = urlparse(env.get("DATABASE_URL", ""))
+    if not url.hostname or url.password:
+        return None
+    secret = "pw-never-printed-3141"
+    host = url.netloc.rpartition("@")[2]
+    netloc = f"{url.username or 'postgres'}:{secret}@{host}"
+    env["DATABASE_URL"] = urlunparse(url._replace(netloc=netloc))
+    return secret

@@ -156,3 +156,36 @@ def test_unknown_sync_type_in_a_hand_inserted_job_is_refused(
             s=shop_id,
         )
     assert caught.value.sqlstate == "23514"
+
+
+POISON_BODIES = [
+    '{"job_id": 1, "dispatch_id": "not-a-uuid"}',
+    '{"job_id": 9223372036854775808, "dispatch_id": "6f1c2d0e-3c1a-4b9e-9d55-2f8f3b7a9c01"}',
+    '{"job_id": true, "dispatch_id": "6f1c2d0e-3c1a-4b9e-9d55-2f8f3b7a9c01"}',
+]
+
+
+@pytest.mark.parametrize("body", POISON_BODIES)
+def test_a_poison_message_is_refused_before_sql_and_dead_letter_consumes_it(
+    stack: LocalStack, body: str
+) -> None:
+    """A body that parses as JSON but cannot name a row (a non-UUID dispatch id, a job id
+    beyond bigint) used to fail in SQL, in the worker and again in dead_letter: retried
+    every 30 s for 14 days. The worker reports it (it goes to the DLQ after its
+    receives); dead_letter logs, counts and deletes it."""
+    url = stack.queues.urls[1]
+    stack.sqs.send_message(QueueUrl=url, MessageBody=body)
+    event = receive_event(stack, 1)
+    reply = invoke("worker", event)
+    assert reply == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    dlq = stack.queues.dead_letter_urls[1]
+    record = {
+        "MessageId": "m-1",
+        "ReceiptHandle": "r-1",
+        "Body": body,
+        "Attributes": {"ApproximateReceiveCount": "1"},
+    }
+    reply = invoke(
+        "dead_letter", {"Records": [sqs_record(record, queue_arn=stack.queues.arns[dlq])]}
+    )
+    assert reply == {"batchItemFailures": []}

@@ -165,3 +165,23 @@ def test_a_refused_connection_is_redacted() -> None:
     assert "ConnectionError after 3 attempts" in said
     assert token not in said
     assert "access_token=***" in said
+
+
+def test_debug_logging_of_the_http_library_shows_no_token_or_signature(
+    stack: LocalStack, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Lambda's ApplicationLogLevel DEBUG sets the root logger to DEBUG; urllib3 then
+    logs every request line, query string included (access_token, sign). Importing
+    adsync.observability (every handler does) installs the redaction."""
+    import logging
+
+    import adsync.observability  # noqa: F401  (what every handler imports)
+
+    auth = shop_auth(stack)
+    stack.simulator.faults.fail_next(1, http_status=500, path=ID_LIST)  # a retry line too
+    with caplog.at_level(logging.DEBUG):
+        client_for(stack, clock).get_campaign_ids(auth)
+    said = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("urllib3"))
+    assert ID_LIST in said  # the lines are there, useful, ...
+    assert auth.access_token not in said  # ... without the token
+    assert "sign=***" in said and "access_token=***" in said

@@ -109,3 +109,31 @@ def test_a_sync_records_the_shop_size_and_enqueue_puts_the_biggest_first(
     assert order[0]["shop_id"] == newcomer
     counts = [r["campaign_count"] for r in order[1:]]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_lookback_without_a_window_re_syncs_attribution_window_days(
+    stack: LocalStack, db: Database, clock
+) -> None:
+    """The schedule sends no window_days: ATTRIBUTION_WINDOW_DAYS (the template's
+    AttributionWindowDays) is the one source of the window."""
+    from adsync.services import dependencies
+    from adsync.services.dependencies import Dependencies
+
+    stack.onboard_all()
+    env = {**stack.env, "ATTRIBUTION_WINDOW_DAYS": "4"}
+    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    invoke("enqueue", {"sync_type": "lookback", "priority": 2})
+    rows = db.run("SELECT DISTINCT days_ago FROM apishopee_ads_sync_queue")
+    assert rows == [{"days_ago": 4}]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("ATTRIBUTION_WINDOW_DAYS", "31"), ("ATTRIBUTION_WINDOW_DAYS", "0"), ("WORKER_THREADS", "11")],
+)
+def test_settings_out_of_their_range_are_refused_at_start(name: str, value: str) -> None:
+    from adsync.config import load_settings
+    from adsync.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=f"{name} must be"):
+        load_settings({name: value})

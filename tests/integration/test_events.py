@@ -1,36 +1,68 @@
 """Every file in events/ runs through its handler (what `sam local invoke -e` would send),
-including the ones `sam local generate-event sqs receive-message` made."""
+including the ones `sam local generate-event` made, with their queue ARNs as shipped.
+
+The local stack names its queues as the deployed stack does (`shopee-ads-sync-priority-1`,
+`...-dlq`), so a record's eventSourceARN reaches the same queue URL here as in AWS: the
+worker's retry and defer paths (ChangeMessageVisibility, SendMessage) depend on it.
+"""
 
 import json
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from adsync.db.connection import Database
+from local import cfn_response
 from local.lambda_runtime import invoke
 from local.stack import LocalStack
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
+EVENT_FILES = sorted(p for p in EVENTS.glob("*.json") if p.name != "env.local.json")
 
 
 def handler_for(path: Path) -> str:
-    for name in ("dead_letter", "enqueue", "maintenance", "worker"):
+    for name in ("dead_letter", "enqueue", "maintenance", "migrate", "worker"):
         if path.name.startswith(name):
             return name
     raise AssertionError(f"{path.name} does not start with a function name")
 
 
-def load(path: Path, stack: LocalStack) -> dict[str, object]:
-    """SQS events name our queues by ARN; point them at this run's moto queues."""
-    event: dict[str, object] = json.loads(path.read_text("utf-8"))
-    for record in event.get("Records", []):  # type: ignore[union-attr]
-        dlq = handler_for(path) == "dead_letter"
-        urls = stack.queues.dead_letter_urls if dlq else stack.queues.urls
-        record["eventSourceARN"] = stack.queues.arns[urls[1]]
+def load(path: Path, stack: LocalStack) -> dict[str, Any]:
+    """The event as shipped; its SQS ARNs must name this stack's queues."""
+    event: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    dlq = handler_for(path) == "dead_letter"
+    urls = stack.queues.dead_letter_urls if dlq else stack.queues.urls
+    url_of = {arn: url for url, arn in stack.queues.arns.items()}
+    for record in event.get("Records", []):
+        arn = record["eventSourceARN"]
+        assert url_of.get(arn) in urls.values(), f"{path.name}: {arn} is not one of {urls}"
+        if not dlq:  # what the retry and defer paths do with it (adsync.queue)
+            deps = stack.dependencies()
+            assert deps.queue.url_for_arn(arn) == url_of[arn]
+            assert deps.queue.priority_of(arn) == 1
+            deps.close()
     return event
 
 
-@pytest.mark.parametrize("path", sorted(EVENTS.glob("*.json")), ids=lambda p: p.name)
+def on_local_catcher(response_url: str, base_url: str) -> str:
+    """The event's ResponseURL (host.docker.internal, for the container) on 127.0.0.1."""
+    base = urlsplit(base_url)
+    return urlunsplit(urlsplit(response_url)._replace(scheme=base.scheme, netloc=base.netloc))
+
+
+def test_every_event_file_is_covered() -> None:
+    assert {handler_for(p) for p in EVENT_FILES} == {
+        "dead_letter",
+        "enqueue",
+        "maintenance",
+        "migrate",
+        "worker",
+    }
+
+
+@pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.name)
 def test_event_runs_through_its_handler(path: Path, stack: LocalStack, db: Database) -> None:
     stack.onboard_all()
     db.run(  # the job the sample SQS events point at (id 1, fixed dispatch id)
@@ -39,12 +71,21 @@ def test_event_runs_through_its_handler(path: Path, stack: LocalStack, db: Datab
         "FROM apishopee_shops"
     )
     event = load(path, stack)
-    reply = invoke(handler_for(path), event)
-    if "malformed" in path.name:  # a body that is not a job: kept for the DLQ, not lost
-        ids = [r["messageId"] for r in event["Records"]]  # type: ignore[index]
-        assert reply == {"batchItemFailures": [{"itemIdentifier": i} for i in ids]}
+    if handler_for(path) == "migrate":
+        answers: list[dict[str, Any]] = []
+        with cfn_response.serve(lambda _path, body: answers.append(body)) as base_url:
+            event["ResponseURL"] = on_local_catcher(event["ResponseURL"], base_url)
+            reply = invoke("migrate", event)
+        (answer,) = answers
+        assert answer["Status"] == "SUCCESS", answer["Reason"]
+        assert answer["Data"] == {"Applied": "none", "Count": 0}  # the stack migrated it
+        assert reply == answer
+    elif "malformed" in path.name:  # a body that is not a job: kept for the DLQ, not lost
+        ids = [r["messageId"] for r in event["Records"]]
+        assert invoke(handler_for(path), event) == {
+            "batchItemFailures": [{"itemIdentifier": i} for i in ids]
+        }
     elif "Records" in event:
-        assert reply == {"batchItemFailures": []}
+        assert invoke(handler_for(path), event) == {"batchItemFailures": []}
     else:
-        assert isinstance(reply, dict)
-    assert len(list(EVENTS.glob("*.json"))) >= 4
+        assert isinstance(invoke(handler_for(path), event), dict)

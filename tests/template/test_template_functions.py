@@ -24,13 +24,11 @@ ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "ShopeeAdsSync",
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
     **{f"QUEUE_URL_{p}": {"Ref": f"Priority{p}Queue"} for p in PRIORITIES},
-}
-DEFAULTS = {
-    "ShopeeBaseUrl": "https://partner.shopeemobile.com",
-    "RetryDelaySeconds": 300,
-    "JobRetentionDays": 7,
-    "AttributionWindowDays": 7,
-    "ScheduleTimezone": "Asia/Ho_Chi_Minh",
+    # Declared empty for `sam local invoke --env-vars` (tests/template/test_sam_local_env.py).
+    "DATABASE_URL": "",
+    "SHOPEE_PARTNER_ID": "",
+    "SHOPEE_PARTNER_KEY": "",
+    "AWS_ENDPOINT_URL_SQS": "",
 }
 
 
@@ -66,15 +64,40 @@ def test_function_runs_python312_on_arm64_with_the_layer(resources, of_type, fun
     assert properties["Timeout"] <= 300
 
 
+# Variables only one function reads.
+FUNCTION_ENVIRONMENT = {"WorkerFunction": {"WORKER_THREADS": {"Ref": "WorkerThreads"}}}
+
+
 @pytest.mark.parametrize("function_id", FUNCTIONS)
 def test_function_environment_is_complete(resources, function_id):
     variables = resources[function_id]["Properties"]["Environment"]["Variables"]
-    assert variables == ENVIRONMENT
+    assert variables == ENVIRONMENT | FUNCTION_ENVIRONMENT.get(function_id, {})
 
 
-@pytest.mark.parametrize(("parameter", "default"), DEFAULTS.items())
-def test_parameter_defaults_match_the_code_defaults(cfn, parameter, default):
-    assert resolve(cfn, {"Ref": parameter}) == default
+def test_parameter_defaults_match_the_code_defaults(cfn):
+    """A stack deployed with default parameters behaves as the code does with no
+    environment: the code's defaults are read from config.load_settings, not copied."""
+    from adsync.config import load_settings
+
+    code = load_settings({})
+    assert resolve(cfn, {"Ref": "ShopeeBaseUrl"}) == code.shopee_base_url
+    assert resolve(cfn, {"Ref": "RetryDelaySeconds"}) == code.retry_delay.total_seconds()
+    assert resolve(cfn, {"Ref": "JobRetentionDays"}) == code.job_retention.days
+    assert resolve(cfn, {"Ref": "AttributionWindowDays"}) == code.attribution_window_days
+    assert resolve(cfn, {"Ref": "WorkerThreads"}) == code.worker_threads
+    assert int(ENVIRONMENT["MAX_RECEIVE_COUNT"]) == code.max_receive_count
+
+
+def test_parameter_ranges_are_the_code_s_ranges(cfn):
+    """One range per setting: a value the template accepts is one the code accepts."""
+    from adsync.config import ATTRIBUTION_WINDOW_DAYS, WORKER_THREADS
+
+    for name, allowed in (
+        ("AttributionWindowDays", ATTRIBUTION_WINDOW_DAYS),
+        ("WorkerThreads", WORKER_THREADS),
+    ):
+        parameter = cfn["Parameters"][name]
+        assert range(int(parameter["MinValue"]), int(parameter["MaxValue"]) + 1) == allowed
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)

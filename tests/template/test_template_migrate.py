@@ -254,6 +254,15 @@ def test_a_migration_error_reads_as_one_line_naming_the_file(endpoint):
     assert "\n" not in reason
 
 
+def test_reserved_concurrency_zero_means_not_reserved_and_deploys(endpoint):
+    """0 drops the reservation (small accounts): nothing to compare the maxima with."""
+    migrations = Migrations()
+    event = request(endpoint, "Create", WorkerReservedConcurrency="0")
+    migrate_app.handle(event, FakeContext(), migrate=migrations)
+    assert endpoint.answer["Status"] == "SUCCESS"
+    assert migrations.calls == 1
+
+
 def test_a_huge_error_is_cut_to_fit_cloudformation_s_4_kib_limit(endpoint):
     error = DatabaseError("x" * 10_000)
     migrate_app.handle(request(endpoint, "Create"), FakeContext(), migrate=Migrations(error=error))

@@ -190,3 +190,26 @@ def test_every_alarm_notifies_the_topic_only_when_one_is_given(of_type):
         assert alarm["Properties"]["AlarmActions"] == expected, logical_id
         assert alarm["Properties"]["OKActions"] == expected, logical_id
         assert alarm["Properties"]["AlarmDescription"], logical_id
+
+
+def test_a_job_that_failed_for_good_raises_an_alarm(of_type):
+    """dead_letter drains the DLQs within seconds, so their depth alarms almost never
+    fire: the alarm is on JobsFailed, which every path to `failed` emits (the worker's
+    last attempt, a hopeless job, dead_letter's confirmation, a lease dead on every
+    attempt)."""
+    (alarm,) = alarms_on(of_type, "ShopeeAdsSync", "JobsFailed").values()
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "shopee-ads-sync"}]
+    assert alarm["Statistic"] == "Sum"
+    assert alarm["Threshold"] == 0
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["Period"] <= 300
+
+
+def test_every_path_to_failed_emits_jobs_failed():
+    """The alarm above is only as good as the emitters: each module that can move a job
+    to `failed` counts JobsFailed."""
+    from tests.template.test_metrics_emitted import LAYER
+
+    for module in ("services/worker.py", "services/dead_letter.py", "services/maintenance.py"):
+        assert 'count("JobsFailed"' in (LAYER / module).read_text("utf-8"), module

@@ -21,12 +21,7 @@ EXPECTED = {
         "EnqueueFunction",
         "LookbackScheduleExpression",
         "cron(0 3 * * ? *)",
-        {
-            "sync_type": "lookback",
-            "priority": 2,
-            "window_days": 7,
-            "scheduled_time": SCHEDULED_TIME,
-        },
+        {"sync_type": "lookback", "priority": 2, "scheduled_time": SCHEDULED_TIME},
     ),
     "MaintenanceFunctionCleanup": (
         "MaintenanceFunction",
@@ -74,9 +69,17 @@ def test_schedule_target_expression_and_payload(cfn, resources, schedule_id):
     assert schedule_input(cfn, schedule) == payload
 
 
-def test_lookback_window_follows_the_attribution_window_parameter(resources):
-    raw = resources["EnqueueFunctionLookback"]["Properties"]["Target"]["Input"]
-    assert '"window_days": ${AttributionWindowDays}' in raw["Fn::Sub"]
+def test_lookback_window_follows_the_attribution_window_parameter(cfn, resources):
+    """One source for the window: the schedule sends none, so enqueue takes the
+    function's ATTRIBUTION_WINDOW_DAYS, which is the parameter."""
+    from adsync.jobs import EnqueueRequest
+    from tests.template.test_template_functions import ENVIRONMENT
+
+    payload = schedule_input(cfn, resources["EnqueueFunctionLookback"])
+    assert "window_days" not in payload
+    assert ENVIRONMENT["ATTRIBUTION_WINDOW_DAYS"] == {"Ref": "AttributionWindowDays"}
+    request = EnqueueRequest.from_event(payload, default_window_days=12)
+    assert request.days_ago == 12
 
 
 @pytest.mark.parametrize("schedule_id", EXPECTED)

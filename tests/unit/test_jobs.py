@@ -36,7 +36,7 @@ def test_bad_enqueue_events_say_what_is_wrong(event: object, complaint: str) -> 
 
 
 def test_message_round_trip() -> None:
-    message = JobMessage(job_id=5, dispatch_id="abc")
+    message = JobMessage(job_id=5, dispatch_id="6f1c2d0e-3c1a-4b9e-9d55-2f8f3b7a9c01")
     assert JobMessage.from_body(message.to_body()) == message
 
 
@@ -64,3 +64,25 @@ def test_the_schema_accepts_exactly_the_sync_types_the_worker_knows() -> None:
     check = migrations.joinpath("0005_sync_type_check.sql").read_text("utf-8")
     listed = set(re.findall(r"'(\w+)'", check.split("CHECK", 1)[1]))
     assert listed == {t.value for t in SyncType}
+
+
+@pytest.mark.parametrize(
+    ("event", "complaint"),
+    [
+        ({"sync_type": "backfill_day", "days_ago": True}, "days_ago must be 0..180, got True"),
+        ({"sync_type": "lookback", "window_days": 1.5}, "window_days must be 1..30"),
+    ],
+)
+def test_booleans_and_floats_are_not_day_counts(event: dict, complaint: str) -> None:
+    with pytest.raises(BadEventError, match=complaint):
+        EnqueueRequest.from_event(event)
+
+
+def test_a_huge_bad_value_is_not_echoed_whole() -> None:
+    """A 1 MB value in an event must not become a 1 MB error (and log line)."""
+    with pytest.raises(BadEventError) as caught:
+        EnqueueRequest.from_event({"sync_type": "x" * 1_000_000, "priority": 1})
+    assert len(str(caught.value)) < 400
+    with pytest.raises(BadEventError) as caught:
+        JobMessage.from_body('{"job_id": 1, "dispatch_id": "' + "y" * 1_000_000 + '"}')
+    assert len(str(caught.value)) < 400

@@ -4,24 +4,79 @@ In AWS the database and the Shopee partner key come from Secrets Manager (cached
 Powertools Parameters); locally from `DATABASE_URL`, `SHOPEE_PARTNER_ID` and
 `SHOPEE_PARTNER_KEY`. Secrets never appear in a repr, a log line or an error.
 This module does not connect to anything except Secrets Manager.
+
+TLS is named as libpq names it (`sslmode`, see `SslMode`); `DB_SSL` also accepts
+`verify` (= verify-full). An unknown mode is a ConfigError when settings load, never a
+silent plaintext connection. What each mode does on the wire lives in `adsync.db.tls`.
 """
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from adsync.errors import ConfigError
 
 PRIORITIES = (0, 1, 2, 3)
+# The one range of each bounded setting; template.yaml's MinValue/MaxValue equal them
+# (tests/template check it), so a value that deploys is a value the code takes.
+ATTRIBUTION_WINDOW_DAYS = range(1, 31)  # days the lookback re-syncs
+WORKER_THREADS = range(1, 11)  # records of a batch (at most 10) run side by side
 DEFAULT_SHOPEE_BASE_URL = "https://partner.shopeemobile.com"
+
+
+class SslMode(StrEnum):
+    """libpq's `sslmode` values, with libpq's promises ("SSL Mode Descriptions",
+    https://www.postgresql.org/docs/current/libpq-ssl.html#LIBPQ-SSL-PROTECTION):
+
+    | mode        | eavesdropping protection | MITM protection                 |
+    | disable     | no                       | no                              |
+    | allow       | maybe                    | no                              |
+    | prefer      | maybe                    | no                              |
+    | require     | yes                      | no                              |
+    | verify-ca   | yes                      | depends on CA policy            |
+    | verify-full | yes                      | yes (chain and host name)       |
+
+    libpq's default is `prefer`. How pg8000 is made to keep each promise (and where
+    it cannot follow libpq to the letter) is in `adsync.db.tls`.
+    """
+
+    DISABLE = "disable"
+    ALLOW = "allow"
+    PREFER = "prefer"
+    REQUIRE = "require"
+    VERIFY_CA = "verify-ca"
+    VERIFY_FULL = "verify-full"
+
+
+# DB_SSL (the AWS path; the template sets `verify`) takes libpq's names and this alias.
+DB_SSL_ALIASES = {"verify": SslMode.VERIFY_FULL}
+
+
+def parse_sslmode(raw: str, *, source: str) -> SslMode:
+    """`raw` as an SslMode, or a ConfigError naming `source` and the values allowed."""
+    value = raw.strip().lower()
+    if value in DB_SSL_ALIASES:
+        return DB_SSL_ALIASES[value]
+    try:
+        return SslMode(value)
+    except ValueError:
+        allowed = ", ".join([*(m.value for m in SslMode), *DB_SSL_ALIASES])
+        raise ConfigError(f"{source} must be one of {allowed}; got {raw!r}") from None
 
 
 @dataclass(frozen=True, kw_only=True)
 class DatabaseSettings:
-    """Where Postgres is and how to reach it."""
+    """Where Postgres is and how to reach it.
+
+    `connect_timeout_seconds` bounds opening a connection (TCP, TLS, authentication);
+    `statement_timeout_seconds` is the longest the client waits for a reply to one
+    statement before it gives the connection up. The server-side cut is the role's
+    `statement_timeout` default (README), never a SET: a SET pins RDS Proxy sessions.
+    """
 
     host: str | None
     port: int
@@ -29,9 +84,10 @@ class DatabaseSettings:
     user: str
     password: str | None = field(default=None, repr=False)
     unix_sock: str | None = None
-    verify_tls: bool = False
-    connect_timeout_seconds: int = 10
-    statement_timeout_ms: int = 30_000
+    sslmode: SslMode = SslMode.PREFER
+    sslrootcert: str | None = None  # a CA file, or "system"; verify modes default to RDS's
+    connect_timeout_seconds: float = 10.0
+    statement_timeout_seconds: float = 30.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +108,7 @@ class Settings:
     job_retention: timedelta = timedelta(days=7)
     lease_duration: timedelta = timedelta(minutes=15)
     attribution_window_days: int = 7
+    worker_threads: int = 10
     max_receive_count: int = 3
     step_reserve: timedelta = timedelta(seconds=45)
     partner_requests_per_second: float | None = None  # None: no budget of our own
@@ -71,6 +128,26 @@ def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _ranged_int_env(env: Mapping[str, str], name: str, default: int, allowed: range) -> int:
+    value = _int_env(env, name, default)
+    if value not in allowed:
+        raise ConfigError(f"{name} must be {allowed.start}..{allowed.stop - 1}, got {value}")
+    return value
+
+
+def _seconds_env(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if seconds <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return seconds
 
 
 def _rate_env(env: Mapping[str, str], name: str) -> float | None:
@@ -94,19 +171,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retry_delay=timedelta(seconds=_int_env(env, "RETRY_DELAY_SECONDS", 300)),
         job_retention=timedelta(days=_int_env(env, "JOB_RETENTION_DAYS", 7)),
         lease_duration=timedelta(seconds=_int_env(env, "JOB_LEASE_SECONDS", 900)),
-        attribution_window_days=_int_env(env, "ATTRIBUTION_WINDOW_DAYS", 7),
+        attribution_window_days=_ranged_int_env(
+            env, "ATTRIBUTION_WINDOW_DAYS", 7, ATTRIBUTION_WINDOW_DAYS
+        ),
+        worker_threads=_ranged_int_env(env, "WORKER_THREADS", 10, WORKER_THREADS),
         max_receive_count=_int_env(env, "MAX_RECEIVE_COUNT", 3),
         step_reserve=timedelta(seconds=_int_env(env, "STEP_RESERVE_SECONDS", 45)),
         partner_requests_per_second=_rate_env(env, "PARTNER_REQUESTS_PER_SECOND"),
     )
 
 
-def _read_secret(arn: str) -> dict[str, Any]:
+def _read_secret(arn: str, *, fresh: bool = False) -> dict[str, Any]:
+    """The secret as a dict; `fresh` bypasses Powertools' cache (after a rotation)."""
     # Imported here so that local runs and unit tests never touch Secrets Manager.
     from aws_lambda_powertools.utilities import parameters
 
     try:
-        value = parameters.get_secret(arn, transform="json", max_age=300)
+        value = parameters.get_secret(arn, transform="json", max_age=300, force_fetch=fresh)
     except Exception as exc:  # Powertools wraps botocore errors in its own types
         raise ConfigError(f"cannot read secret {arn}: {type(exc).__name__}") from exc
     if not isinstance(value, dict):
@@ -115,13 +196,19 @@ def _read_secret(arn: str) -> dict[str, Any]:
 
 
 def database_from_url(url: str) -> DatabaseSettings:
-    """Parse `postgresql://user:pass@host:port/db?host=/socket/dir`."""
+    """Parse `postgresql://user:pass@host:port/db?host=/socket/dir&sslmode=...`.
+
+    Query parameters as libpq reads them: `host` (a socket directory), `sslmode`
+    (default prefer), `sslrootcert`, `connect_timeout` (seconds).
+    """
     parsed = urlparse(url)
     if parsed.scheme not in ("postgres", "postgresql"):
         raise ConfigError("DATABASE_URL must start with postgresql://")
-    query = parse_qs(parsed.query)
-    socket_dir = query.get("host", [None])[0]
+    query = {name: values[-1] for name, values in parse_qs(parsed.query).items()}
+    socket_dir = query.get("host")
     port = parsed.port or 5432
+    sslmode = parse_sslmode(query.get("sslmode", "prefer"), source="DATABASE_URL sslmode")
+    connect_timeout = _seconds_env(query, "connect_timeout", 10.0)
     return DatabaseSettings(
         host=None if socket_dir else (parsed.hostname or "127.0.0.1"),
         port=port,
@@ -129,27 +216,56 @@ def database_from_url(url: str) -> DatabaseSettings:
         user=unquote(parsed.username or "postgres"),
         password=unquote(parsed.password) if parsed.password else None,
         unix_sock=f"{socket_dir}/.s.PGSQL.{port}" if socket_dir else None,
-        verify_tls=query.get("sslmode", [""])[0] in ("verify-full", "verify-ca"),
+        sslmode=sslmode,
+        sslrootcert=query.get("sslrootcert") or None,
+        connect_timeout_seconds=connect_timeout,
     )
 
 
-def load_database_settings(env: Mapping[str, str] | None = None) -> DatabaseSettings:
-    """`DATABASE_URL` if set, else the RDS secret named by `DB_SECRET_ARN`."""
+def load_database_settings(
+    env: Mapping[str, str] | None = None, *, fresh: bool = False
+) -> DatabaseSettings:
+    """`DATABASE_URL` if set, else the RDS secret named by `DB_SECRET_ARN` (`fresh`:
+    read past the cache). `DB_CONNECT_TIMEOUT_SECONDS` and `DB_STATEMENT_TIMEOUT_SECONDS`
+    apply to both."""
     env = os.environ if env is None else env
     if env.get("DATABASE_URL"):
-        return database_from_url(env["DATABASE_URL"])
-    arn = env.get("DB_SECRET_ARN")
-    if not arn:
-        raise ConfigError("set DATABASE_URL (local) or DB_SECRET_ARN (AWS)")
-    secret = _read_secret(arn)
-    return DatabaseSettings(
-        host=env.get("DB_HOST") or secret.get("host"),
-        port=int(env.get("DB_PORT") or secret.get("port") or 5432),
-        database=env.get("DB_NAME") or secret.get("dbname") or "postgres",
-        user=secret.get("username") or "postgres",
-        password=secret.get("password"),
-        verify_tls=env.get("DB_SSL", "verify") == "verify",
+        settings = database_from_url(env["DATABASE_URL"])
+    else:
+        arn = env.get("DB_SECRET_ARN")
+        if not arn:
+            raise ConfigError("set DATABASE_URL (local) or DB_SECRET_ARN (AWS)")
+        # Checked before the secret is read: a typo fails at start-up, not after a call.
+        sslmode = parse_sslmode(env.get("DB_SSL") or "verify-full", source="DB_SSL")
+        secret = _read_secret(arn, fresh=fresh)
+        settings = DatabaseSettings(
+            host=env.get("DB_HOST") or secret.get("host"),
+            port=int(env.get("DB_PORT") or secret.get("port") or 5432),
+            database=env.get("DB_NAME") or secret.get("dbname") or "postgres",
+            user=secret.get("username") or "postgres",
+            password=secret.get("password"),
+            sslmode=sslmode,
+        )
+    return replace(
+        settings,
+        connect_timeout_seconds=_seconds_env(
+            env, "DB_CONNECT_TIMEOUT_SECONDS", settings.connect_timeout_seconds
+        ),
+        statement_timeout_seconds=_seconds_env(
+            env, "DB_STATEMENT_TIMEOUT_SECONDS", settings.statement_timeout_seconds
+        ),
     )
+
+
+def database_settings_provider(
+    env: Mapping[str, str] | None = None,
+) -> Callable[[], DatabaseSettings] | None:
+    """What re-reads the database settings past every cache after the database refused
+    our password (a rotated secret); None when they come from `DATABASE_URL`."""
+    env = dict(os.environ if env is None else env)
+    if env.get("DATABASE_URL") or not env.get("DB_SECRET_ARN"):
+        return None
+    return lambda: load_database_settings(env, fresh=True)
 
 
 def load_partner_credentials(env: Mapping[str, str] | None = None) -> PartnerCredentials:

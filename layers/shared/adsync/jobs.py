@@ -5,14 +5,28 @@ message is a pointer to a row plus the dispatch id that makes older messages sta
 """
 
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from adsync.config import PRIORITIES
+from adsync.config import ATTRIBUTION_WINDOW_DAYS, PRIORITIES
 from adsync.errors import BadEventError
+
+MAX_JOB_ID = 2**63 - 1  # the job table's bigint
+
+
+def _shown(value: object) -> str:
+    """A value for an error message, cut short: a 1 MB field must not become a 1 MB
+    error, log line and alarm."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def _is_int(value: object, allowed: range) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in allowed
 
 
 class SyncType(StrEnum):
@@ -73,12 +87,18 @@ class JobMessage:
             data = json.loads(body)
             job_id, dispatch_id = data["job_id"], data["dispatch_id"]
         except (TypeError, ValueError, KeyError) as exc:
-            raise BadEventError(f"message body is not a job message: {body[:200]!r}") from exc
-        if not isinstance(job_id, int) or isinstance(job_id, bool) or job_id <= 0:
-            raise BadEventError(f"job_id must be a positive integer, got {job_id!r}")
-        if not isinstance(dispatch_id, str) or not dispatch_id:
-            raise BadEventError("dispatch_id must be a non-empty string")
-        return cls(job_id=job_id, dispatch_id=dispatch_id)
+            raise BadEventError(f"message body is not a job message: {_shown(body)}") from exc
+        # Checked in full here: a value the job table cannot hold would fail in SQL on
+        # every receive, in the worker and in dead_letter alike.
+        if not _is_int(job_id, range(1, MAX_JOB_ID + 1)):
+            raise BadEventError(f"job_id must be a positive bigint, got {_shown(job_id)}")
+        try:
+            canonical = str(uuid.UUID(dispatch_id)) if isinstance(dispatch_id, str) else None
+        except ValueError:
+            canonical = None
+        if canonical is None:
+            raise BadEventError(f"dispatch_id must be a UUID, got {_shown(dispatch_id)}")
+        return cls(job_id=job_id, dispatch_id=canonical)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,33 +124,35 @@ class EnqueueRequest:
     days_ago: int | None = None  # backfill_day: which day; lookback: how many days
 
     @classmethod
-    def from_event(cls, event: Mapping[str, Any]) -> "EnqueueRequest":
-        """Parse a Scheduler `Input`; raise BadEventError saying what is wrong."""
+    def from_event(
+        cls, event: Mapping[str, Any], *, default_window_days: int = 7
+    ) -> "EnqueueRequest":
+        """Parse a Scheduler `Input`; raise BadEventError saying what is wrong. A lookback
+        without `window_days` re-syncs `default_window_days` (ATTRIBUTION_WINDOW_DAYS)."""
         if not isinstance(event, Mapping):
             raise BadEventError("enqueue event must be a JSON object")
         raw_type = event.get("sync_type")
         priority = event.get("priority", 1)
-        if (
-            not isinstance(priority, int)
-            or isinstance(priority, bool)
-            or priority not in PRIORITIES
-        ):
-            raise BadEventError(f"priority must be one of {PRIORITIES}, got {priority!r}")
+        if not _is_int(priority, range(min(PRIORITIES), max(PRIORITIES) + 1)):
+            raise BadEventError(f"priority must be one of {PRIORITIES}, got {_shown(priority)}")
         if raw_type == SyncType.LOOKBACK:
-            window = event.get("window_days", 7)
-            if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 30:
-                raise BadEventError(f"window_days must be 1..30, got {window!r}")
+            window = event.get("window_days", default_window_days)
+            allowed = ATTRIBUTION_WINDOW_DAYS
+            if not _is_int(window, allowed):
+                raise BadEventError(
+                    f"window_days must be {allowed.start}..{allowed.stop - 1}, got {_shown(window)}"
+                )
             return cls(sync_type=SyncType.LOOKBACK, priority=priority, days_ago=window)
         try:
             sync_type = SyncType(str(raw_type))
         except ValueError:
             known = ", ".join(t.value for t in SyncType)
             raise BadEventError(
-                f"unknown sync_type {raw_type!r}; expected one of {known}"
+                f"unknown sync_type {_shown(raw_type)}; expected one of {known}"
             ) from None
         if sync_type is SyncType.BACKFILL_DAY:
             days_ago = event.get("days_ago", 1)
-            if not isinstance(days_ago, int) or not 0 <= days_ago <= 180:
-                raise BadEventError(f"days_ago must be 0..180, got {days_ago!r}")
+            if not _is_int(days_ago, range(181)):
+                raise BadEventError(f"days_ago must be 0..180, got {_shown(days_ago)}")
             return cls(sync_type=sync_type, priority=priority, days_ago=days_ago)
         return cls(sync_type=sync_type, priority=priority)

@@ -1,8 +1,12 @@
 """Logger and metrics shared by every handler and service (Powertools).
 
 Metrics carry only the low-cardinality `service` dimension (never a shop or job id);
-shop_id and job_id go into structured log keys instead. Nothing here may log a token.
+shop_id and job_id go into structured log keys instead. Nothing here may log a token,
+and the HTTP library's own DEBUG lines have their secret query parameters redacted.
 """
+
+import logging
+import re
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,6 +16,25 @@ NAMESPACE = "ShopeeAdsSync"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
+
+# Query parameters that are secrets: Shopee's signed URLs carry the shop's access token
+# and the request signature. The HTTP library logs whole request lines at DEBUG (which
+# Lambda's ApplicationLogLevel DEBUG turns on), so its records are redacted here.
+_SECRET_QUERY = re.compile(r"((?:access_token|sign|refresh_token|code)=)[^&\s\"')]+")
+_HTTP_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.connection")
+
+
+class _RedactSecretQueries(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET_QUERY.sub(r"\1***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+for _name in _HTTP_LOGGERS:
+    logging.getLogger(_name).addFilter(_RedactSecretQueries())
 
 
 def count(name: str, value: int = 1) -> None:

@@ -6,12 +6,12 @@ Rows are the Shopee client's dataclasses, read by their documented field names; 
 float goes out as its shortest repr, which is exactly the decimal Shopee sent.
 """
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from adsync.db.connection import Database
+from adsync.db.params import Json
 from adsync.db.sql import query
 from adsync.shopee.campaign_settings import CampaignSetting
 
@@ -54,8 +54,8 @@ def _value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
-def _json_rows(rows: Sequence[object], names: Sequence[str]) -> str:
-    return json.dumps([{name: _value(getattr(row, name)) for name in names} for row in rows])
+def _json_rows(rows: Sequence[object], names: Sequence[str]) -> Json:
+    return Json([{name: _value(getattr(row, name)) for name in names} for row in rows])
 
 
 class AdsStore:
@@ -124,7 +124,7 @@ class AdsStore:
                 query(_SQL, "upsert_campaigns"),
                 shop_id=shop_id,
                 synced_at=synced_at,
-                rows=json.dumps(batch),
+                rows=Json(batch),
             )
         return len(settings)
 

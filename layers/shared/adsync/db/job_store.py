@@ -4,12 +4,12 @@ Every transition is a guarded UPDATE, so a stale or duplicated message can never
 a row the wrong way. Takes `now` from the caller; never reads the clock.
 """
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from adsync.db.connection import Database, Row
+from adsync.db.params import Json
 from adsync.db.sql import query
 from adsync.errors import DatabaseError, ShopBusyError
 from adsync.jobs import Dispatch, Job, JobStatus
@@ -113,7 +113,7 @@ class JobStore:
             job_id=job_id,
             dispatch_id=dispatch_id,
             now=now,
-            stats=json.dumps(stats),
+            stats=Json(stats),
         )
         return row is not None
 
@@ -125,7 +125,7 @@ class JobStore:
             query(_SQL, "save_cursor"),
             job_id=job_id,
             dispatch_id=dispatch_id,
-            cursor=json.dumps(cursor),
+            cursor=Json(cursor),
             now=now,
         )
         return row is not None

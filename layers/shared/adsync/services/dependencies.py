@@ -16,6 +16,7 @@ from adsync.config import (
     DatabaseSettings,
     PartnerCredentials,
     Settings,
+    database_settings_provider,
     load_database_settings,
     load_partner_credentials,
     load_settings,
@@ -53,7 +54,10 @@ class Dependencies:
 
     @cached_property
     def db(self) -> Database:
-        return Database(load_database_settings(self._env))
+        return Database(
+            load_database_settings(self._env),
+            refresh_settings=database_settings_provider(self._env),
+        )
 
     @cached_property
     def jobs(self) -> JobStore:
@@ -91,7 +95,9 @@ class Dependencies:
         if rate is None:
             return None
         return RateBudget(
-            store=_budget_store(load_database_settings(self._env)),
+            store=_budget_store(
+                load_database_settings(self._env), database_settings_provider(self._env)
+            ),
             name=f"shopee-partner-{self.partner_credentials.partner_id}",
             rate_per_second=rate,
             clock=self.clock,
@@ -128,12 +134,15 @@ _stores_lock = threading.Lock()
 _budget_stores: dict[DatabaseSettings, BudgetStore] = {}
 
 
-def _budget_store(settings: DatabaseSettings) -> BudgetStore:
+def _budget_store(
+    settings: DatabaseSettings, refresh: Callable[[], DatabaseSettings] | None
+) -> BudgetStore:
     """One budget connection per container (process), shared by its threads."""
     with _stores_lock:
         store = _budget_stores.get(settings)
         if store is None:
-            store = _budget_stores[settings] = BudgetStore(Database(settings))
+            db = Database(settings, refresh_settings=refresh)
+            store = _budget_stores[settings] = BudgetStore(db)
         return store
 
 

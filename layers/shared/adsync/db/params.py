@@ -1,0 +1,57 @@
+"""Statement parameters made safe for Postgres before they are sent.
+
+Text from outside (a Shopee error message, a campaign's raw reply) can hold what a
+Postgres `text` or `jsonb` value cannot: a NUL, or a lone UTF-16 surrogate (valid in a
+Python str, not encodable as UTF-8). Sent as is, a NUL is refused by the server, and a
+surrogate makes pg8000 fail while it is writing the message, leaving half a statement
+in the connection's buffer (the next statement then reads the wrong reply). So every
+str reaching `Database.run`, at any depth of a dict, list or `Json` value, is cleaned:
+surrogate pairs are joined, lone surrogates and NULs become U+FFFD.
+
+Owns cleaning and `Json`; knows nothing of connections or of what the text means.
+"""
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+REPLACEMENT = "\ufffd"
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Json:
+    """A value sent as JSON text (bind it as `:name::jsonb`), cleaned like any str."""
+
+    value: Any
+
+
+def clean_text(text: str) -> str:
+    """`text` without NULs or lone surrogates (each becomes U+FFFD)."""
+    if _UNSAFE.search(text) is None:
+        return text
+    # Through UTF-16, pairs written as two code points become one character again and
+    # lone halves decode as U+FFFD.
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return joined.replace("\x00", REPLACEMENT)
+
+
+def clean_value(value: Any) -> Any:
+    """`value` with every str inside it cleaned; `Json` values become JSON text."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Json):
+        return json.dumps(clean_value(value.value), ensure_ascii=False)
+    if isinstance(value, Mapping):
+        return {clean_value(k): clean_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(clean_value(v) for v in value)
+    return value
+
+
+def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: clean_value(value) for name, value in params.items()}

@@ -1,0 +1,69 @@
+"""Deploy-time checks of the database server, run before the migrations touch it.
+
+A server too old for the migrations, or one that admits fewer connections than the
+worker will open at full concurrency, fails the deploy with a reason that says what
+to change, instead of failing at the first statement or at the first busy hour
+("sorry, too many clients already"). Reads settings only; changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from adsync.db.connection import Database
+from adsync.db.sql import query
+from adsync.errors import ConfigError
+
+# gen_random_uuid() without an extension is PostgreSQL 13+ (docs/deploy.md).
+MIN_SERVER_VERSION_NUM = 130000
+# enqueue, maintenance, dead_letter, migrate and an operator's session at once.
+OTHER_CONNECTIONS = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerFacts:
+    version_num: int
+    version: str
+    max_connections: int
+    reserved_connections: int
+
+    @property
+    def client_connections(self) -> int:
+        """Connections a non-superuser role may open."""
+        return self.max_connections - self.reserved_connections
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerShape:
+    """How many connections the worker opens at full concurrency."""
+
+    executions: int  # reserved concurrency, or the sum of the mappings' maxima
+    threads: int  # WORKER_THREADS: one connection each, plus one for the budget
+    pooled: bool  # through RDS Proxy: the proxy, not the server, holds the clients
+
+    @property
+    def connections(self) -> int:
+        return self.executions * (self.threads + 1)
+
+
+def server_facts(db: Database) -> ServerFacts:
+    row = db.one(query("preflight.sql", "server_facts"))
+    assert row is not None
+    return ServerFacts(**row)
+
+
+def check_server(facts: ServerFacts, worker: WorkerShape | None) -> None:
+    """Raise ConfigError saying what to change when the server cannot take the stack."""
+    if facts.version_num < MIN_SERVER_VERSION_NUM:
+        raise ConfigError(f"PostgreSQL {facts.version} is too old: the migrations need 13 or newer")
+    if worker is None or worker.pooled:
+        return
+    needed = worker.connections + OTHER_CONNECTIONS
+    if needed > facts.client_connections:
+        raise ConfigError(
+            f"the database admits {facts.client_connections} client connections "
+            f"(max_connections {facts.max_connections} - {facts.reserved_connections} "
+            f"reserved) but the stack may open {needed}: the worker "
+            f"{worker.executions} executions x ({worker.threads} threads + 1) = "
+            f"{worker.connections}, plus {OTHER_CONNECTIONS} for the other functions. "
+            "Lower WorkerThreads or the worker concurrency, set RdsProxyEndpoint, or "
+            "raise max_connections in the DB parameter group (docs/deploy.md §2)"
+        )

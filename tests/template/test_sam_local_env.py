@@ -176,7 +176,7 @@ def test_deployed_values_keep_the_secret_path(monkeypatch: pytest.MonkeyPatch) -
         "arn:db": {"username": "adsync", "password": "pw", "host": "rds", "dbname": "ads"},
         "arn:partner": {"partner_id": 7, "partner_key": "from-secrets-manager"},
     }
-    monkeypatch.setattr(adsync.config, "_read_secret", secrets.__getitem__)
+    monkeypatch.setattr(adsync.config, "_read_secret", lambda arn, fresh=False: secrets[arn])
     deployed = {name: "" for name in LOCAL_ONLY}
     deployed |= {"DB_SECRET_ARN": "arn:db", "SHOPEE_PARTNER_SECRET_ARN": "arn:partner"}
     assert load_database_settings(deployed).host == "rds"

@@ -30,7 +30,11 @@ MAX_REASON_CHARS = 1000
 MAX_APPLIED_CHARS = 2000
 WATCHDOG_MARGIN_SECONDS = 10.0
 
-Migrate = Callable[[], list[str]]
+# The migrate function's own timeout is 300 s: a migration may keep the connection silent
+# nearly that long (the server-side limit is lifted per migration with SET LOCAL).
+MIGRATION_WAIT_SECONDS = 270.0
+
+Migrate = Callable[[Mapping[str, Any]], list[str]]
 Send = Callable[[str, bytes], None]
 
 
@@ -50,6 +54,11 @@ def handle(
     send: Send | None = None,
 ) -> dict[str, Any]:
     """Answer one custom-resource request; return the body sent to CloudFormation."""
+    if not isinstance(event, Mapping) or not event.get("ResponseURL"):
+        raise ValueError(
+            "not a CloudFormation custom resource request (no ResponseURL): "
+            "see events/migrate_create.json"
+        )
     responder = _Responder(event, context, send or put_response)
     watchdog = _start_watchdog(context, responder)
     try:
@@ -74,24 +83,57 @@ def _outcome(event: Mapping[str, Any], migrate: Migrate) -> tuple[str, str, dict
         return SUCCESS, "", {}
     if request_type not in ("Create", "Update"):
         return FAILED, f"unknown RequestType {request_type!r}", {}
-    check_worker_concurrency(event.get("ResourceProperties", {}))
-    applied = migrate()
+    properties = event.get("ResourceProperties", {})
+    check_worker_concurrency(properties)
+    applied = migrate(properties)
     logger.info("migrations applied: %s", applied)
     return SUCCESS, "", _applied_data(applied)
 
 
-def run_migrations() -> list[str]:
-    """Connect with the function's environment (DB_SECRET_ARN, DB_HOST, ...) and migrate."""
+def run_migrations(properties: Mapping[str, Any]) -> list[str]:
+    """Connect with the function's environment (DB_SECRET_ARN, DB_HOST, ...), check that
+    the server can take the stack, and migrate."""
     # Imported here: an import error in the layer must still produce a FAILED answer.
-    from adsync.config import load_database_settings
     from adsync.db.connection import Database
     from adsync.db.migrate import apply_migrations
+    from adsync.db.preflight import check_server, server_facts
 
-    db = Database(load_database_settings())
+    db = Database(migration_settings(), refresh_settings=lambda: migration_settings(fresh=True))
     try:
+        check_server(server_facts(db), worker_shape(properties))
         return apply_migrations(db)
     finally:
         db.close()
+
+
+def migration_settings(*, fresh: bool = False) -> Any:
+    """The functions' database settings, waiting up to MIGRATION_WAIT_SECONDS for a reply
+    (`fresh`: the secret read past its cache, after a rotation)."""
+    from dataclasses import replace
+
+    from adsync.config import load_database_settings
+
+    settings = load_database_settings(fresh=fresh)
+    wait = max(settings.statement_timeout_seconds, MIGRATION_WAIT_SECONDS)
+    return replace(settings, statement_timeout_seconds=wait)
+
+
+def worker_shape(properties: Mapping[str, Any]) -> Any:
+    """The worker's connections at full concurrency, from the resource's properties (None
+    when the template does not pass them)."""
+    from adsync.db.preflight import WorkerShape
+
+    try:
+        threads = int(properties["WorkerThreads"])
+        reserved = int(properties["WorkerReservedConcurrency"])
+        maxima = [int(value) for value in properties["WorkerMaximumConcurrency"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return WorkerShape(
+        executions=reserved or sum(maxima),
+        threads=threads,
+        pooled=str(properties.get("UsesRdsProxy", "false")).lower() == "true",
+    )
 
 
 def check_worker_concurrency(properties: Mapping[str, Any]) -> None:

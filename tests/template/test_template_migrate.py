@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from adsync.db.connection import Database
 from adsync.errors import DatabaseError, MigrationError
 from tests.template.cfn import FUNCTIONS, ROOT, get_att
 
@@ -125,7 +126,7 @@ class Migrations:
         self.error = error
         self.calls = 0
 
-    def __call__(self) -> list[str]:
+    def __call__(self, properties: dict[str, Any]) -> list[str]:
         self.calls += 1
         if self.error is not None:
             raise self.error
@@ -335,7 +336,9 @@ def test_a_broken_migration_fails_the_deploy_with_a_one_line_reason(endpoint):
         apply_migrations(db)
         broken = [("0008_x", "CREATE TABLE apishopee_shops (x integer)")]
         migrate_app.handle(
-            request(endpoint, "Update"), FakeContext(), migrate=lambda: apply_files(db, broken)
+            request(endpoint, "Update"),
+            FakeContext(),
+            migrate=lambda _properties: apply_files(db, broken),
         )
 
     reason = endpoint.answer["Reason"]
@@ -344,3 +347,71 @@ def test_a_broken_migration_fails_the_deploy_with_a_one_line_reason(endpoint):
         'migration 0008_x failed: 42P07 relation "apishopee_shops" already exists '
         f"(log stream {FakeContext.log_stream_name})"
     )
+
+
+def test_the_deploy_refuses_a_database_that_cannot_take_the_worker(endpoint, monkeypatch):
+    """Real server, real max_connections: 300 executions x 11 connections exceed any
+    test server's limit, so the deploy fails before migrating, saying what to lower."""
+    from local.postgres import scratch_database, server_url
+
+    with scratch_database(server_url(), prefix="adsync_migrate") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        event = request(
+            endpoint,
+            "Create",
+            WorkerReservedConcurrency="300",
+            WorkerThreads="10",
+            UsesRdsProxy="false",
+        )
+        migrate_app.handler(event, FakeContext())
+        tables = Database(load_settings_for(url)).one(
+            "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'apishopee_shops'"
+        )
+    answer = endpoint.answer
+    assert answer["Status"] == "FAILED"
+    assert "configuration error: the database admits" in answer["Reason"]
+    assert "300 executions x (10 threads + 1) = 3300" in answer["Reason"]
+    assert tables == {"n": 0}  # refused before any migration ran
+
+
+def test_through_rds_proxy_the_connection_count_is_the_proxy_s(endpoint, monkeypatch):
+    from local.postgres import scratch_database, server_url
+
+    with scratch_database(server_url(), prefix="adsync_migrate") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        event = request(
+            endpoint,
+            "Create",
+            WorkerReservedConcurrency="300",
+            WorkerThreads="10",
+            UsesRdsProxy="true",
+        )
+        migrate_app.handler(event, FakeContext())
+    assert endpoint.answer["Status"] == "SUCCESS", endpoint.answer["Reason"]
+
+
+def test_migrations_wait_longer_than_the_functions_statement_timeout(monkeypatch):
+    """The role's statement_timeout is lifted per migration (SET LOCAL), but the client
+    would still drop a connection silent for DB_STATEMENT_TIMEOUT_SECONDS (30 s): the
+    migrate function waits up to its own Lambda time instead."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    settings = migrate_app.migration_settings()
+    assert settings.statement_timeout_seconds >= migrate_app.MIGRATION_WAIT_SECONDS >= 240
+
+
+def test_a_request_without_a_response_url_is_refused_clearly():
+    """`{}` (a hand-made test event) cannot be answered: say so instead of KeyError."""
+    with pytest.raises(ValueError, match="not a CloudFormation custom resource request"):
+        migrate_app.handle({}, FakeContext(), migrate=Migrations())
+
+
+def load_settings_for(url: str):
+    from adsync.config import database_from_url
+
+    return database_from_url(url)
+
+
+def test_the_template_tells_the_deploy_check_threads_and_proxy(resources):
+    properties = resources["Migrations"]["Properties"]
+    assert properties["WorkerThreads"] == {"Ref": "WorkerThreads"}
+    assert properties["UsesRdsProxy"] == {"Fn::If": ["HasRdsProxy", "true", "false"]}

@@ -108,7 +108,7 @@ class Settings:
     job_retention: timedelta = timedelta(days=7)
     lease_duration: timedelta = timedelta(minutes=15)
     attribution_window_days: int = 7
-    worker_threads: int = 10
+    worker_threads: int = 3
     max_receive_count: int = 3
     step_reserve: timedelta = timedelta(seconds=45)
     partner_requests_per_second: float | None = None  # None: no budget of our own
@@ -174,7 +174,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         attribution_window_days=_ranged_int_env(
             env, "ATTRIBUTION_WINDOW_DAYS", 7, ATTRIBUTION_WINDOW_DAYS
         ),
-        worker_threads=_ranged_int_env(env, "WORKER_THREADS", 10, WORKER_THREADS),
+        worker_threads=_ranged_int_env(env, "WORKER_THREADS", 3, WORKER_THREADS),
         max_receive_count=_int_env(env, "MAX_RECEIVE_COUNT", 3),
         step_reserve=timedelta(seconds=_int_env(env, "STEP_RESERVE_SECONDS", 45)),
         partner_requests_per_second=_rate_env(env, "PARTNER_REQUESTS_PER_SECOND"),

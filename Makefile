@@ -55,3 +55,8 @@ clean:
 .PHONY: bench
 bench: setup
 	$(PY) -m bench $(BENCH_ARGS)
+
+## Mutation check: break each guard on purpose, report killed/survived (a few minutes).
+.PHONY: mutants
+mutants: setup
+	$(PY) -m tools.mutants $(MUTANTS)

@@ -117,3 +117,48 @@ def test_th_and_vn_are_utc_plus_7_where_plus_8_gives_another_date() -> None:
         assert local_day(region, instant) == date(2026, 11, 28), region
     for region in ("SG", "MY", "PH", "TW"):
         assert local_day(region, instant) == date(2026, 11, 29), region
+
+
+def test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    """SQS may deliver a message twice. While the first run holds a live lease, the
+    second delivery must not claim the job (only an expired lease may be taken over)."""
+    one_active_shop(stack, db)
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    url = stack.queues.urls[1]
+    body = stack.sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]["Body"]
+    stack.sqs.send_message(QueueUrl=url, MessageBody=body)  # the duplicate
+    stack.simulator.faults.slow_next(1, delay_s=1.0, path=ID_LIST)
+    first = threading.Thread(target=deliver, args=(stack, 1), kwargs={"max_messages": 1})
+    first.start()
+    try:
+        for _ in range(200):
+            if job(db)["status"] == "processing":
+                break
+            time.sleep(0.01)
+        assert job(db)["status"] == "processing"
+        calls_to_list = stack.simulator.counters.calls_to(ID_LIST)
+        deliver(stack, 1, max_messages=1)  # the duplicate, during the run
+        assert stack.simulator.counters.calls_to(ID_LIST) == calls_to_list
+    finally:
+        first.join()
+    assert job(db)["status"] == "completed"
+
+
+def test_dead_letter_leaves_a_completed_job_completed(stack: LocalStack, db: Database) -> None:
+    """A message can reach the DLQ after its job completed (a late duplicate): the
+    job's result stands."""
+    from local.event_source import sqs_record
+
+    one_active_shop(stack, db)
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    url = stack.queues.urls[1]
+    raw = stack.sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]
+    deliver(stack, 1)
+    assert job(db)["status"] == "completed"
+    dlq = stack.queues.dead_letter_urls[1]
+    event = {"Records": [sqs_record(raw, queue_arn=stack.queues.arns[dlq])]}
+    assert invoke("dead_letter", event) == {"batchItemFailures": []}
+    assert job(db)["status"] == "completed"
+    assert job(db)["error_message"] is None

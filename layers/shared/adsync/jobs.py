@@ -197,9 +197,7 @@ class EnqueueRequest:
         if sync_type is SyncType.BACKFILL_DAY:
             days_ago = event.get("days_ago", 1)
             if not _is_int(days_ago, range(MAX_DAYS_AGO + 1)):
-                raise BadEventError(
-                    f"days_ago must be 0..{MAX_DAYS_AGO}, got {_shown(days_ago)}"
-                )
+                raise BadEventError(f"days_ago must be 0..{MAX_DAYS_AGO}, got {_shown(days_ago)}")
             return cls(sync_type=sync_type, priority=priority, days_ago=days_ago)
         return cls(sync_type=sync_type, priority=priority)
 

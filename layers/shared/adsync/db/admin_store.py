@@ -116,11 +116,11 @@ class Redrive:
 
 
 def _progress(cursor: dict[str, Any] | None, stats: dict[str, Any] | None) -> JobProgress | None:
-    source = cursor or stats
+    source = stats or cursor  # stats: the job completed
     if not source:
         return None
     return JobProgress(
-        phase=(cursor or {}).get("phase") or ("done" if stats and not cursor else None),
+        phase="done" if stats else source.get("phase"),
         start_day=source.get("start_day"),
         end_day=source.get("end_day"),
         steps=int(source.get("steps", 0)),

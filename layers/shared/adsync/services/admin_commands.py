@@ -215,7 +215,9 @@ def parse(event: object) -> tuple[str, Command, Args]:
     name = event.get("command")
     command = COMMANDS.get(name) if isinstance(name, str) else None
     if command is None:
-        raise BadEventError(f"unknown command {_shown(name)}; expected one of {', '.join(COMMANDS)}")
+        raise BadEventError(
+            f"unknown command {_shown(name)}; expected one of {', '.join(COMMANDS)}"
+        )
     raw = event.get("args") or {}
     if not isinstance(raw, Mapping):
         raise BadEventError(f"{name}: args must be a JSON object")

@@ -82,7 +82,9 @@ def _common(*, on_command: bool) -> argparse.ArgumentParser:
     target.add_argument("--stack", help="a deployed stack: run in its admin Lambda", **kwargs)
     target.add_argument("--function", help="the admin function (skips the stack lookup)", **kwargs)
     target.add_argument("--profile", help="AWS profile (default: the usual chain)", **kwargs)
-    target.add_argument("--aws-region", help="AWS region (default: AWS_REGION, the profile)", **kwargs)
+    target.add_argument(
+        "--aws-region", help="AWS region (default: AWS_REGION, the profile)", **kwargs
+    )
     target.add_argument("--database-url", help="local: this database, not adsync_local", **kwargs)
     flag: dict[str, Any] = {"default": argparse.SUPPRESS} if on_command else {"default": False}
     common.add_argument("--json", action="store_true", help="print the reply as JSON", **flag)

@@ -179,7 +179,7 @@ class AdminStore:
         )
 
     def freshness_histogram(self, *, now: datetime, bounds: Sequence[float]) -> dict[int, int]:
-        """Shops per bucket: 0 below bounds[0], n in [bounds[n-1], bounds[n])."""
+        """Shops per bucket: 0 below bounds[0], n in [bounds[n-1], bounds[n]) (n > 0)."""
         rows = self._db.run(query(_SQL, "freshness_histogram"), now=now, bounds=list(bounds))
         return {int(r["bucket"]): int(r["count"]) for r in rows}
 

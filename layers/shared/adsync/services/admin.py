@@ -196,8 +196,7 @@ def freshness(deps: Dependencies, now: datetime) -> Freshness:
         HistogramBucket(
             min_seconds=low,
             max_seconds=edges[n + 1] if n + 1 < len(edges) else None,
-            # width_bucket: 1 = [edge 0, edge 1), ...; 0 (negative ages, a clock skew) joins 1
-            shops=counts.get(n + 1, 0) + (counts.get(0, 0) if n == 0 else 0),
+            shops=counts.get(n, 0),  # width_bucket: 0 below the first edge, n from edge n
         )
         for n, low in enumerate(edges)
     )

@@ -214,7 +214,7 @@ def parse(event: object) -> tuple[str, Command, Args]:
         raise BadEventError(f"unknown event keys {sorted(unknown_keys)}; expected command, args")
     name = event.get("command")
     command = COMMANDS.get(name) if isinstance(name, str) else None
-    if command is None:
+    if command is None or not isinstance(name, str):
         raise BadEventError(
             f"unknown command {_shown(name)}; expected one of {', '.join(COMMANDS)}"
         )

@@ -2,6 +2,7 @@
 admin Lambda (its `invoke` stubbed at the botocore level), with the --json shape of
 docs/operations.md."""
 
+import io
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -395,3 +396,98 @@ def test_human_output_of_every_command(stack: LocalStack, db: Database, clock: F
     assert shop.region in shops and "UTC)" in shops
     refused_run = run("shops", "resume", "1")
     assert (refused_run.code, refused_run.err.strip()) == (1, "error: no shop 1")
+
+
+def test_a_fresh_database_is_a_clear_error_not_42p01(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from adsync.services.dependencies import Dependencies
+    from local import ops
+    from local.console import cli
+    from local.console.backends import LocalBackend
+    from local.postgres import scratch_database, server_url
+
+    with scratch_database(server_url(), prefix="adsync_fresh") as url:
+        out, err = io.StringIO(), io.StringIO()
+        backend = LocalBackend(lambda: Dependencies(env={"DATABASE_URL": url}))
+        assert cli.main(["status"], backend=backend, out=out, err=err) == 1
+        assert "no sync tables yet" in err.getvalue() and "42P01" not in err.getvalue()
+        assert ops.main(["list"], env={"DATABASE_URL": url}) == 1
+        assert "no sync tables yet" in capsys.readouterr().err
+
+
+def test_stack_option_finds_the_admin_function_and_reports_its_failure(
+    clock: FrozenClock,
+) -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    from local.console import cli
+    from local.console.backends import RemoteBackend
+    from tests.support.console import streaming
+
+    cloudformation = boto3.client("cloudformation", region_name="ap-southeast-1")
+    lambda_client = boto3.client("lambda", region_name="ap-southeast-1")
+
+    class Session:  # what boto3's Session gives the console: its clients
+        def client(self, name: str, **_: Any) -> Any:
+            return {"cloudformation": cloudformation, "lambda": lambda_client}[name]
+
+    with Stubber(cloudformation) as cfn, Stubber(lambda_client) as lam:
+        cfn.add_response(
+            "describe_stack_resource",
+            {
+                "StackResourceDetail": {
+                    "LogicalResourceId": "AdminFunction",
+                    "PhysicalResourceId": "sas-AdminFunction-XYZ",
+                    "ResourceType": "AWS::Lambda::Function",
+                    "LastUpdatedTimestamp": clock(),
+                    "ResourceStatus": "UPDATE_COMPLETE",
+                }
+            },
+            {"StackName": "sas", "LogicalResourceId": "AdminFunction"},
+        )
+        lam.add_response(
+            "invoke",
+            {
+                "StatusCode": 200,
+                "FunctionError": "Unhandled",
+                "Payload": streaming({"errorType": "DatabaseError", "errorMessage": "down"}),
+            },
+        )
+        backend = RemoteBackend.for_stack("sas", session=Session())
+        assert backend.function_name == "sas-AdminFunction-XYZ"
+        out, err = io.StringIO(), io.StringIO()
+        assert cli.main(["status"], backend=backend, out=out, err=err) == 1
+        assert err.getvalue().strip() == (
+            "error: sas-AdminFunction-XYZ failed: DatabaseError: down"
+        )
+
+
+@pytest.mark.parametrize(
+    ("argv", "request_"),
+    [
+        (["status"], {"command": "status", "args": {}}),
+        (["jobs", "--since", "2h"], {"command": "jobs", "args": {
+            "since": "2026-11-20T03:30:00+00:00", "limit": 50}}),
+        (["retry", "--job", "3", "--job", "4"], {"command": "retry", "args": {"job_ids": [3, 4]}}),
+        (["sync", "--all", "--lookback", "3"], {"command": "sync", "args": {
+            "priority": 3, "all": True, "sync_type": "lookback", "window_days": 3}}),
+        (["sync", "--shop", "1", "--days-ago", "2", "--priority", "0"], {"command": "sync",
+            "args": {"priority": 0, "shop_ids": [1], "sync_type": "backfill_day",
+                     "days_ago": 2}}),
+        (["shops", "authorize", "--shop-id", "1", "--region", "vn", "--code", "c",
+          "--no-backfill"], {"command": "authorize", "args": {
+            "shop_id": 1, "region": "VN", "code": "c", "backfill": False}}),
+        (["budget", "pause", "--minutes", "5"], {"command": "budget-pause", "args": {
+            "minutes": 5}}),
+        (["--stack", "x", "shops", "--needs-reauth", "--json"], {"command": "shops", "args": {
+            "needs_reauth": True}}),
+    ],
+)  # fmt: skip
+def test_arguments_become_the_admin_request(
+    clock: FrozenClock, argv: list[str], request_: dict[str, Any]
+) -> None:
+    from local.console import cli
+
+    assert cli.build_request(cli._parser(clock).parse_args(argv)) == request_

@@ -7,13 +7,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from adsync.observability import logger, metrics
+from adsync.observability import logger
 from adsync.services import dependencies
 from adsync.services.admin_commands import handle
 
 
+# No @metrics.log_metrics: most commands emit no metric, and an empty flush warns.
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     reply = handle(event, dependencies.current())
     logger.info("admin command", command=reply["command"], ok=reply["ok"])

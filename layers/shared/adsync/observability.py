@@ -10,6 +10,7 @@ import re
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 SERVICE = "shopee-ads-sync"
 NAMESPACE = "ShopeeAdsSync"
@@ -39,9 +40,12 @@ for _name in _HTTP_LOGGERS:
 
 def count(name: str, value: int = 1) -> None:
     """Add to a count metric (no-op for zero, so quiet runs stay quiet)."""
-    if value:
+    if value and not is_metrics_disabled():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 def milliseconds(name: str, value: float) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=value)
+    # Checked here: Powertools prints its automatic flush at 100 values even when
+    # POWERTOOLS_METRICS_DISABLED is set (only its flush_metrics honours it).
+    if not is_metrics_disabled():
+        metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=value)

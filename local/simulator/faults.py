@@ -17,6 +17,9 @@ class Fault:
     delay_s: float = 0.0
     drop_connection: bool = False
     http_status: int | None = None  # None: the gateway's status for that error code
+    # A success envelope without data: "null" sends `"response": null`, "missing" leaves
+    # the field out (both seen or feared in the field, doc §4).
+    hollow: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -65,6 +68,13 @@ class Faults:
     def slow_next(self, times: int = 1, *, delay_s: float, path: str | None = None) -> None:
         """The next calls are answered normally, after `delay_s` (client timeouts)."""
         self._arm(Fault(delay_s=delay_s), times=times, path=path, shop_id=None)
+
+    def hollow_next(
+        self, times: int = 1, *, path: str | None = None, missing: bool = False
+    ) -> None:
+        """The next calls succeed (no error) with a null or missing `response`."""
+        fault = Fault(hollow="missing" if missing else "null")
+        self._arm(fault, times=times, path=path, shop_id=None)
 
     def drop_next(self, times: int = 1, *, path: str | None = None) -> None:
         """The next calls get their connection closed without a reply."""

@@ -16,9 +16,11 @@ from typing import TypeVar
 from adsync.errors import LeaseLostError, ShopNotReadyError
 from adsync.jobs import Job, SyncType
 from adsync.regions import local_day, region_timezone
+from adsync.services.activity import RealtimeCursor
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
 from adsync.services.plan import Cursor, Phase, chunk, runs_during
+from adsync.services.realtime import RealtimeSync
 from adsync.shopee.client import ShopAuth
 from adsync.shops import Shop, require_ready
 
@@ -30,7 +32,7 @@ ALL_INFO_TYPES = (1, 2, 3, 4)
 
 @dataclass(frozen=True, kw_only=True)
 class SyncProgress:
-    cursor: Cursor
+    cursor: Cursor | RealtimeCursor
 
     @property
     def finished(self) -> bool:
@@ -57,6 +59,8 @@ def days_for(job: Job, *, region: str, now: datetime) -> tuple[date, date]:
 def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     """Run steps until the job is complete or the deadline says stop."""
     shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
+    if job.sync_type == SyncType.REALTIME:
+        return SyncProgress(cursor=RealtimeSync(job=job, shop=shop, deps=deps).run(deadline))
     if job.cursor:
         resumed = Cursor.from_json(job.cursor)
         cursor = replace(resumed, runs=resumed.runs + 1)

@@ -28,6 +28,7 @@ class _Rule:
     remaining: int | None  # None = until cleared
     path: str | None
     shop_id: int | None
+    after: int = 0  # matching calls that pass untouched before the fault applies
 
     def matches(self, path: str, shop_id: int | None) -> bool:
         return (self.path is None or self.path == path) and (
@@ -48,10 +49,12 @@ class Faults:
         message: str = "Internal server error, please try again later.",
         path: str | None = None,
         http_status: int | None = None,
+        after: int = 0,
     ) -> None:
-        """The next `times` calls (to `path`, if given) get `error`."""
+        """The next `times` calls (to `path`, if given) get `error`, once `after` matching
+        calls have passed (a throttle at page 3 of a list)."""
         fault = Fault(error=error, message=message, http_status=http_status)
-        self._arm(fault, times=times, path=path, shop_id=None)
+        self._arm(fault, times=times, path=path, shop_id=None, after=after)
 
     def fail_shop(
         self,
@@ -94,6 +97,9 @@ class Faults:
         with self._lock:
             for rule in self._rules:
                 if rule.matches(path, shop_id):
+                    if rule.after > 0:
+                        rule.after -= 1
+                        return None
                     if rule.remaining is not None:
                         rule.remaining -= 1
                         if rule.remaining <= 0:
@@ -102,9 +108,17 @@ class Faults:
         return None
 
     def _arm(
-        self, fault: Fault, *, times: int | None, path: str | None, shop_id: int | None
+        self,
+        fault: Fault,
+        *,
+        times: int | None,
+        path: str | None,
+        shop_id: int | None,
+        after: int = 0,
     ) -> None:
         if times is not None and times <= 0:
             raise ValueError("times must be positive (or None for 'until cleared')")
         with self._lock:
-            self._rules.append(_Rule(fault=fault, remaining=times, path=path, shop_id=shop_id))
+            self._rules.append(
+                _Rule(fault=fault, remaining=times, path=path, shop_id=shop_id, after=after)
+            )

@@ -123,9 +123,15 @@ class _Step:
     # -- phases ----------------------------------------------------------------------
 
     def _list(self, cursor: Cursor) -> Cursor:
-        refs = self._call(lambda auth: self.deps.shopee.get_campaign_ids(auth))
-        ids = tuple(sorted({r.campaign_id for r in refs}))
-        return self._commit(cursor.advanced(calls=1, rows=0, campaign_ids=ids), lambda now: None)
+        """One page of the id list per step: a throttle at page 11 resumes at page 11."""
+        offset = len(cursor.campaign_ids)
+        page = self._call(lambda auth: self.deps.shopee.get_campaign_id_page(auth, offset=offset))
+        ids = cursor.campaign_ids + tuple(r.campaign_id for r in page.refs)
+        if page.has_next_page:
+            more = replace(cursor, campaign_ids=ids, calls=cursor.calls + 1, steps=cursor.steps + 1)
+            return self._commit(more, lambda now: None)
+        unique = tuple(sorted(set(ids)))
+        return self._commit(cursor.advanced(calls=1, rows=0, campaign_ids=unique), lambda now: None)
 
     def _settings(self, cursor: Cursor) -> Cursor:
         ids = chunk(cursor.campaign_ids)[cursor.index]

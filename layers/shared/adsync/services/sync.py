@@ -22,6 +22,7 @@ from adsync.services.dependencies import Dependencies
 from adsync.services.plan import Cursor, Phase, chunk, runs_during
 from adsync.services.realtime import RealtimeSync
 from adsync.shopee.client import ShopAuth
+from adsync.shopee.transport import time_limit
 from adsync.shops import Shop, require_ready
 
 T = TypeVar("T")
@@ -58,6 +59,11 @@ def days_for(job: Job, *, region: str, now: datetime) -> tuple[date, date]:
 
 def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     """Run steps until the job is complete or the deadline says stop."""
+    with time_limit(deadline.seconds_for_calls):
+        return _sync(job, deps, deadline)
+
+
+def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
     if job.sync_type == SyncType.REALTIME:
         return SyncProgress(cursor=RealtimeSync(job=job, shop=shop, deps=deps).run(deadline))

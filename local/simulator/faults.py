@@ -17,6 +17,9 @@ class Fault:
     delay_s: float = 0.0
     drop_connection: bool = False
     http_status: int | None = None  # None: the gateway's status for that error code
+    # A success envelope without data: "null" sends `"response": null`, "missing" leaves
+    # the field out (both seen or feared in the field, doc §4).
+    hollow: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -25,6 +28,7 @@ class _Rule:
     remaining: int | None  # None = until cleared
     path: str | None
     shop_id: int | None
+    after: int = 0  # matching calls that pass untouched before the fault applies
 
     def matches(self, path: str, shop_id: int | None) -> bool:
         return (self.path is None or self.path == path) and (
@@ -45,10 +49,12 @@ class Faults:
         message: str = "Internal server error, please try again later.",
         path: str | None = None,
         http_status: int | None = None,
+        after: int = 0,
     ) -> None:
-        """The next `times` calls (to `path`, if given) get `error`."""
+        """The next `times` calls (to `path`, if given) get `error`, once `after` matching
+        calls have passed (a throttle at page 3 of a list)."""
         fault = Fault(error=error, message=message, http_status=http_status)
-        self._arm(fault, times=times, path=path, shop_id=None)
+        self._arm(fault, times=times, path=path, shop_id=None, after=after)
 
     def fail_shop(
         self,
@@ -65,6 +71,13 @@ class Faults:
     def slow_next(self, times: int = 1, *, delay_s: float, path: str | None = None) -> None:
         """The next calls are answered normally, after `delay_s` (client timeouts)."""
         self._arm(Fault(delay_s=delay_s), times=times, path=path, shop_id=None)
+
+    def hollow_next(
+        self, times: int = 1, *, path: str | None = None, missing: bool = False
+    ) -> None:
+        """The next calls succeed (no error) with a null or missing `response`."""
+        fault = Fault(hollow="missing" if missing else "null")
+        self._arm(fault, times=times, path=path, shop_id=None)
 
     def drop_next(self, times: int = 1, *, path: str | None = None) -> None:
         """The next calls get their connection closed without a reply."""
@@ -84,6 +97,9 @@ class Faults:
         with self._lock:
             for rule in self._rules:
                 if rule.matches(path, shop_id):
+                    if rule.after > 0:
+                        rule.after -= 1
+                        return None
                     if rule.remaining is not None:
                         rule.remaining -= 1
                         if rule.remaining <= 0:
@@ -92,9 +108,17 @@ class Faults:
         return None
 
     def _arm(
-        self, fault: Fault, *, times: int | None, path: str | None, shop_id: int | None
+        self,
+        fault: Fault,
+        *,
+        times: int | None,
+        path: str | None,
+        shop_id: int | None,
+        after: int = 0,
     ) -> None:
         if times is not None and times <= 0:
             raise ValueError("times must be positive (or None for 'until cleared')")
         with self._lock:
-            self._rules.append(_Rule(fault=fault, remaining=times, path=path, shop_id=shop_id))
+            self._rules.append(
+                _Rule(fault=fault, remaining=times, path=path, shop_id=shop_id, after=after)
+            )

@@ -69,6 +69,11 @@ class Gateway:
             if fault.drop_connection:
                 self._counters.record_rejection(request.path, "connection_dropped")
                 return Reply(status=0, body={}, delay_s=delay_s, drop_connection=True)
+            if fault.hollow:
+                body = {"request_id": secrets.token_hex(16), "error": "", "message": ""}
+                if fault.hollow == "null":
+                    body |= {"warning": "", "response": None}
+                return Reply(status=200, body=body, delay_s=delay_s)
             if fault.error:
                 error = ApiError(fault.error, fault.message)
                 reply = self._error_reply(request.path, route, error, status=fault.http_status)

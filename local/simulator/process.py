@@ -14,7 +14,7 @@ counters cross the pipe, never the simulated API.
 import multiprocessing
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -32,7 +32,15 @@ def _wall_clock() -> datetime:
 
 def _serve(conn: Connection, world_settings: WorldSettings, settings: SimulatorSettings) -> None:
     """The child: serve HTTP on a thread, answer control requests until told to stop."""
-    simulator = Simulator(World.generate(world_settings), settings, clock=_wall_clock)
+    offset = [timedelta(0)]  # how far the simulated clock runs ahead of the wall clock
+
+    def clock() -> datetime:
+        return _wall_clock() + offset[0]
+
+    def advance(seconds: float) -> None:
+        offset[0] += timedelta(seconds=seconds)
+
+    simulator = Simulator(World.generate(world_settings), settings, clock=clock)
     server = simulator.serve()
     conn.send(server.base_url)
     commands: dict[str, Callable[..., Any]] = {
@@ -40,6 +48,7 @@ def _serve(conn: Connection, world_settings: WorldSettings, settings: SimulatorS
         "calls": lambda: simulator.counters.calls,
         "rejections": lambda: simulator.counters.rejections,
         "reset": simulator.counters.reset,
+        "advance": advance,
     }
     try:
         while True:
@@ -93,6 +102,7 @@ class SimulatorProcess:
         self.world = world
         self.settings = settings or SimulatorSettings()
         self.counters = RemoteCounters(self._call)
+        self._offset = timedelta(0)
         self._lock = threading.Lock()
         context = multiprocessing.get_context("spawn")  # never fork a threaded process
         self._conn, child = context.Pipe()
@@ -110,7 +120,13 @@ class SimulatorProcess:
         self.base_url: str = self._conn.recv()
 
     def now(self) -> datetime:
-        return _wall_clock()
+        return _wall_clock() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulated clock (both sides of the pipe) `seconds` ahead: a benchmark
+        sees the world as it will be then, without waiting for it."""
+        self._call("advance", seconds)
+        self._offset += timedelta(seconds=seconds)
 
     def issue_tokens(self, shop_id: int) -> TokenPair:
         pair: TokenPair = self._call("issue_tokens", shop_id)

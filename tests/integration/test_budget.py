@@ -75,8 +75,10 @@ def test_a_back_off_stops_every_worker_and_grows_while_it_repeats(
     start = clock()
     first_end = first.back_off()
     assert timedelta(seconds=4) < first_end - start <= timedelta(seconds=6)
-    second_end = second.back_off()  # throttled again right away: a longer pause
-    assert second_end - start > timedelta(seconds=9)
+    clock.advance(first_end - clock() + timedelta(seconds=1))  # the pause ends
+    again = clock()
+    second_end = second.back_off()  # throttled again soon after: a longer pause
+    assert second_end - again > timedelta(seconds=9)
     first.pause_until(clock() + timedelta(minutes=1))  # a spent daily quota
     with pytest.raises(ThrottledError) as caught:
         second.acquire()
@@ -123,3 +125,17 @@ def test_without_a_budget_shopee_throttles_and_jobs_wait_without_losing_attempts
     assert all(j["retry_count"] == 0 for j in rows)
     assert {j["status"] for j in rows} <= {"completed", "pending"}
     assert any(j["status"] == "pending" for j in rows)  # deferred, not failed
+
+
+def test_partner_back_off_escalates_once_per_episode(stack: LocalStack, clock: FrozenClock) -> None:
+    """Ten calls in flight when Shopee throttles the app all report it: one episode, one
+    5 s pause, not 5 s doubled ten times. A throttle after that pause ended escalates."""
+    limiter, db = budget(stack, clock, 5)
+    limiter.acquire()
+    start = clock()
+    ends = [limiter.back_off() for _ in range(10)]
+    assert timedelta(seconds=5) <= max(ends) - start < timedelta(seconds=6)
+    clock.advance(timedelta(seconds=6))  # the pause is over; throttled again: episode 2
+    again = clock()
+    assert timedelta(seconds=10) <= limiter.back_off() - again < timedelta(seconds=11)
+    db.close()

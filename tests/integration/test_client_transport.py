@@ -1,6 +1,7 @@
 """Transport behaviour over real HTTP: 5xx and dropped connections are retried, business
 errors are not, timeouts become ShopeeTransportError, and no token reaches an error."""
 
+import time
 import traceback
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from adsync.shopee import (
     ShopeeTransportError,
     ThrottledError,
 )
+from adsync.shopee.transport import time_limit
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 
@@ -185,3 +187,26 @@ def test_debug_logging_of_the_http_library_shows_no_token_or_signature(
     assert ID_LIST in said  # the lines are there, useful, ...
     assert auth.access_token not in said  # ... without the token
     assert "sign=***" in said and "access_token=***" in said
+
+
+def test_calls_fit_in_the_time_the_lambda_has_left(stack: LocalStack, clock: FrozenClock) -> None:
+    """Three slow replies would take 3 x the read timeout; with 1.5 s left the first
+    attempt is cut to it and no retry starts (issue 12: a 61 s call vs a 45 s reserve)."""
+    client = ShopeeClient(
+        base_url=stack.server.base_url,
+        credentials=PartnerCredentials(
+            partner_id=stack.simulator.settings.partner_id,
+            partner_key=stack.simulator.settings.partner_key,
+        ),
+        clock=clock,
+        sleep=lambda _: None,
+    )
+    shop = stack.simulator.world.shops[0]
+    pair = stack.simulator.issue_tokens(shop.shop_id)
+    auth = ShopAuth(shop_id=shop.shop_id, access_token=pair.access_token)
+    path = "/api/v2/ads/get_all_cpc_ads_hourly_performance"
+    stack.simulator.faults.slow_next(3, delay_s=3.0, path=path)
+    ends_at = time.monotonic() + 1.5
+    with time_limit(lambda: ends_at - time.monotonic()), pytest.raises(ShopeeTransportError):
+        client.get_shop_hourly_performance(auth, day=clock().date())
+    assert stack.simulator.counters.calls[path] == 1

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from adsync.errors import ShopNotReadyError
 
@@ -31,6 +32,8 @@ class Shop:
     refresh_token: str | None = field(default=None, repr=False)
     access_token_expires_at: datetime | None = None
     last_synced_at: datetime | None = None
+    # What the last realtime sync saw (services/realtime.py); None before the first.
+    sync_state: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def has_token(self) -> bool:

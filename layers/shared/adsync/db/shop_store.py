@@ -36,6 +36,7 @@ def _shop_with_tokens(row: Row) -> Shop:
         refresh_token=row["refresh_token"],
         access_token_expires_at=row["access_token_expires_at"],
         last_synced_at=row["last_synced_at"],
+        sync_state=row.get("sync_state"),
     )
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+COMMIT_MARGIN = timedelta(seconds=5)
+
 
 class _Context(Protocol):
     def get_remaining_time_in_millis(self) -> int: ...
@@ -24,6 +26,11 @@ class Deadline:
     @classmethod
     def unlimited(cls) -> "Deadline":
         return cls(remaining_ms=lambda: 2**31, reserve=timedelta(0))
+
+    def seconds_for_calls(self) -> float:
+        """How long the calls of the current step may still take: the time left minus a
+        margin for writing the step's rows."""
+        return self.remaining_ms() / 1000 - COMMIT_MARGIN.total_seconds()
 
     def expired(self) -> bool:
         return self.remaining_ms() < self.reserve / timedelta(milliseconds=1)

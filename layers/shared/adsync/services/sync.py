@@ -16,10 +16,13 @@ from typing import TypeVar
 from adsync.errors import LeaseLostError, ShopNotReadyError
 from adsync.jobs import Job, SyncType
 from adsync.regions import local_day, region_timezone
+from adsync.services.activity import RealtimeCursor
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
 from adsync.services.plan import Cursor, Phase, chunk, runs_during
+from adsync.services.realtime import RealtimeSync
 from adsync.shopee.client import ShopAuth
+from adsync.shopee.transport import time_limit
 from adsync.shops import Shop, require_ready
 
 T = TypeVar("T")
@@ -30,7 +33,7 @@ ALL_INFO_TYPES = (1, 2, 3, 4)
 
 @dataclass(frozen=True, kw_only=True)
 class SyncProgress:
-    cursor: Cursor
+    cursor: Cursor | RealtimeCursor
 
     @property
     def finished(self) -> bool:
@@ -57,7 +60,14 @@ def days_for(job: Job, *, region: str, now: datetime) -> tuple[date, date]:
 
 def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     """Run steps until the job is complete or the deadline says stop."""
+    with time_limit(deadline.seconds_for_calls):
+        return _sync(job, deps, deadline)
+
+
+def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
+    if job.sync_type == SyncType.REALTIME:
+        return SyncProgress(cursor=RealtimeSync(job=job, shop=shop, deps=deps).run(deadline))
     if job.cursor:
         resumed = Cursor.from_json(job.cursor)
         cursor = replace(resumed, runs=resumed.runs + 1)
@@ -120,9 +130,15 @@ class _Step:
     # -- phases ----------------------------------------------------------------------
 
     def _list(self, cursor: Cursor) -> Cursor:
-        refs = self._call(lambda auth: self.deps.shopee.get_campaign_ids(auth))
-        ids = tuple(sorted({r.campaign_id for r in refs}))
-        return self._commit(cursor.advanced(calls=1, rows=0, campaign_ids=ids), lambda now: None)
+        """One page of the id list per step: a throttle at page 11 resumes at page 11."""
+        offset = len(cursor.campaign_ids)
+        page = self._call(lambda auth: self.deps.shopee.get_campaign_id_page(auth, offset=offset))
+        ids = cursor.campaign_ids + tuple(r.campaign_id for r in page.refs)
+        if page.has_next_page:
+            more = replace(cursor, campaign_ids=ids, calls=cursor.calls + 1, steps=cursor.steps + 1)
+            return self._commit(more, lambda now: None)
+        unique = tuple(sorted(set(ids)))
+        return self._commit(cursor.advanced(calls=1, rows=0, campaign_ids=unique), lambda now: None)
 
     def _settings(self, cursor: Cursor) -> Cursor:
         ids = chunk(cursor.campaign_ids)[cursor.index]

@@ -85,6 +85,18 @@ class TokenManager:
         fresh = self._refresh(shop_id, stale_token=auth.access_token, forced=True)
         return fn(fresh)
 
+    def auth_of(self, shop: Shop) -> ShopAuth:
+        """The token of a shop row the caller has just read: no second read when it is
+        fresh; refreshed first (under the lock) when it expires within the margin."""
+        if self._is_fresh(shop):
+            return _auth(shop)
+        return self._refresh(shop.shop_id, stale_token=shop.access_token, forced=False)
+
+    def replace_rejected(self, shop_id: int, rejected: ShopAuth) -> ShopAuth:
+        """Shopee rejected `rejected`: refresh once (even if it looks valid) and return
+        the new token (or the one another worker stored meanwhile)."""
+        return self._refresh(shop_id, stale_token=rejected.access_token, forced=True)
+
     def _is_fresh(self, shop: Shop) -> bool:
         expires_at = shop.access_token_expires_at
         return expires_at is not None and expires_at - self._clock() > self._margin

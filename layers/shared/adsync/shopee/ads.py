@@ -12,10 +12,11 @@ from typing import Any
 
 from adsync.shopee.campaign_settings import ALL_INFO_TYPES, CampaignSetting
 from adsync.shopee.dates import format_date, parse_date, windows
-from adsync.shopee.errors import ShopeeError
+from adsync.shopee.errors import ShopeeError, ShopeeServerError
 from adsync.shopee.models import (
     CampaignDailyMetrics,
     CampaignHourlyMetrics,
+    CampaignIdPage,
     CampaignRef,
     ShopDailyMetrics,
     ShopHourlyMetrics,
@@ -75,7 +76,13 @@ class AdsApi:
 
     def _get(self, name: str, auth: ShopAuth, params: dict[str, Any]) -> Any:
         payload = self._transport.call("GET", _ADS + name, auth=auth, params=params)
-        return payload.get("response")
+        response = payload.get("response")
+        if response is None:
+            # A success without data is not "no data" (that is an empty list or object):
+            # storing nothing would complete the job with a hole. Retry it instead.
+            state = "null" if "response" in payload else "missing"
+            raise ShopeeServerError(f"success reply with {state} response", endpoint=name)
+        return response
 
     def get_campaign_ids(
         self, auth: ShopAuth, *, page_size: int = ID_LIST_PAGE_SIZE
@@ -86,22 +93,30 @@ class AdsApi:
         the limit silently.
         """
         refs: list[CampaignRef] = []
-        offset = 0
         while True:
-            response = self._get(
-                "get_product_level_campaign_id_list",
-                auth,
-                {"ad_type": "all", "offset": offset, "limit": page_size},
-            )
-            response = response or {}
-            page = response.get("campaign_list") or []
-            refs.extend(
-                CampaignRef(campaign_id=int(c["campaign_id"]), ad_type=str(c.get("ad_type", "")))
-                for c in page
-            )
-            if not response.get("has_next_page") or not page:
+            page = self.get_campaign_id_page(auth, offset=len(refs), page_size=page_size)
+            refs.extend(page.refs)
+            if not page.has_next_page:
                 return refs
-            offset += len(page)
+
+    def get_campaign_id_page(
+        self, auth: ShopAuth, *, offset: int, page_size: int = ID_LIST_PAGE_SIZE
+    ) -> CampaignIdPage:
+        """One page of the campaign id list from `offset` (a sync saves its progress per
+        page). `has_next_page` is False when Shopee says so or sends an empty page."""
+        response = self._get(
+            "get_product_level_campaign_id_list",
+            auth,
+            {"ad_type": "all", "offset": offset, "limit": page_size},
+        )
+        if not isinstance(response, dict):
+            raise ShopeeError("unexpected response shape (expected an object)")
+        page = response.get("campaign_list") or []
+        refs = tuple(
+            CampaignRef(campaign_id=int(c["campaign_id"]), ad_type=str(c.get("ad_type", "")))
+            for c in page
+        )
+        return CampaignIdPage(refs=refs, has_next_page=bool(response.get("has_next_page") and refs))
 
     def get_campaign_settings(
         self,

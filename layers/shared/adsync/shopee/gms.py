@@ -12,6 +12,7 @@ from typing import Any
 
 from adsync.shopee.ads import required_int
 from adsync.shopee.dates import format_date
+from adsync.shopee.errors import ShopeeError, ShopeeServerError
 from adsync.shopee.models import GmsCampaignMetrics, GmsItemMetrics
 from adsync.shopee.transport import ShopAuth, Transport
 
@@ -36,7 +37,12 @@ class GmsApi:
     def _post(self, name: str, auth: ShopAuth, body: dict[str, Any]) -> dict[str, Any]:
         payload = self._transport.call("POST", _ADS + name, auth=auth, body=body)
         response = payload.get("response")
-        return response if isinstance(response, dict) else {}
+        if response is None:  # a success without data is a failed call, not "no data"
+            state = "null" if "response" in payload else "missing"
+            raise ShopeeServerError(f"success reply with {state} response", endpoint=name)
+        if not isinstance(response, dict):
+            raise ShopeeError("unexpected response shape (expected an object)", endpoint=name)
+        return response
 
     def get_gms_campaign_performance(
         self, auth: ShopAuth, *, start: date, end: date, campaign_id: int | None = None

@@ -66,6 +66,14 @@ class CampaignRef:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CampaignIdPage:
+    """One page of get_product_level_campaign_id_list."""
+
+    refs: tuple[CampaignRef, ...]
+    has_next_page: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProductMetrics:
     """The product-level metric set; the base of every campaign and GMS result."""
 

@@ -10,7 +10,9 @@ chained. Knows nothing of endpoints' shapes.
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +25,30 @@ from adsync.shopee.errors import ShopeeError, ShopeeServerError, ShopeeTransport
 from adsync.shopee.signing import sign
 
 DEFAULT_TIMEOUT = (3.05, 20.0)  # (connect, read) seconds
+MIN_ATTEMPT_SECONDS = 1.0  # an attempt with less time than this left is not started
+
+# Seconds the calls of the current step may still take (None: no limit). Set by the sync
+# from the Lambda's remaining time, so that a step never outlasts its reserve.
+_time_left: ContextVar[Callable[[], float] | None] = ContextVar("time_left", default=None)
+
+
+@contextmanager
+def time_limit(seconds_left: Callable[[], float]) -> Iterator[None]:
+    """Calls made inside the block fit in `seconds_left()`: each attempt's timeouts are
+    cut to it, and no attempt (or retry sleep) starts when too little is left."""
+    token = _time_left.set(seconds_left)
+    try:
+        yield
+    finally:
+        _time_left.reset(token)
+
+
+def _limited(timeout: tuple[float, float], left: float | None) -> tuple[float, float]:
+    if left is None:
+        return timeout
+    connect = min(timeout[0], left / 2)
+    return connect, max(0.1, min(timeout[1], left - connect))
+
 
 _session: requests.Session | None = None
 
@@ -104,7 +130,13 @@ class Transport:
     ) -> dict[str, Any]:
         """Send one signed request (re-signed per attempt) and return the parsed JSON."""
         endpoint = path.removeprefix("/api/v2/ads/").removeprefix("/api/v2/")
+        limit = _time_left.get()
         for attempt in range(self._retry.max_attempts):
+            left = limit() if limit is not None else None
+            if left is not None and left < MIN_ATTEMPT_SECONDS:
+                raise ShopeeTransportError(
+                    f"no time left for attempt {attempt + 1} in this Lambda", endpoint=endpoint
+                )
             last = attempt == self._retry.max_attempts - 1
             if self._on_call:
                 self._on_call(endpoint)
@@ -115,7 +147,7 @@ class Transport:
                     self.base_url + path,
                     params={**common, **(params or {})},
                     json=body,
-                    timeout=self._timeout,
+                    timeout=_limited(self._timeout, left),
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last:
@@ -126,11 +158,11 @@ class Transport:
                         f"{type(exc).__name__} after {attempt + 1} attempts ({detail})",
                         endpoint=endpoint,
                     ) from None
-                self._sleep(self._retry.delay(attempt))
+                self._pause(attempt, limit)
                 continue
             payload = self._json(response, endpoint)
             if response.status_code >= 500 and not last:
-                self._sleep(self._retry.delay(attempt))
+                self._pause(attempt, limit)
                 continue
             code = str(payload.get("error") or "") if payload is not None else ""
             if payload is None or (response.status_code >= 500 and not code):
@@ -146,6 +178,13 @@ class Transport:
                 )
             return payload
         raise AssertionError("unreachable: the loop returns or raises")
+
+    def _pause(self, attempt: int, limit: Callable[[], float] | None) -> None:
+        """The back-off before a retry, never longer than the time left."""
+        delay = self._retry.delay(attempt)
+        if limit is not None:
+            delay = min(delay, max(0.0, limit() - MIN_ATTEMPT_SECONDS))
+        self._sleep(delay)
 
     def common_params(self, path: str, auth: ShopAuth | None) -> dict[str, Any]:
         """partner_id, timestamp and sign (+ access_token and shop_id for shop APIs)."""

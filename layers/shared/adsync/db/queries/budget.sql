@@ -38,9 +38,12 @@ FROM current AS c;
 -- name: back_off
 -- Shopee throttled the whole app: pause everyone, longer each time it happens again
 -- within :strike_window_seconds of the last pause. Returns when the pause ends.
+-- Throttles reported while a pause is still running are the same episode (the calls
+-- that were in flight when it began): they do not escalate it.
 WITH current AS (
     SELECT name,
-           CASE WHEN last_pause_at > CAST(:now AS timestamptz)
+           CASE WHEN paused_until > CAST(:now AS timestamptz) THEN strikes
+                WHEN last_pause_at > CAST(:now AS timestamptz)
                                      - make_interval(secs => :strike_window_seconds)
                 THEN strikes + 1 ELSE 1 END AS strikes
     FROM apishopee_rate_budget

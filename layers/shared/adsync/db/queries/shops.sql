@@ -7,7 +7,7 @@ ORDER BY campaign_count DESC NULLS FIRST, shop_id;
 
 -- name: get_shop
 SELECT shop_id, region, status, shop_name, access_token, refresh_token,
-       access_token_expires_at, last_synced_at
+       access_token_expires_at, last_synced_at, sync_state
 FROM apishopee_shops WHERE shop_id = :shop_id;
 
 -- name: upsert_shop

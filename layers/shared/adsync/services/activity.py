@@ -1,0 +1,263 @@
+"""What a realtime sync knows between cycles, and the plan that asks Shopee only what
+can have changed. Pure values: no I/O, no clock.
+
+Each Shopee saving below is argued from shared/docs/shopee-ads-api.md:
+
+- The shop-level hourly reply (§6.4) covers *all* CPC ads of the shop. Counts only grow
+  during a day (hours complete, orders are attributed late, §8), so when the shop's
+  hourly reply is identical to the last one, no campaign's hourly or daily row of that
+  day can have changed: the cycle stops after that one call.
+- Shop-level hour = the sum of its campaigns' hours (§6.3/§6.4 "all CPC ads", §11
+  "daily = sum of hours"). So the campaigns asked are only those active today or the day
+  before; if their hourly counts (impressions, clicks, orders) add up to the shop's,
+  no other campaign had any activity today and asking it would return nothing (§6.7,
+  zero rows). If they do not add up, the campaign list is read and every campaign
+  whose schedule overlaps today is asked: a campaign's first impression makes the shop
+  total differ, so it appears in the cycle that first sees it.
+- A campaign's (and the shop's) daily row for a day is the sum of that day's hours
+  (§11), so it is asked only when its hourly rows changed since the last cycle.
+- The campaign list and settings (§6.5, §6.6) change by seller action, far less often
+  than performance: read in full every SETTINGS_REFRESH (jittered per shop), and for
+  new ids (found in the list) as soon as the list is read.
+"""
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from adsync.services.plan import chunk
+
+SETTINGS_REFRESH = timedelta(hours=6)
+Counts = tuple[int, int, int, int]  # impression, clicks, broad_order, direct_order
+COUNT_FIELDS = ("impression", "clicks", "broad_order", "direct_order")
+
+
+def counts_of(row: object) -> Counts:
+    values = tuple(int(getattr(row, name)) for name in COUNT_FIELDS)
+    return values  # type: ignore[return-value]
+
+
+def digest(rows: Iterable[object], key: Sequence[str], metrics: Mapping[str, type]) -> str:
+    """A short fingerprint of reply rows (order-independent)."""
+    lines = sorted(
+        repr(tuple(getattr(row, n) for n in key) + tuple(getattr(row, n) for n in metrics))
+        for row in rows
+    )
+    return hashlib.blake2b("\n".join(lines).encode(), digest_size=8).hexdigest()
+
+
+def settings_due(
+    *, settings_at: datetime | None, shop_id: int, now: datetime, refresh: timedelta
+) -> bool:
+    """Whether the list and every campaign's settings should be read in full now. The
+    interval is jittered per shop (0.75x-1.25x) so that shops do not all come due in
+    the same cycle."""
+    if settings_at is None:
+        return True
+    jitter = 0.75 + 0.5 * ((shop_id * 2654435761) % 1000) / 1000
+    return now - settings_at >= refresh * jitter
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityState:
+    """What the last completed realtime sync of a shop saw (apishopee_shops.sync_state)."""
+
+    day: date | None = None
+    shop_digest: str = ""
+    campaigns: Mapping[int, str] = field(default_factory=dict)  # active that day -> digest
+    previous: tuple[int, ...] = ()  # active the day before
+    settings_at: datetime | None = None
+
+    def asked_first(self) -> tuple[int, ...]:
+        """The campaigns a cycle asks before checking them against the shop's totals."""
+        return tuple(sorted(set(self.campaigns) | set(self.previous)))
+
+    def on(self, day: date) -> "ActivityState":
+        """The state as a sync of `day` starts from: a new day keeps yesterday's active
+        campaigns as `previous` and nothing else of that day."""
+        if self.day == day:
+            return self
+        if self.day is not None and self.day == day - timedelta(days=1):
+            previous = tuple(sorted(self.campaigns))
+        else:
+            previous = tuple(sorted(set(self.campaigns) | set(self.previous)))
+        return ActivityState(day=day, previous=previous, settings_at=self.settings_at)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat() if self.day else None,
+            "shop_digest": self.shop_digest,
+            "campaigns": {str(k): v for k, v in sorted(self.campaigns.items())},
+            "previous": list(self.previous),
+            "settings_at": self.settings_at.isoformat() if self.settings_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> "ActivityState":
+        if not data:
+            return cls()
+        return cls(
+            day=date.fromisoformat(data["day"]) if data.get("day") else None,
+            shop_digest=str(data.get("shop_digest") or ""),
+            campaigns={int(k): str(v) for k, v in (data.get("campaigns") or {}).items()},
+            previous=tuple(int(c) for c in data.get("previous") or ()),
+            settings_at=datetime.fromisoformat(data["settings_at"])
+            if data.get("settings_at")
+            else None,
+        )
+
+
+class Step(StrEnum):
+    SHOP_HOURLY = "shop_hourly"
+    SHOP_HOURLY_AGAIN = "shop_hourly_again"  # an hour completed after the first read
+    HOURLY = "hourly"  # the campaigns active lately
+    LIST = "list"  # one page per step
+    SETTINGS = "settings"  # new ids (or all, on a full refresh), 100 per step
+    EXTRA_HOURLY = "extra_hourly"  # running campaigns not asked yet
+    DAILY = "daily"  # campaigns whose hourly rows changed, 100 per step
+    SHOP_DAILY = "shop_daily"
+    DONE = "done"
+
+
+def _hours_json(hours: Mapping[int, Counts]) -> dict[str, list[int]]:
+    return {str(h): list(c) for h, c in sorted(hours.items())}
+
+
+def _hours_from(data: Mapping[str, Any]) -> dict[int, Counts]:
+    return {int(h): tuple(int(v) for v in c) for h, c in data.items()}  # type: ignore[misc]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RealtimeCursor:
+    """How far a realtime job got; saved with the rows of the steps it covers."""
+
+    day: date
+    step: Step = Step.SHOP_HOURLY
+    index: int = 0
+    full: bool = False  # list + settings of every campaign this cycle
+    fallback: bool = False  # the list was read (shop totals did not add up, or full)
+    reread: bool = False  # the shop's hourly reply was read again (it was older)
+    shop_digest: str = ""
+    shop_changed: bool = True
+    shop_hours: Mapping[int, Counts] = field(default_factory=dict)
+    asked: tuple[int, ...] = ()
+    sums: Mapping[int, Counts] = field(default_factory=dict)
+    digests: Mapping[int, str] = field(default_factory=dict)
+    listed: tuple[int, ...] | None = None  # None: not read this cycle
+    list_done: bool = False
+    new: tuple[int, ...] = ()
+    extra: tuple[int, ...] = ()
+    changed: tuple[int, ...] = ()
+    calls: int = 0
+    rows: int = 0
+    steps: int = 0
+    runs: int = 1
+
+    @property
+    def done(self) -> bool:
+        return self.step is Step.DONE
+
+    @property
+    def phase(self) -> Step:
+        return self.step
+
+    def chunks(self) -> list[tuple[int, ...]]:
+        ids = {
+            Step.HOURLY: self.asked,
+            Step.SETTINGS: self.new,
+            Step.EXTRA_HOURLY: self.extra,
+            Step.DAILY: self.changed,
+        }.get(self.step, ())
+        return chunk(ids)
+
+    def counted(self, *, rows: int, calls: int = 1, **changes: Any) -> "RealtimeCursor":
+        return replace(
+            self,
+            calls=self.calls + calls,
+            rows=self.rows + rows,
+            steps=self.steps + 1,
+            **changes,
+        )
+
+    def adds_up(self) -> bool:
+        """Whether the campaigns asked account for every count of the shop's hours."""
+        zero = (0, 0, 0, 0)
+        hours = set(self.shop_hours) | set(self.sums)
+        return all(self.shop_hours.get(h, zero) == self.sums.get(h, zero) for h in hours)
+
+    def shop_reply_older(self) -> bool:
+        """Whether a campaign reply has an hour the shop's reply had not (the hour ended
+        between the two calls)."""
+        last = max(self.shop_hours, default=-1)
+        return any(hour > last for hour in self.sums)
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "start_day": self.day.isoformat(),
+            "end_day": self.day.isoformat(),
+            "campaigns": len(self.listed) if self.listed is not None else None,
+            "campaigns_with_performance": len(self.digests),
+            "campaigns_asked": len(self.asked) + len(self.extra),
+            "list_read": self.listed is not None,
+            "calls": self.calls,
+            "rows": self.rows,
+            "steps": self.steps,
+            "runs": self.runs,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "realtime",
+            "start_day": self.day.isoformat(),
+            "end_day": self.day.isoformat(),
+            "phase": self.step.value,
+            "index": self.index,
+            "full": self.full,
+            "fallback": self.fallback,
+            "reread": self.reread,
+            "shop_digest": self.shop_digest,
+            "shop_changed": self.shop_changed,
+            "shop_hours": _hours_json(self.shop_hours),
+            "asked": list(self.asked),
+            "sums": _hours_json(self.sums),
+            "digests": {str(k): v for k, v in sorted(self.digests.items())},
+            "listed": list(self.listed) if self.listed is not None else None,
+            "list_done": self.list_done,
+            "new": list(self.new),
+            "extra": list(self.extra),
+            "changed": list(self.changed),
+            "calls": self.calls,
+            "rows": self.rows,
+            "steps": self.steps,
+            "runs": self.runs,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "RealtimeCursor":
+        listed = data.get("listed")
+        return cls(
+            day=date.fromisoformat(data["start_day"]),
+            step=Step(data["phase"]),
+            index=int(data["index"]),
+            full=bool(data["full"]),
+            fallback=bool(data["fallback"]),
+            reread=bool(data.get("reread")),
+            shop_digest=str(data["shop_digest"]),
+            shop_changed=bool(data["shop_changed"]),
+            shop_hours=_hours_from(data["shop_hours"]),
+            asked=tuple(data["asked"]),
+            sums=_hours_from(data["sums"]),
+            digests={int(k): str(v) for k, v in data["digests"].items()},
+            listed=tuple(listed) if listed is not None else None,
+            list_done=bool(data["list_done"]),
+            new=tuple(data["new"]),
+            extra=tuple(data["extra"]),
+            changed=tuple(data["changed"]),
+            calls=int(data["calls"]),
+            rows=int(data["rows"]),
+            steps=int(data["steps"]),
+            runs=int(data.get("runs", 1)),
+        )

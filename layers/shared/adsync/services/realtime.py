@@ -1,0 +1,322 @@
+"""The realtime sync of one shop: today's data, asking only what can have changed.
+
+The plan and its arguments from the Shopee doc are in `activity.py`. Steps are one
+Shopee call each; their rows are kept in memory and written, with the cursor, in one
+statement (`RealtimeStore.commit`): when the job completes, when the Lambda's time runs
+low, when many rows are pending, and when a call fails (so a throttle at list page 11
+resumes at page 11). A crash loses only the steps since the last write, and a
+re-delivery resumes from the cursor written with their rows.
+"""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
+
+from adsync.db.realtime_store import PendingRows, RealtimeStore
+from adsync.errors import LeaseLostError
+from adsync.jobs import Job
+from adsync.regions import local_day, region_timezone
+from adsync.services.activity import (
+    SETTINGS_REFRESH,
+    ActivityState,
+    RealtimeCursor,
+    Step,
+    counts_of,
+    digest,
+    settings_due,
+)
+from adsync.services.deadline import Deadline
+from adsync.services.dependencies import Dependencies
+from adsync.services.plan import runs_during
+from adsync.shopee.campaign_settings import ALL_INFO_TYPES
+from adsync.shopee.errors import AuthExpiredError, ShopeeError
+from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS
+from adsync.shopee.transport import ShopAuth
+from adsync.shops import Shop
+
+T = TypeVar("T")
+FLUSH_ROWS = 5000  # pending rows that trigger a write before the job ends
+
+
+class RealtimeSync:
+    """One realtime job of one shop, from its cursor to completion or a pause."""
+
+    def __init__(self, *, job: Job, shop: Shop, deps: Dependencies) -> None:
+        self.job = job
+        self.shop = shop
+        self.deps = deps
+        self.store = RealtimeStore(deps.db)
+        self.zone = region_timezone(shop.region)
+        self.state = ActivityState.from_json(shop.sync_state)
+        self.pending = PendingRows()
+        self._auth: ShopAuth | None = None
+        self._saved_steps = -1
+
+    def run(self, deadline: Deadline) -> RealtimeCursor:
+        cursor = self._start()
+        started_steps = cursor.steps
+        self.state = self.state.on(cursor.day)
+        while not cursor.done:
+            if cursor.steps > started_steps and deadline.expired():
+                self._save(cursor)
+                return cursor
+            try:
+                cursor = self._step(cursor)
+            except ShopeeError:
+                self._save(cursor)  # resume at the step that failed, not before it
+                raise
+            if len(self.pending) >= FLUSH_ROWS:
+                self._save(cursor)
+        self._save(cursor)
+        return cursor
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def _start(self) -> RealtimeCursor:
+        if self.job.cursor and self.job.cursor.get("kind") == "realtime":
+            resumed = RealtimeCursor.from_json(self.job.cursor)
+            self._saved_steps = resumed.steps
+            return replace(resumed, runs=resumed.runs + 1)
+        return RealtimeCursor(day=local_day(self.shop.region, self.deps.clock()))
+
+    def _call(self, fn: Callable[[ShopAuth], T]) -> T:
+        """One Shopee call with the shop's token, read once per job (refreshed once if
+        Shopee rejects it)."""
+        tokens = self.deps.tokens
+        if self._auth is None:
+            self._auth = tokens.auth_of(self.shop)
+        try:
+            return fn(self._auth)
+        except AuthExpiredError:
+            self._auth = tokens.replace_rejected(self.shop.shop_id, self._auth)
+        return fn(self._auth)
+
+    def _save(self, cursor: RealtimeCursor) -> None:
+        if cursor.steps == self._saved_steps and not cursor.done:
+            return
+        done = cursor.done
+        ok = self.store.commit(
+            job_id=self.job.id,
+            dispatch_id=self.job.dispatch_id,
+            shop_id=self.shop.shop_id,
+            rows=self.pending,
+            cursor=cursor.to_json(),
+            complete=done,
+            stats=cursor.stats(),
+            sync_state=self._final_state(cursor).to_json() if done else None,
+            campaign_count=len(cursor.listed) if cursor.listed is not None else None,
+            now=self.deps.clock(),
+        )
+        if not ok:
+            # Our lease was taken over (we outlived it): the new owner writes the rows.
+            raise LeaseLostError(f"job {self.job.id} is no longer ours; rows not written")
+        self.pending = PendingRows()
+        self._saved_steps = cursor.steps
+
+    def _final_state(self, cursor: RealtimeCursor) -> ActivityState:
+        state = self.state
+        return ActivityState(
+            day=cursor.day,
+            shop_digest=cursor.shop_digest,
+            campaigns={**state.campaigns, **cursor.digests},
+            previous=state.previous,
+            settings_at=self.deps.clock() if cursor.full else state.settings_at,
+        )
+
+    # -- steps ------------------------------------------------------------------------
+
+    def _step(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        handler = {
+            Step.SHOP_HOURLY: self._shop_hourly,
+            Step.SHOP_HOURLY_AGAIN: self._shop_hourly_again,
+            Step.HOURLY: self._hourly,
+            Step.LIST: self._list,
+            Step.SETTINGS: self._settings,
+            Step.EXTRA_HOURLY: self._hourly,
+            Step.DAILY: self._daily,
+            Step.SHOP_DAILY: self._shop_daily,
+        }[cursor.step]
+        return handler(cursor)
+
+    def _shop_hourly(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        day, state = cursor.day, self.state
+        rows = self._call(lambda auth: self.deps.shopee.get_shop_hourly_performance(auth, day=day))
+        shop_digest = digest(rows, ("performance_date", "hour"), SHOP_METRICS)
+        full = settings_due(
+            settings_at=state.settings_at,
+            shop_id=self.shop.shop_id,
+            now=self.deps.clock(),
+            refresh=SETTINGS_REFRESH,
+        )
+        changed = state.day != day or shop_digest != state.shop_digest or not state.shop_digest
+        after = cursor.counted(
+            rows=len(rows),
+            shop_digest=shop_digest,
+            shop_changed=changed,
+            shop_hours={r.hour: counts_of(r) for r in rows},
+            asked=state.asked_first(),
+            full=full,
+        )
+        if not changed and not full:
+            return replace(after, step=Step.DONE)  # nothing of today can have changed
+        self.pending.shop_hourly.extend(rows)
+        if full:
+            # Every running campaign is asked after the settings say which run today.
+            return replace(after, step=Step.LIST, index=0, fallback=True, listed=(), asked=())
+        return self._next_after_hourly(replace(after, step=Step.HOURLY, index=0))
+
+    def _shop_hourly_again(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        """An hour ended after the shop's reply was read: read it again, so that the
+        check compares like with like and the shop's rows are as new as the campaigns'."""
+        day = cursor.day
+        rows = self._call(lambda auth: self.deps.shopee.get_shop_hourly_performance(auth, day=day))
+        self.pending.shop_hourly = list(rows)  # one row per key in one upsert
+        step = Step.EXTRA_HOURLY if cursor.fallback else Step.HOURLY
+        after = cursor.counted(
+            rows=len(rows),
+            reread=True,
+            shop_changed=True,
+            shop_digest=digest(rows, ("performance_date", "hour"), SHOP_METRICS),
+            shop_hours={r.hour: counts_of(r) for r in rows},
+            step=step,
+        )
+        return self._next_after_hourly(replace(after, index=len(after.chunks())))
+
+    def _hourly(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        ids = cursor.chunks()[cursor.index]
+        day = cursor.day
+        rows = self._call(
+            lambda auth: self.deps.shopee.get_campaign_hourly_performance(
+                auth, campaign_ids=ids, day=day
+            )
+        )
+        self.pending.campaign_hourly.extend(rows)
+        sums = dict(cursor.sums)
+        by_campaign: dict[int, list[object]] = {}
+        for row in rows:
+            by_campaign.setdefault(row.campaign_id, []).append(row)
+            total = sums.get(row.hour, (0, 0, 0, 0))
+            sums[row.hour] = tuple(a + b for a, b in zip(total, counts_of(row), strict=True))  # type: ignore[assignment]
+        digests = dict(cursor.digests)
+        for campaign_id, campaign_rows in by_campaign.items():
+            digests[campaign_id] = digest(campaign_rows, ("hour",), PRODUCT_METRICS)
+        after = cursor.counted(rows=len(rows), sums=sums, digests=digests, index=cursor.index + 1)
+        return self._next_after_hourly(after)
+
+    def _next_after_hourly(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        if cursor.index < len(cursor.chunks()):
+            return cursor
+        if not cursor.reread and cursor.shop_reply_older():
+            return replace(cursor, step=Step.SHOP_HOURLY_AGAIN, index=0)
+        if not cursor.adds_up() and not cursor.fallback:
+            # A campaign we did not ask had activity today: read the list, ask the rest.
+            return replace(cursor, step=Step.LIST, index=0, fallback=True, listed=())
+        state = self.state
+        changed = tuple(sorted(c for c, d in cursor.digests.items() if state.campaigns.get(c) != d))
+        if changed:
+            return replace(cursor, step=Step.DAILY, index=0, changed=changed)
+        return self._to_shop_daily(cursor)
+
+    def _to_shop_daily(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        step = Step.SHOP_DAILY if cursor.shop_changed else Step.DONE
+        return replace(cursor, step=step, index=0)
+
+    def _list(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        listed = cursor.listed or ()
+        page = self._call(
+            lambda auth: self.deps.shopee.get_campaign_id_page(auth, offset=len(listed))
+        )
+        listed = listed + tuple(ref.campaign_id for ref in page.refs)
+        after = cursor.counted(rows=0, listed=listed, index=cursor.index + 1)
+        if page.has_next_page:
+            return after
+        unique = tuple(sorted(set(listed)))
+        new: tuple[int, ...] = unique
+        extra: tuple[int, ...] = ()
+        if not cursor.full:
+            schedules = {
+                s.campaign_id: s for s in RealtimeStore(self.deps.db).schedules(self.shop.shop_id)
+            }
+            start, end = self._day_bounds(cursor.day)
+            asked = set(cursor.asked)
+            new = tuple(c for c in unique if c not in schedules)
+            extra = tuple(
+                c
+                for c in unique
+                if c in schedules
+                and c not in asked
+                and runs_during(
+                    start_time=schedules[c].start_time,
+                    end_time=schedules[c].end_time,
+                    day_start=start,
+                    day_end=end,
+                )
+            )
+        after = replace(after, listed=unique, list_done=True, new=new, extra=extra, index=0)
+        if new:
+            return replace(after, step=Step.SETTINGS)
+        return self._to_extra(after)
+
+    def _settings(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        ids = cursor.chunks()[cursor.index]
+        settings = self._call(
+            lambda auth: self.deps.shopee.get_campaign_settings(
+                auth, campaign_ids=ids, info_types=ALL_INFO_TYPES
+            )
+        )
+        self.pending.campaigns.extend(settings)
+        start, end = self._day_bounds(cursor.day)
+        asked = set(cursor.asked)
+        running = tuple(
+            s.campaign_id
+            for s in settings
+            if s.campaign_id not in asked
+            and (
+                s.common_info is None
+                or runs_during(
+                    start_time=s.common_info.campaign_duration.starts_at,
+                    end_time=s.common_info.campaign_duration.ends_at,
+                    day_start=start,
+                    day_end=end,
+                )
+            )
+        )
+        after = cursor.counted(
+            rows=len(settings), index=cursor.index + 1, extra=cursor.extra + running
+        )
+        if after.index < len(after.chunks()):
+            return after
+        return self._to_extra(after)
+
+    def _to_extra(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        extra = tuple(sorted(set(cursor.extra)))
+        return self._next_after_hourly(
+            replace(cursor, step=Step.EXTRA_HOURLY, index=0, extra=extra)
+        )
+
+    def _daily(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        ids = cursor.chunks()[cursor.index]
+        day = cursor.day
+        rows = self._call(
+            lambda auth: self.deps.shopee.get_campaign_daily_performance(
+                auth, campaign_ids=ids, start=day, end=day
+            )
+        )
+        self.pending.campaign_daily.extend(rows)
+        after = cursor.counted(rows=len(rows), index=cursor.index + 1)
+        if after.index < len(after.chunks()):
+            return after
+        return self._to_shop_daily(after)
+
+    def _shop_daily(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        day = cursor.day
+        rows = self._call(
+            lambda auth: self.deps.shopee.get_shop_daily_performance(auth, start=day, end=day)
+        )
+        self.pending.shop_daily.extend(rows)
+        return replace(cursor.counted(rows=len(rows)), step=Step.DONE, index=0)
+
+    def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
+        start = datetime.combine(day, time.min, self.zone)
+        return start, datetime.combine(day + timedelta(days=1), time.min, self.zone)

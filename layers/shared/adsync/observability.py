@@ -40,12 +40,19 @@ for _name in _HTTP_LOGGERS:
 
 def count(name: str, value: int = 1) -> None:
     """Add to a count metric (no-op for zero, so quiet runs stay quiet)."""
-    if value and not is_metrics_disabled():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    if value:
+        _add(name, MetricUnit.Count, value)
 
 
 def milliseconds(name: str, value: float) -> None:
-    # Checked here: Powertools prints its automatic flush at 100 values even when
-    # POWERTOOLS_METRICS_DISABLED is set (only its flush_metrics honours it).
-    if not is_metrics_disabled():
-        metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=value)
+    _add(name, MetricUnit.Milliseconds, value)
+
+
+def _add(name: str, unit: MetricUnit, value: float) -> None:
+    # Powertools prints its automatic flush at 100 values of one metric even when
+    # POWERTOOLS_METRICS_DISABLED is set (only flush_metrics honours it). Disabled, each
+    # metric keeps one value: never 100, and the handler's flush still finds a metric
+    # (an empty flush warns) and prints nothing.
+    if is_metrics_disabled() and name in metrics.metric_set:
+        return
+    metrics.add_metric(name=name, unit=unit, value=value)

@@ -51,6 +51,7 @@ CUSTOM_METRICS = (
     "SendFailures",
     "TokenRefreshes",
     "ShopsNeedingReauth",
+    "JobsInterrupted",
 )
 
 _LOCAL_URI_PROPERTIES = {

@@ -81,8 +81,10 @@ class JobStore:
         attempt: int,
         now: datetime,
         lease_expires_at: datetime,
+        abandoned_leases: Sequence[datetime] = (),
     ) -> Job | None:
-        """Move a due pending job (or an expired lease) to processing; None if not claimable.
+        """Move a due pending job (or an expired or abandoned lease) to processing; None if
+        not claimable.
 
         Raises ShopBusyError when another job of the same shop is processing.
         """
@@ -94,6 +96,7 @@ class JobStore:
                 attempt=attempt,
                 now=now,
                 lease_expires_at=lease_expires_at,
+                abandoned_leases=list(abandoned_leases),
             )
         except DatabaseError as exc:
             if exc.sqlstate == _UNIQUE_VIOLATION:
@@ -152,6 +155,26 @@ class JobStore:
             query(_SQL, "release_job"),
             job_id=job_id,
             dispatch_id=dispatch_id,
+            scheduled_at=scheduled_at,
+            now=now,
+        )
+        return row is not None
+
+    def abandon(
+        self,
+        *,
+        job_id: int,
+        dispatch_id: str,
+        abandoned_leases: Sequence[datetime],
+        scheduled_at: datetime,
+        now: datetime,
+    ) -> bool:
+        """Hand a job still ours back to the reconciler (pending, no live message)."""
+        row = self._db.one(
+            query(_SQL, "abandon_job"),
+            job_id=job_id,
+            dispatch_id=dispatch_id,
+            abandoned_leases=list(abandoned_leases),
             scheduled_at=scheduled_at,
             now=now,
         )

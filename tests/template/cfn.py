@@ -52,6 +52,7 @@ CUSTOM_METRICS = (
     "TokenRefreshes",
     "ShopsNeedingReauth",
     "JobsInterrupted",
+    "TokenRefreshesUncertain",
 )
 
 _LOCAL_URI_PROPERTIES = {

@@ -31,6 +31,8 @@ class Shop:
     refresh_token: str | None = field(default=None, repr=False)
     access_token_expires_at: datetime | None = None
     last_synced_at: datetime | None = None
+    # A refresh got no reply at this time: Shopee may or may not have rotated the pair.
+    refresh_uncertain_since: datetime | None = None
 
     @property
     def has_token(self) -> bool:

@@ -35,6 +35,7 @@ def _shop_with_tokens(row: Row) -> Shop:
         refresh_token=row["refresh_token"],
         access_token_expires_at=row["access_token_expires_at"],
         last_synced_at=row["last_synced_at"],
+        refresh_uncertain_since=row["refresh_uncertain_since"],
     )
 
 
@@ -101,6 +102,10 @@ class ShopStore:
             refresh_expires_at=tokens.refresh_expires_at,
             now=now,
         )
+
+    def mark_refresh_uncertain(self, *, shop_id: int, now: datetime) -> None:
+        """A refresh got no reply: keep the shop, remember since when we are unsure."""
+        self._db.run(query(_SQL, "mark_refresh_uncertain"), shop_id=shop_id, now=now)
 
     def overview(self) -> list[ShopOverview]:
         """Every shop, by id, for operators (no tokens)."""

@@ -26,6 +26,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "sync_type": request.sync_type.value,
         "priority": request.priority,
         "eligible_shops": result.eligible_shops,
+        "skipped": result.skipped,
         "enqueued": result.inserted,
         "sent": result.sent,
         "send_failed": result.send_failed,

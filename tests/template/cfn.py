@@ -53,6 +53,7 @@ CUSTOM_METRICS = (
     "ShopsNeedingReauth",
     "JobsInterrupted",
     "TokenRefreshesUncertain",
+    "ShopsSkipped",
 )
 
 _LOCAL_URI_PROPERTIES = {

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from adsync.db.connection import Database, Row
 from adsync.db.sql import query
+from adsync.regions import region_timezone
 from adsync.shops import Shop, ShopStatus, TokenPair
 
 _SQL = "shops.sql"
@@ -60,7 +61,11 @@ class ShopStore:
         now: datetime,
         shop_name: str | None = None,
     ) -> None:
-        """Add a shop, or give an existing one fresh tokens and make it active again."""
+        """Add a shop, or give an existing one fresh tokens and make it active again.
+
+        Raises UnknownRegionError for a region no marketplace table knows: such a row
+        could never be synced."""
+        region_timezone(region)
         self._db.run(
             query(_SQL, "upsert_shop"),
             shop_id=shop_id,

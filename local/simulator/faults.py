@@ -5,8 +5,8 @@ produces a `Fault`: an error reply (HTTP 500 for `error_server` by default), a d
 dropped connection (the socket is closed without any reply, nothing done), a lost reply
 (the call is served, its effects applied, and then the socket is closed: the client
 never learns the outcome), a corrupted reply (values rewritten), or an action run first
-(a test restarting its database mid-call). Rules are consulted in the order they were armed, before any other check.
-Must not know about tokens or metrics.
+(a test restarting its database mid-call). Rules are consulted in the order they were
+armed, before any other check. Must not know about tokens or metrics.
 """
 
 import threading

@@ -223,6 +223,11 @@ class JobStore:
         if job_ids:
             self._db.run(query(_SQL, "mark_undispatched"), job_ids=list(job_ids), now=now)
 
+    def requeue_orphans(self, *, now: datetime) -> int:
+        """Local runtime only, at start: live jobs whose runs and messages died with the
+        previous process go back to pending, unsent (the reconciler sends them)."""
+        return len(self._db.run(query(_SQL, "requeue_orphans"), now=now))
+
     def delete_finished_before(self, cutoff: datetime) -> int:
         row = self._db.one(query(_SQL, "delete_finished_before"), cutoff=cutoff)
         return int(row["deleted"]) if row else 0

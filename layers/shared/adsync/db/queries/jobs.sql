@@ -148,3 +148,12 @@ WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid)
        OR (status = 'processing'
            AND lease_expires_at = ANY(CAST(:abandoned_leases AS timestamptz[]))))
 RETURNING id;
+
+-- name: requeue_orphans
+-- The local runtime restarted: every worker and every message of its previous run are
+-- gone. Live jobs go back to pending with no message, for the reconciler to send; no
+-- attempt is counted (their runs were killed, they did not fail).
+UPDATE apishopee_ads_sync_queue
+SET status = 'pending', lease_expires_at = NULL, dispatched_at = NULL, updated_at = :now
+WHERE status IN ('pending', 'processing')
+RETURNING id;

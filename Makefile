@@ -15,7 +15,11 @@ $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+## Also installs the operator console as .venv/bin/adsync (`adsync --help`).
+setup: $(VENV)/.installed $(VENV)/bin/adsync
+
+$(VENV)/bin/adsync: local/console/adsync.sh $(VENV)/.installed
+	install -m 755 local/console/adsync.sh $@
 
 ## The main job: a full sync cycle on one machine (embedded Postgres unless DATABASE_URL is set).
 run: setup
@@ -55,3 +59,8 @@ clean:
 .PHONY: bench
 bench: setup
 	$(PY) -m bench $(BENCH_ARGS)
+
+## Mutation check: break each guard on purpose, report killed/survived (a few minutes).
+.PHONY: mutants
+mutants: setup
+	$(PY) -m tools.mutants $(MUTANTS)

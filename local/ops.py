@@ -21,6 +21,7 @@ from adsync.config import load_partner_credentials, load_settings
 from adsync.errors import AdsSyncError
 from adsync.jobs import Dispatch, SyncType
 from adsync.regions import UTC_OFFSET_HOURS
+from adsync.services.admin import require_schema
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
 from adsync.shopee.client import ShopeeClient
@@ -140,6 +141,7 @@ def _record_backfill(deps: Dependencies, shop_id: int, clock: Clock) -> list[Dis
 def _list(env: Mapping[str, str], clock: Clock, out: TextIO) -> None:
     deps = Dependencies(env=env, clock=clock)
     try:
+        require_schema(deps)  # a fresh database: say so, not 42P01
         shops = deps.shops.overview()
     finally:
         deps.close()

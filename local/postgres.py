@@ -19,6 +19,7 @@ from adsync.config import database_from_url
 from adsync.db.connection import connect
 
 DATA_DIR = Path(__file__).resolve().parent.parent / ".local" / "pgdata"
+LOCAL_DATABASE = "adsync_local"  # `python -m local run` leaves its fleet here; the console reads it
 
 
 def server_url() -> str:

@@ -27,13 +27,19 @@ from adsync.regions import local_day
 from adsync.services import dependencies
 from local.event_source import Poller
 from local.lambda_runtime import invoke
-from local.postgres import checked_name, existing_database, fresh_database, redacted, server_url
+from local.postgres import (
+    LOCAL_DATABASE,
+    checked_name,
+    existing_database,
+    fresh_database,
+    redacted,
+    server_url,
+)
 from local.simulator import World, WorldSettings
 from local.stack import QUIET_ENV, LocalStack, Transport, local_stack
 from local.truth_check import compare
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
-LOCAL_DATABASE = "adsync_local"
 DEFAULT_WEIGHTS = {3: 20, 2: 10, 1: 5, 0: 2}  # MaximumConcurrency per priority, as deployed
 RECONCILE_EVERY_SECONDS = 60.0  # as the deployed schedule
 

@@ -1,5 +1,8 @@
 """Lambda `enqueue`: a Scheduler tick ({sync_type, priority}) -> job rows -> SQS.
 
+Also a "sync now": `shop_ids` narrows it to some shops, and `start_day`/`end_day`
+(backfill_day) asks for a range of days, one job per shop and day.
+
 A malformed event raises BadEventError: the Scheduler's retry policy and dead-letter
 queue keep it for an operator instead of dropping it.
 """
@@ -26,8 +29,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "sync_type": request.sync_type.value,
         "priority": request.priority,
         "eligible_shops": result.eligible_shops,
-        "skipped": result.skipped,
         "enqueued": result.inserted,
         "sent": result.sent,
         "send_failed": result.send_failed,
+        "skipped_shops": list(result.skipped_shop_ids),
     }

@@ -38,10 +38,6 @@ Migrate = Callable[[Mapping[str, Any]], list[str]]
 Send = Callable[[str, bytes], None]
 
 
-class DeployCheckError(Exception):
-    """A deploy-time invariant of the template does not hold."""
-
-
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     return handle(event, context, migrate=run_migrations)
 
@@ -83,8 +79,10 @@ def _outcome(event: Mapping[str, Any], migrate: Migrate) -> tuple[str, str, dict
         return SUCCESS, "", {}
     if request_type not in ("Create", "Update"):
         return FAILED, f"unknown RequestType {request_type!r}", {}
+    from adsync.db.preflight import worker_shape
+
     properties = event.get("ResourceProperties", {})
-    check_worker_concurrency(properties)
+    worker_shape(properties)  # the concurrency check: refused before anything runs
     applied = migrate(properties)
     logger.info("migrations applied: %s", applied)
     return SUCCESS, "", _applied_data(applied)
@@ -96,7 +94,7 @@ def run_migrations(properties: Mapping[str, Any]) -> list[str]:
     # Imported here: an import error in the layer must still produce a FAILED answer.
     from adsync.db.connection import Database
     from adsync.db.migrate import apply_migrations
-    from adsync.db.preflight import check_server, server_facts
+    from adsync.db.preflight import check_server, server_facts, worker_shape
 
     db = Database(migration_settings(), refresh_settings=lambda: migration_settings(fresh=True))
     try:
@@ -118,58 +116,10 @@ def migration_settings(*, fresh: bool = False) -> Any:
     return replace(settings, statement_timeout_seconds=wait)
 
 
-def worker_shape(properties: Mapping[str, Any]) -> Any:
-    """The worker's connections at full concurrency, from the resource's properties (None
-    when the template does not pass them)."""
-    from adsync.db.preflight import WorkerShape
-
-    try:
-        threads = int(properties["WorkerThreads"])
-        reserved = int(properties["WorkerReservedConcurrency"])
-        maxima = [int(value) for value in properties["WorkerMaximumConcurrency"]]
-    except (KeyError, TypeError, ValueError):
-        return None
-    return WorkerShape(
-        executions=reserved or sum(maxima),
-        threads=threads,
-        pooled=str(properties.get("UsesRdsProxy", "false")).lower() == "true",
-    )
-
-
-def check_worker_concurrency(properties: Mapping[str, Any]) -> None:
-    """Reserved concurrency, when set, must cover every mapping's MaximumConcurrency.
-
-    Otherwise the event source mappings poll more batches than the function may run,
-    the throttled receives count toward maxReceiveCount, and healthy jobs reach the DLQ.
-    CloudFormation Rules cannot add numbers, so the deploy checks it here. 0 means no
-    reservation (the template drops the property): the worker then shares the account's
-    unreserved pool, and docs/deploy.md says what that costs.
-    """
-    reserved_raw = properties.get("WorkerReservedConcurrency")
-    maxima_raw = properties.get("WorkerMaximumConcurrency")
-    if reserved_raw is None or maxima_raw is None:
-        return
-    try:
-        reserved = int(reserved_raw)
-        maxima = [int(value) for value in maxima_raw]
-    except (TypeError, ValueError) as exc:
-        raise DeployCheckError(f"worker concurrency settings are not integers: {exc}") from exc
-    total = sum(maxima)
-    if 0 < reserved < total:
-        terms = " + ".join(str(value) for value in maxima)
-        raise DeployCheckError(
-            f"WorkerReservedConcurrency {reserved} is below the sum of the worker mappings' "
-            f"MaximumConcurrency ({terms} = {total}): raise WorkerReservedConcurrency "
-            "or lower the PriorityNMaxConcurrency parameters"
-        )
-
-
 def describe_failure(exc: BaseException) -> str:
     """A one-line reason for the CloudFormation console."""
     kind = type(exc).__name__
     message = str(exc) or kind
-    if isinstance(exc, DeployCheckError):
-        return f"deploy check failed: {message}"
     if isinstance(exc, ImportError):
         return f"migration code unavailable (layer): {message}"
     if kind == "ConfigError":

@@ -34,7 +34,7 @@ def test_a_shop_with_an_unknown_region_is_skipped_and_the_others_run(
     reply = invoke("enqueue", event)
 
     assert reply["enqueued"] == len(shop_ids) - 1
-    assert reply["skipped"] == 1
+    assert reply["skipped_shops"] == [bad]
     assert bad not in {j["shop_id"] for j in job_rows(db)}
     drain(stack, priority=1)
     rows = job_rows(db)

@@ -347,3 +347,38 @@ def test_a_failing_migration_names_its_file_sqlstate_and_message() -> None:
         assert failure.value.sqlstate == "42P07"
         recorded = db.one("SELECT count(*) AS n FROM schema_migrations WHERE version = '0008_x'")
         assert recorded == {"n": 0}
+
+
+def test_seed_tables_owned_by_another_role_fail_with_what_to_do() -> None:
+    """A restored dump belongs to the role that restored it: the stack's role cannot move
+    those tables (42501). Nothing moves, and the reason says how to hand them over."""
+    import uuid
+    from dataclasses import replace
+
+    from adsync.config import database_from_url
+    from adsync.errors import MigrationError
+
+    role = f"adsync_app_{uuid.uuid4().hex[:8]}"
+    with database(with_seed=True) as (url, db):
+        db.run(f"CREATE ROLE {role} LOGIN")
+        try:
+            db.run(f"GRANT ALL ON SCHEMA public TO {role}")
+            db.run(f"GRANT CREATE ON DATABASE {url.rsplit('/', 1)[1]} TO {role}")
+            app = Database(replace(database_from_url(url), user=role))
+            try:
+                with pytest.raises(MigrationError, match="42501") as caught:
+                    apply_migrations(app)
+            finally:
+                app.close()
+            assert "REASSIGN OWNED BY" in str(caught.value)
+            assert "docs/adopting-seed.md" in str(caught.value)
+            moved = db.one("SELECT to_regclass('public.apishopee_shops') IS NOT NULL AS here")
+            assert moved == {"here": True}  # nothing was moved
+        finally:
+            db.run(f"DROP OWNED BY {role}")
+            db.close()
+            from local.postgres import _admin, server_url
+
+            admin = _admin(server_url())
+            admin.run(f"DROP ROLE IF EXISTS {role}")
+            admin.close()

@@ -23,7 +23,7 @@ EVENT_FILES = sorted(p for p in EVENTS.glob("*.json") if p.name != "env.local.js
 
 
 def handler_for(path: Path) -> str:
-    for name in ("dead_letter", "enqueue", "maintenance", "migrate", "worker"):
+    for name in ("admin", "dead_letter", "enqueue", "maintenance", "migrate", "worker"):
         if path.name.startswith(name):
             return name
     raise AssertionError(f"{path.name} does not start with a function name")
@@ -54,6 +54,7 @@ def on_local_catcher(response_url: str, base_url: str) -> str:
 
 def test_every_event_file_is_covered() -> None:
     assert {handler_for(p) for p in EVENT_FILES} == {
+        "admin",
         "dead_letter",
         "enqueue",
         "maintenance",
@@ -87,5 +88,8 @@ def test_event_runs_through_its_handler(path: Path, stack: LocalStack, db: Datab
         }
     elif "Records" in event:
         assert invoke(handler_for(path), event) == {"batchItemFailures": []}
+    elif handler_for(path) == "admin":
+        reply = invoke("admin", event)
+        assert reply["ok"] is True, reply
     else:
         assert isinstance(invoke(handler_for(path), event), dict)

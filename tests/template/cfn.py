@@ -28,6 +28,7 @@ FUNCTIONS = {
     "DeadLetterFunction": "dead_letter",
     "MaintenanceFunction": "maintenance",
     "MigrateFunction": "migrate",
+    "AdminFunction": "admin",
 }
 CUSTOM_METRICS = (
     "JobsEnqueued",

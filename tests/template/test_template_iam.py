@@ -39,6 +39,8 @@ EXPECTED_SQS = {
     },
     "MaintenanceFunction": {"sqs:SendMessage": QUEUES | SCHEDULE_DLQ},
     "MigrateFunction": {},
+    # status reads the depths; retry, reset-stuck and sync send: nothing else.
+    "AdminFunction": {"sqs:SendMessage": QUEUES, "sqs:GetQueueAttributes": QUEUES},
 }
 EXPECTED_SECRETS = {
     "EnqueueFunction": {DB_SECRET},
@@ -46,6 +48,7 @@ EXPECTED_SECRETS = {
     "DeadLetterFunction": {DB_SECRET},
     "MaintenanceFunction": {DB_SECRET},
     "MigrateFunction": {DB_SECRET},
+    "AdminFunction": {DB_SECRET, PARTNER_SECRET},  # authorize signs with the partner key
 }
 LOG_GROUPS = {
     "EnqueueFunction": "EnqueueLogGroup",
@@ -53,6 +56,7 @@ LOG_GROUPS = {
     "DeadLetterFunction": "DeadLetterLogGroup",
     "MaintenanceFunction": "MaintenanceLogGroup",
     "MigrateFunction": "MigrateLogGroup",
+    "AdminFunction": "AdminLogGroup",
 }
 
 

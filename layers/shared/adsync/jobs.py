@@ -16,6 +16,8 @@ from adsync.config import ATTRIBUTION_WINDOW_DAYS, PRIORITIES
 from adsync.errors import BadEventError
 
 MAX_JOB_ID = 2**63 - 1  # the job table's bigint
+MAX_DAYS_AGO = 180  # the oldest day a backfill may ask Shopee for
+MAX_SHOP_IDS = 10_000  # shops one request may name
 
 
 def _shown(value: object) -> str:
@@ -150,11 +152,24 @@ class Dispatch:
 
 @dataclass(frozen=True, kw_only=True)
 class EnqueueRequest:
-    """What one schedule tick asks for: a sync type, a priority, and its days."""
+    """What one schedule tick (or an operator's "sync now") asks for: a sync type, a
+    priority, its days, and optionally which shops (default: every eligible shop)."""
 
     sync_type: SyncType
     priority: int
     days_ago: int | None = None  # backfill_day: which day; lookback: how many days
+    shop_ids: tuple[int, ...] | None = None
+    # backfill_day over a range of shop-local days, one job per shop and day
+    start_day: date | None = None
+    end_day: date | None = None
+
+    @property
+    def days(self) -> list[date]:
+        """The range's days, oldest first (empty without a range)."""
+        if self.start_day is None or self.end_day is None:
+            return []
+        span = (self.end_day - self.start_day).days
+        return [date.fromordinal(self.start_day.toordinal() + n) for n in range(span + 1)]
 
     @classmethod
     def from_event(
@@ -168,6 +183,35 @@ class EnqueueRequest:
         priority = event.get("priority", 1)
         if not _is_int(priority, range(min(PRIORITIES), max(PRIORITIES) + 1)):
             raise BadEventError(f"priority must be one of {PRIORITIES}, got {_shown(priority)}")
+        shop_ids = _shop_ids(event.get("shop_ids"))
+        if "start_day" in event or "end_day" in event:
+            if raw_type not in (None, SyncType.BACKFILL_DAY) or "days_ago" in event:
+                raise BadEventError("start_day/end_day go with sync_type backfill_day only")
+            start = _day(event.get("start_day"), "start_day")
+            end = _day(event.get("end_day", event.get("start_day")), "end_day")
+            if end < start or (end - start).days > MAX_DAYS_AGO:
+                raise BadEventError(
+                    f"end_day must be on or after start_day, at most {MAX_DAYS_AGO} days later"
+                )
+            return cls(
+                sync_type=SyncType.BACKFILL_DAY,
+                priority=priority,
+                shop_ids=shop_ids,
+                start_day=start,
+                end_day=end,
+            )
+        request = cls._of_type(event, raw_type, priority, default_window_days)
+        return cls(
+            sync_type=request.sync_type,
+            priority=priority,
+            days_ago=request.days_ago,
+            shop_ids=shop_ids,
+        )
+
+    @classmethod
+    def _of_type(
+        cls, event: Mapping[str, Any], raw_type: object, priority: int, default_window_days: int
+    ) -> "EnqueueRequest":
         if raw_type == SyncType.LOOKBACK:
             window = event.get("window_days", default_window_days)
             allowed = ATTRIBUTION_WINDOW_DAYS
@@ -185,7 +229,31 @@ class EnqueueRequest:
             ) from None
         if sync_type is SyncType.BACKFILL_DAY:
             days_ago = event.get("days_ago", 1)
-            if not _is_int(days_ago, range(181)):
-                raise BadEventError(f"days_ago must be 0..180, got {_shown(days_ago)}")
+            if not _is_int(days_ago, range(MAX_DAYS_AGO + 1)):
+                raise BadEventError(f"days_ago must be 0..{MAX_DAYS_AGO}, got {_shown(days_ago)}")
             return cls(sync_type=sync_type, priority=priority, days_ago=days_ago)
         return cls(sync_type=sync_type, priority=priority)
+
+
+def _shop_ids(value: object) -> tuple[int, ...] | None:
+    """None (every eligible shop) or a non-empty list of shop ids, deduplicated."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or not 0 < len(value) <= MAX_SHOP_IDS
+        or not all(_is_int(v, range(1, MAX_JOB_ID + 1)) for v in value)
+    ):
+        raise BadEventError(
+            f"shop_ids must be a list of 1..{MAX_SHOP_IDS} positive integers, got {_shown(value)}"
+        )
+    return tuple(dict.fromkeys(value))
+
+
+def _day(value: object, name: str) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise BadEventError(f"{name} must be a date YYYY-MM-DD, got {_shown(value)}")

@@ -18,6 +18,21 @@ from adsync.jobs import Dispatch, JobMessage
 SEND_BATCH = 10
 SEND_THREADS = 8
 MAX_DELAY_SECONDS = 900
+_DEPTH_ATTRIBUTES = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueDepth:
+    """SQS's approximate counts for one priority queue."""
+
+    priority: int
+    visible: int  # waiting to be received
+    in_flight: int  # received, not yet deleted (running, or held for a retry delay)
+    delayed: int  # sent with a delay (deferred jobs)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,6 +111,22 @@ class QueueGateway:
             )
         except (BotoCoreError, ClientError) as exc:
             raise QueueError(f"cannot change visibility: {exc}") from exc
+
+    def depths(self) -> list[QueueDepth]:
+        """GetQueueAttributes of every configured priority queue, highest priority first."""
+        depths = []
+        for priority, url in sorted(self._settings.queue_urls.items(), reverse=True):
+            try:
+                attributes = self._sqs.get_queue_attributes(
+                    QueueUrl=url, AttributeNames=list(_DEPTH_ATTRIBUTES)
+                )["Attributes"]
+            except (BotoCoreError, ClientError) as exc:
+                raise QueueError(f"cannot read the depth of queue {priority}: {exc}") from exc
+            visible, in_flight, delayed = (int(attributes.get(a, 0)) for a in _DEPTH_ATTRIBUTES)
+            depths.append(
+                QueueDepth(priority=priority, visible=visible, in_flight=in_flight, delayed=delayed)
+            )
+        return depths
 
     def url_for_arn(self, queue_arn: str) -> str:
         """Map an event record's eventSourceARN to one of our configured queue URLs."""

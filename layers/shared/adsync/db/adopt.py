@@ -32,6 +32,12 @@ IMPORTS: tuple[tuple[str, str], ...] = (
     ("apishopee_ads_sync_queue", "import_live_jobs"),
 )
 _NEEDS_REGIONS = frozenset({"import_shops", "import_live_jobs"})
+# A restored seed dump is usually owned by the role that restored it, not by ours.
+_OWNER_ADVICE = (
+    "; the stack's database role must own the seed's tables to move them: "
+    "as their owner run REASSIGN OWNED BY <their owner> TO <our role> (or restore the "
+    "dump with pg_restore --no-owner --role=<our role>), see docs/adopting-seed.md"
+)
 
 
 def archive_seed(db: Database) -> list[str]:
@@ -45,7 +51,10 @@ def archive_seed(db: Database) -> list[str]:
         try:
             db.run(query("adopt.sql", "archive_seed"))
         except DatabaseError as exc:
-            raise MigrationError(f"seed archive failed: {exc}", sqlstate=exc.sqlstate) from exc
+            advice = _OWNER_ADVICE if exc.sqlstate == "42501" else ""
+            raise MigrationError(
+                f"seed archive failed: {exc}{advice}", sqlstate=exc.sqlstate
+            ) from exc
         if not _archive_present(db):
             return []
         return [r["archived"] for r in db.run(query("adopt.sql", "archived_now"))]

@@ -6,7 +6,9 @@ to change, instead of failing at the first statement or at the first busy hour
 ("sorry, too many clients already"). Reads settings only; changes nothing.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from adsync.db.connection import Database
 from adsync.db.sql import query
@@ -42,6 +44,41 @@ class WorkerShape:
     @property
     def connections(self) -> int:
         return self.executions * (self.threads + 1)
+
+
+def worker_shape(properties: Mapping[str, Any]) -> WorkerShape | None:
+    """The worker as the stack's parameters make it (the Migrations resource's
+    properties), after checking that its reservation covers its mappings; None when the
+    properties do not describe it.
+
+    Reserved concurrency (0 = none) must be >= the sum of the mappings' maxima, else the
+    mappings poll batches the function may not run, the throttled receives count toward
+    maxReceiveCount, and healthy jobs reach the DLQ. CloudFormation Rules cannot add
+    numbers, so the deploy checks it here.
+    """
+    if "WorkerReservedConcurrency" not in properties:
+        return None
+    try:
+        reserved = int(properties["WorkerReservedConcurrency"])
+        maxima = [int(value) for value in properties["WorkerMaximumConcurrency"]]
+        threads = int(properties.get("WorkerThreads", 0))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"worker concurrency settings are not integers: {exc}") from exc
+    total = sum(maxima)
+    if 0 < reserved < total:
+        terms = " + ".join(str(value) for value in maxima)
+        raise ConfigError(
+            f"WorkerReservedConcurrency {reserved} is below the sum of the worker mappings' "
+            f"MaximumConcurrency ({terms} = {total}): raise WorkerReservedConcurrency "
+            "(or set it to 0 for none) or lower the PriorityNMaxConcurrency parameters"
+        )
+    if not threads:
+        return None
+    return WorkerShape(
+        executions=reserved or total,
+        threads=threads,
+        pooled=str(properties.get("UsesRdsProxy", "false")).lower() == "true",
+    )
 
 
 def server_facts(db: Database) -> ServerFacts:

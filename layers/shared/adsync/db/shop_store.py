@@ -24,6 +24,7 @@ class ShopOverview:
     access_token_expires_at: datetime | None
     refresh_token_expires_at: datetime | None
     last_synced_at: datetime | None
+    campaign_count: int | None = None  # as of the last completed sync
 
 
 def _shop_with_tokens(row: Row) -> Shop:
@@ -125,6 +126,7 @@ class ShopStore:
                 access_token_expires_at=r["access_token_expires_at"],
                 refresh_token_expires_at=r["refresh_token_expires_at"],
                 last_synced_at=r["last_synced_at"],
+                campaign_count=r["campaign_count"],
             )
             for r in self._db.run(query(_SQL, "list_shops"))
         ]

@@ -21,6 +21,7 @@ from adsync.config import (
     load_partner_credentials,
     load_settings,
 )
+from adsync.db.admin_store import AdminStore
 from adsync.db.ads_store import AdsStore
 from adsync.db.budget_store import BudgetStore
 from adsync.db.connection import Database
@@ -66,6 +67,10 @@ class Dependencies:
     @cached_property
     def shops(self) -> ShopStore:
         return ShopStore(self.db)
+
+    @cached_property
+    def admin(self) -> AdminStore:
+        return AdminStore(self.db)
 
     @cached_property
     def ads(self) -> AdsStore:

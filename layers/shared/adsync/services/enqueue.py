@@ -8,9 +8,10 @@ counted; it never stops the tick for the other shops.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
-from adsync.jobs import EnqueueRequest, SyncType
+from adsync.errors import BadEventError
+from adsync.jobs import MAX_DAYS_AGO, EnqueueRequest, SyncType
 from adsync.observability import count, logger
 from adsync.regions import UnknownRegionError, local_day
 from adsync.services.dependencies import Dependencies
@@ -19,32 +20,54 @@ from adsync.services.dependencies import Dependencies
 @dataclass(frozen=True, kw_only=True)
 class EnqueueResult:
     eligible_shops: int
-    skipped: int
     inserted: int
     sent: int
     send_failed: int
+    # shops the request named that are not synced (unknown, paused, needing re-auth),
+    # and eligible shops whose row cannot be synced (a region no table knows)
+    skipped_shop_ids: tuple[int, ...] = ()
+
+
+def _days_of(
+    request: EnqueueRequest, region: str, now: datetime
+) -> list[tuple[int | None, date | None]]:
+    """(days_ago, target_day) of each job one shop gets (a range: its days up to today)."""
+    today = local_day(region, now)
+    if request.days:
+        return [((today - day).days, day) for day in request.days if day <= today]
+    if request.sync_type is SyncType.BACKFILL_DAY:
+        # backfill_day targets one day (part of its dedupe key); the others run "now"
+        return [(request.days_ago, today - timedelta(days=request.days_ago or 0))]
+    return [(request.days_ago, None)]
 
 
 def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
     now = deps.clock()
     shops = deps.shops.eligible()
+    skipped: tuple[int, ...] = ()
+    if request.shop_ids is not None:
+        wanted = set(request.shop_ids)
+        shops = [(shop_id, region) for shop_id, region in shops if shop_id in wanted]
+        found = {shop_id for shop_id, _ in shops}
+        skipped = tuple(s for s in request.shop_ids if s not in found)
     shop_ids: list[int] = []
     days_ago: list[int | None] = []
-    target_days = []
-    one_day = request.sync_type is SyncType.BACKFILL_DAY
-    n = request.days_ago
-    skipped = 0
+    target_days: list[date | None] = []
     for shop_id, region in shops:
         try:
-            today = local_day(region, now)  # every sync needs the shop's local day
+            days = _days_of(request, region, now)  # every sync needs the shop's local day
         except UnknownRegionError as exc:
-            skipped += 1
+            skipped += (shop_id,)
             logger.error("shop skipped: its row cannot be synced", shop_id=shop_id, error=str(exc))
             continue
-        shop_ids.append(shop_id)
-        days_ago.append(n)
-        # backfill_day targets one day (part of its dedupe key); the others run "now"
-        target_days.append(today - timedelta(days=n or 0) if one_day else None)
+        for n, day in days:
+            if n is not None and n > MAX_DAYS_AGO:
+                raise BadEventError(
+                    f"{day} is {n} days ago for shop {shop_id}: at most {MAX_DAYS_AGO}"
+                )
+            shop_ids.append(shop_id)
+            days_ago.append(n)
+            target_days.append(day)
     dispatches = deps.jobs.insert_jobs(
         sync_type=request.sync_type.value,
         priority=request.priority,
@@ -59,20 +82,19 @@ def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
         logger.warning("send failed; the reconciler will re-send", job_id=job_id, reason=reason)
     count("JobsEnqueued", len(dispatches))
     count("SendFailures", len(outcome.failed))
-    count("ShopsSkipped", skipped)
+    count("ShopsSkipped", len(skipped))
     logger.info(
         "enqueued",
         sync_type=request.sync_type.value,
         priority=request.priority,
         eligible_shops=len(shops),
-        skipped=skipped,
         inserted=len(dispatches),
         sent=len(outcome.sent),
     )
     return EnqueueResult(
         eligible_shops=len(shops),
-        skipped=skipped,
         inserted=len(dispatches),
         sent=len(outcome.sent),
         send_failed=len(outcome.failed),
+        skipped_shop_ids=skipped,
     )

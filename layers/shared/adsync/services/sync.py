@@ -43,7 +43,8 @@ def days_for(job: Job, *, region: str, now: datetime) -> tuple[date, date]:
     if job.sync_type == SyncType.REALTIME:
         return today, today
     if job.sync_type == SyncType.BACKFILL_DAY:
-        day = job.target_day or today - timedelta(days=job.days_ago or 1)
+        days_ago = 1 if job.days_ago is None else job.days_ago  # 0 is today, not unset
+        day = job.target_day or today - timedelta(days=days_ago)
         return day, day
     if job.sync_type == SyncType.BACKFILL_FULL:
         return today - timedelta(days=FULL_BACKFILL_DAYS - 1), today

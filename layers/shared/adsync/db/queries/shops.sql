@@ -69,6 +69,6 @@ WHERE shop_id = :shop_id;
 -- Every shop for operators; tokens are not selected.
 SELECT shop_id, region, status, status_reason, shop_name,
        access_token IS NOT NULL AS has_token, access_token_expires_at,
-       refresh_token_expires_at, last_synced_at
+       refresh_token_expires_at, last_synced_at, campaign_count
 FROM apishopee_shops
 ORDER BY shop_id;

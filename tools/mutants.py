@@ -1,0 +1,241 @@
+"""`make mutants`: break each guard on purpose and check that a test notices.
+
+A curated catalog of mutations, one per guard that keeps a job, a shop's tokens, the
+data or a deploy safe (claim, dedupe, retries, leases, dispatch, tokens, budget,
+mapping, dates, cleanup, dead letter, deploy rules, TLS, poison messages). Each is
+applied to a scratch copy of the tracked files (the working tree is never touched),
+the tests named for it run there with this venv, and the mutation is *killed* when
+they fail. A mutation whose text is no longer in its file is *stale*: the catalog must
+follow the code. Exit status 0 only when every mutation is killed.
+
+    python -m tools.mutants            # all of them
+    python -m tools.mutants claim tls  # those whose name contains a word
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mutation:
+    name: str
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+JOBS_SQL = "layers/shared/adsync/db/queries/jobs.sql"
+GUARDS = "tests/integration/test_guards.py"
+
+CATALOG: tuple[Mutation, ...] = (
+    Mutation(
+        name="claim: any dispatch may claim",
+        path=JOBS_SQL,
+        old="  AND dispatch_id = CAST(:dispatch_id AS uuid)\n  AND scheduled_at <= :now",
+        new="  AND scheduled_at <= :now",
+        tests=(f"{GUARDS}::test_a_stale_message_for_a_pending_job_runs_nothing",),
+    ),
+    Mutation(
+        name="claim: a job not yet due runs",
+        path=JOBS_SQL,
+        old="  AND scheduled_at <= :now\n  AND (status = 'pending'",
+        new="  AND (status = 'pending'",
+        tests=("tests/integration/test_seed_sql.py::test_scheduled_at_pushed_later_by_hand_waits",),
+    ),
+    Mutation(
+        name="claim: a live lease is taken over",
+        path=JOBS_SQL,
+        old="(status = 'processing' AND lease_expires_at < :now)",
+        new="(status = 'processing')",
+        tests=(f"{GUARDS}::test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again",),
+    ),
+    Mutation(
+        name="dedupe: two live jobs per shop, type and day",
+        path="layers/shared/adsync/db/migrations/0008_seed_sync_params.sql",
+        old="CREATE UNIQUE INDEX apishopee_ads_sync_queue_live_day_uq",
+        new="CREATE INDEX apishopee_ads_sync_queue_live_day_uq",
+        tests=("tests/integration/test_enqueue.py::test_second_enqueue_inserts_nothing",),
+    ),
+    Mutation(
+        name="retries: the last attempt does not fail the job",
+        path=JOBS_SQL,
+        old="    status = CASE WHEN CAST(:final AS boolean) OR retry_count + 1 >= max_retries\n",
+        new="    status = CASE WHEN CAST(:final AS boolean)\n",
+        tests=("tests/integration/test_worker.py::test_retries_then_failed_then_dead_letter",),
+    ),
+    Mutation(
+        name="leases: a claim's lease expires at once",
+        path="layers/shared/adsync/services/worker.py",
+        old="lease_expires_at=now + deps.settings.lease_duration,",
+        new="lease_expires_at=now,",
+        tests=(f"{GUARDS}::test_a_healthy_run_keeps_its_lease_past_a_minute",),
+    ),
+    Mutation(
+        name="dispatch: a reset row keeps its old dispatch id",
+        path="layers/shared/adsync/db/migrations/0002_sync_engine.sql",
+        old="    NEW.dispatch_id := gen_random_uuid();",
+        new="    NULL;",
+        tests=(f"{GUARDS}::test_resetting_a_finished_row_gives_it_a_new_dispatch",),
+    ),
+    Mutation(
+        name="tokens: the spent refresh token is saved again",
+        path="layers/shared/adsync/services/tokens.py",
+        old="refresh_token=grant.refresh_token,",
+        new="refresh_token=shop.refresh_token,",
+        tests=(f"{GUARDS}::test_a_second_refresh_uses_the_refresh_token_the_first_one_returned",),
+    ),
+    Mutation(
+        name="dates: TH is UTC+8",
+        path="layers/shared/adsync/regions.py",
+        old='"TH": 7,',
+        new='"TH": 8,',
+        tests=(f"{GUARDS}::test_th_and_vn_are_utc_plus_7_where_plus_8_gives_another_date",),
+    ),
+    Mutation(
+        name="dates: a backfill of days_ago 0 syncs yesterday",
+        path="layers/shared/adsync/services/sync.py",
+        old="days_ago = 1 if job.days_ago is None else job.days_ago",
+        new="days_ago = job.days_ago or 1",
+        tests=("tests/integration/test_seed_sync_params.py",),
+    ),
+    Mutation(
+        name="cleanup: live jobs are deleted too",
+        path=JOBS_SQL,
+        old="WHERE status IN ('completed', 'failed') AND created_at < :cutoff",
+        new="WHERE created_at < :cutoff",
+        tests=(
+            "tests/integration/test_maintenance.py"
+            "::test_cleanup_deletes_finished_jobs_older_than_seven_days",
+        ),
+    ),
+    Mutation(
+        name="dead letter: a completed job is marked failed",
+        path=JOBS_SQL,
+        old="WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid)\n"
+        "  AND status IN ('pending', 'processing')\nRETURNING id;",
+        new="WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid)\nRETURNING id;",
+        tests=(f"{GUARDS}::test_dead_letter_leaves_a_completed_job_completed",),
+    ),
+    Mutation(
+        name="poison: a dispatch id that is not a UUID reaches SQL",
+        path="layers/shared/adsync/jobs.py",
+        old="        if canonical is None:\n",
+        new="        if canonical is None and False:\n",
+        tests=("tests/integration/test_bad_input.py",),
+    ),
+    Mutation(
+        name="deploy: a DLQ without its explicit visibility timeout",
+        path="template.yaml",
+        old="-priority-0-dlq\n      # dead_letter consumes it: 6 x its 60 s timeout (Lambda refuses"
+        " a mapping whose\n      # function timeout exceeds the queue's visibility; SQS's default"
+        " is 30 s).\n      VisibilityTimeout: 360\n",
+        new="-priority-0-dlq\n",
+        tests=("tests/template/test_template_deploy_rules.py",),
+    ),
+    Mutation(
+        name="deploy: reserved concurrency 0 is refused",
+        path="layers/shared/adsync/db/preflight.py",
+        old="if 0 < reserved < total:",
+        new="if reserved < total:",
+        tests=("tests/template/test_template_migrate.py",),
+    ),
+    Mutation(
+        name="deploy: more connections than the server admits",
+        path="layers/shared/adsync/db/preflight.py",
+        old="if needed > facts.client_connections:",
+        new="if False:",
+        tests=("tests/integration/test_preflight.py",),
+    ),
+    Mutation(
+        name="tls: require falls back to plaintext",
+        path="layers/shared/adsync/db/tls.py",
+        old="    if mode in (SslMode.ALLOW, SslMode.PREFER):",
+        new="    if mode in (SslMode.ALLOW, SslMode.PREFER, SslMode.REQUIRE):",
+        tests=("tests/unit/test_tls.py",),
+    ),
+    Mutation(
+        name="tls: verify-full without the host name check",
+        path="layers/shared/adsync/db/tls.py",
+        old="    context.check_hostname = mode is SslMode.VERIFY_FULL",
+        new="    context.check_hostname = False",
+        tests=("tests/unit/test_tls.py",),
+    ),
+    Mutation(
+        name="secrets: debug lines of the HTTP library keep the token",
+        path="layers/shared/adsync/observability.py",
+        old="            record.msg, record.args = redacted, None",
+        new="            pass",
+        tests=("tests/integration/test_client_transport.py",),
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    mutation: Mutation
+    outcome: str  # killed | survived | stale
+    seconds: float
+
+
+def copy_tree(target: Path) -> None:
+    """The tracked files (what CI sees), not the venv or caches."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file() and not source.is_symlink():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def run_one(tree: Path, mutation: Mutation) -> Result:
+    path = tree / mutation.path
+    original = path.read_text("utf-8")
+    started = time.monotonic()
+    if original.count(mutation.old) != 1:
+        return Result(mutation=mutation, outcome="stale", seconds=0.0)
+    path.write_text(original.replace(mutation.old, mutation.new), "utf-8")
+    try:
+        env = {**os.environ, "PYTHONPATH": f"{tree / 'layers' / 'shared'}:{tree}"}
+        tests = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutation.tests],
+            cwd=tree,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+    finally:
+        path.write_text(original, "utf-8")
+    outcome = "survived" if tests.returncode == 0 else "killed"
+    return Result(mutation=mutation, outcome=outcome, seconds=time.monotonic() - started)
+
+
+def main(argv: list[str]) -> int:
+    chosen = [m for m in CATALOG if not argv or any(w in m.name for w in argv)]
+    with tempfile.TemporaryDirectory(prefix="adsync-mutants-") as scratch:
+        tree = Path(scratch)
+        copy_tree(tree)
+        results = []
+        for mutation in chosen:
+            result = run_one(tree, mutation)
+            results.append(result)
+            print(f"{result.outcome:8} {result.seconds:6.1f} s  {mutation.name}", flush=True)
+    killed = sum(r.outcome == "killed" for r in results)
+    print(f"\n{killed} of {len(results)} mutations killed")
+    return 0 if killed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

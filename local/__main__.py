@@ -4,7 +4,8 @@
 `sam local invoke` (see docs/local-invoke.md and local/sam_backend.py).
 
 Uses `DATABASE_URL` when set (the run works in a database named adsync_local on that
-server), else an embedded Postgres in .local/pgdata.
+server, or `--database NAME`), else an embedded Postgres in .local/pgdata. A run
+resumes what a crashed one left; `--fresh` drops the database first.
 """
 
 import argparse
@@ -13,7 +14,7 @@ import os
 import sys
 
 from local import cfn_response, ops, sam_backend
-from local.runner import RunOptions, run_cycle
+from local.runner import LOCAL_DATABASE, RunOptions, run_cycle
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +32,16 @@ def main(argv: list[str] | None = None) -> int:
         choices=("moto", "postgres"),
         default="moto",
         help="SQS: moto in-process (default) or the Postgres-backed transport (10,000+ messages)",
+    )
+    run.add_argument(
+        "--database",
+        default=LOCAL_DATABASE,
+        help=f"database name on the server (default {LOCAL_DATABASE}; tests use a scratch name)",
+    )
+    run.add_argument(
+        "--fresh",
+        action="store_true",
+        help="drop and recreate the database first (default: resume what is there)",
     )
     ops.add_parser(commands)
     catcher = commands.add_parser(
@@ -72,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         timeout_seconds=args.timeout,
         quiet=not args.verbose,
         transport=args.transport,
+        database=args.database,
+        fresh=args.fresh,
     )
     summary = run_cycle(options)
     if args.json:
@@ -98,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shopee calls      {summary.shopee_calls}")
         print(f"wall time         {summary.wall_seconds} s")
         print(f"database          {summary.database_url}")
+        if summary.resumed_jobs:
+            print(f"resumed           {summary.resumed_jobs} jobs left live by an earlier run")
         print("result            " + ("OK" if summary.ok else "INCOMPLETE"))
     return 0 if summary.ok else 1
 

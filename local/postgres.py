@@ -5,6 +5,7 @@ The embedded server is `pgserver` (real Postgres binaries from PyPI), kept in
 """
 
 import os
+import re
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -66,6 +67,27 @@ def scratch_database(url: str, *, prefix: str = "adsync") -> Iterator[str]:
         admin.close()
 
 
+_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def checked_name(name: str) -> str:
+    """A database name the runner may create: lower case letters, digits, underscores."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"database name must match {_NAME.pattern}, got {name!r}")
+    return name
+
+
+def existing_database(url: str, name: str) -> str:
+    """Database `name` on the server at `url`, created if missing (never dropped); its URL."""
+    admin = _admin(url)
+    try:
+        if not admin.run("SELECT 1 FROM pg_database WHERE datname = :name", name=name):
+            admin.run(f'CREATE DATABASE "{checked_name(name)}"')
+    finally:
+        admin.close()
+    return with_database(url, name)
+
+
 def fresh_database(url: str, name: str) -> str:
     """Drop and recreate database `name` on the server at `url`; return its URL.
 
@@ -73,7 +95,7 @@ def fresh_database(url: str, name: str) -> str:
     """
     admin = _admin(url)
     try:
-        admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.run(f'DROP DATABASE IF EXISTS "{checked_name(name)}" WITH (FORCE)')
         admin.run(f'CREATE DATABASE "{name}"')
     finally:
         admin.close()

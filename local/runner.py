@@ -4,6 +4,12 @@ enqueue (the Scheduler's realtime tick) -> moto SQS -> emulated event source map
 -> worker (batches of 10, partial failures honoured) -> Postgres, until every job is
 finished, then a summary. Nothing is shortcut: tokens come from the simulator's
 /auth/token/get, data from its HTTP API.
+
+By default a run resumes in its database (`adsync_local`, or `database`): jobs a
+crashed run left live are requeued (their workers and messages died with it; no
+attempt counted) and finish alongside the new tick. `fresh` drops the database
+first. A database restart mid-run is waited out: the handlers interrupt their records
+(no attempt), and the runner keeps polling and reconciling until Postgres is back.
 """
 
 import json
@@ -15,18 +21,27 @@ from typing import Any
 
 from adsync.db.ads_store import AdsStore
 from adsync.db.job_store import JobStore
+from adsync.errors import DatabaseError
 from adsync.observability import logger
 from adsync.regions import local_day
 from adsync.services import dependencies
 from local.event_source import Poller
 from local.lambda_runtime import invoke
-from local.postgres import LOCAL_DATABASE, fresh_database, redacted, server_url
+from local.postgres import (
+    LOCAL_DATABASE,
+    checked_name,
+    existing_database,
+    fresh_database,
+    redacted,
+    server_url,
+)
 from local.simulator import World, WorldSettings
 from local.stack import QUIET_ENV, LocalStack, Transport, local_stack
 from local.truth_check import compare
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 DEFAULT_WEIGHTS = {3: 20, 2: 10, 1: 5, 0: 2}  # MaximumConcurrency per priority, as deployed
+RECONCILE_EVERY_SECONDS = 60.0  # as the deployed schedule
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +54,8 @@ class RunOptions:
     event_file: str = "enqueue_realtime.json"
     quiet: bool = True
     transport: Transport = "moto"
+    database: str = LOCAL_DATABASE
+    fresh: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +74,7 @@ class CycleSummary:
     finished: bool
     database_url: str
     handler_errors: list[str] = field(default_factory=list)
+    resumed_jobs: int = 0
 
     @property
     def ok(self) -> bool:
@@ -68,12 +86,53 @@ class CycleSummary:
 
 
 def _cycle_done(stack: LocalStack) -> bool:
+    """No job pending or processing. A database restarting (or unreachable) is "not yet":
+    the run waits it out instead of dying."""
     db = stack.database()
     try:
         counts = JobStore(db).count_by_status()
+    except DatabaseError as exc:
+        if not exc.transient:
+            raise
+        logger.warning("database unavailable; waiting for it", error=str(exc))
+        return False
     finally:
         db.close()
     return not counts.get("pending") and not counts.get("processing")
+
+
+class _Reconciler:
+    """The every-minute reconcile schedule, run from the poll loop's checks."""
+
+    def __init__(self) -> None:
+        self._last = time.monotonic()
+
+    def maybe_run(self) -> None:
+        if time.monotonic() - self._last < RECONCILE_EVERY_SECONDS:
+            return
+        self._last = time.monotonic()
+        try:
+            invoke("maintenance", {"task": "reconcile"})
+        except DatabaseError as exc:
+            if not exc.transient:
+                raise
+            logger.warning("reconcile skipped; database unavailable", error=str(exc))
+
+
+def _requeue_orphans(stack: LocalStack) -> int:
+    db = stack.database()
+    try:
+        return JobStore(db).requeue_orphans(now=stack.simulator.now())
+    finally:
+        db.close()
+
+
+def prepare_database(options: RunOptions) -> str:
+    """The run's database: dropped and recreated with `fresh`, else kept (created if new)."""
+    name = checked_name(options.database)
+    if options.fresh:
+        return fresh_database(server_url(), name)
+    return existing_database(server_url(), name)
 
 
 def today_of_every_shop(stack: LocalStack) -> dict[int, list[date]]:
@@ -88,21 +147,28 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
     if options.quiet:
         env.update(QUIET_ENV)
         logger.setLevel("WARNING")  # the handlers' logger exists already
-    url = database_url or fresh_database(server_url(), LOCAL_DATABASE)
+    url = database_url or prepare_database(options)
     with local_stack(
         database_url=url, world=world, extra_env=env, transport=options.transport
     ) as stack:
         dependencies.install(stack.dependencies)  # each container: its own set, same SQS
-        stack.onboard_all()
+        resumed = _requeue_orphans(stack)  # before anything runs: every live job is orphaned
+        stack.onboard_all()  # this run's simulator issues its own tokens
         event = json.loads((EVENTS / options.event_file).read_text())
         enqueued = invoke("enqueue", event)
+        if resumed:
+            invoke("maintenance", {"task": "reconcile"})  # send the requeued jobs
         poller = Poller(
             stack.worker_mappings(DEFAULT_WEIGHTS) + stack.dead_letter_mappings(),
             concurrency=options.concurrency,
         )
-        finished = poller.run_until(
-            lambda: _cycle_done(stack), timeout_seconds=options.timeout_seconds
-        )
+        reconciler = _Reconciler()
+
+        def done() -> bool:
+            reconciler.maybe_run()
+            return _cycle_done(stack)
+
+        finished = poller.run_until(done, timeout_seconds=options.timeout_seconds)
         db = stack.database()
         try:
             by_status = JobStore(db).count_by_status()
@@ -125,4 +191,5 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             finished=finished,
             database_url=redacted(stack.database_url),  # printed, and in --json
             handler_errors=poller.handler_errors[:5],
+            resumed_jobs=resumed,
         )

@@ -1,13 +1,18 @@
 """Injectable failures: what a test arms so the next calls misbehave.
 
 Owns the armed rules and their remaining counts. A rule matches on path and/or shop and
-produces a `Fault`: an error reply (HTTP 500 for `error_server` by default), a delay, or a
-dropped connection (the socket is closed without any reply). Rules are consulted in the
-order they were armed, before any other check. Must not know about tokens or metrics.
+produces a `Fault`: an error reply (HTTP 500 for `error_server` by default), a delay, a
+dropped connection (the socket is closed without any reply, nothing done), a lost reply
+(the call is served, its effects applied, and then the socket is closed: the client
+never learns the outcome), a corrupted reply (values rewritten), or an action run first
+(a test restarting its database mid-call). Rules are consulted in the order they were
+armed, before any other check. Must not know about tokens or metrics.
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -16,6 +21,10 @@ class Fault:
     message: str = ""
     delay_s: float = 0.0
     drop_connection: bool = False
+    lose_reply: bool = False  # serve the call, then close the socket instead of answering
+    action: Callable[[], None] | None = None  # run before the call is served
+    # Rewrites a successful reply's body before it is sent (malformed values).
+    corrupt: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     http_status: int | None = None  # None: the gateway's status for that error code
     # A success envelope without data: "null" sends `"response": null`, "missing" leaves
     # the field out (both seen or feared in the field, doc §4).
@@ -82,6 +91,26 @@ class Faults:
     def drop_next(self, times: int = 1, *, path: str | None = None) -> None:
         """The next calls get their connection closed without a reply."""
         self._arm(Fault(drop_connection=True), times=times, path=path, shop_id=None)
+
+    def lose_reply_next(self, times: int = 1, *, path: str | None = None) -> None:
+        """The next calls are served (a refresh rotates the tokens) but never answered."""
+        self._arm(Fault(lose_reply=True), times=times, path=path, shop_id=None)
+
+    def run_before_next(
+        self, action: Callable[[], None], *, times: int = 1, path: str | None = None
+    ) -> None:
+        """Run `action` before serving the next calls (e.g. stop the client's database)."""
+        self._arm(Fault(action=action), times=times, path=path, shop_id=None)
+
+    def corrupt_next(
+        self,
+        transform: Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        times: int = 1,
+        path: str | None = None,
+    ) -> None:
+        """The next successful replies are rewritten by `transform` (bad values)."""
+        self._arm(Fault(corrupt=transform), times=times, path=path, shop_id=None)
 
     def clear(self) -> None:
         with self._lock:

@@ -66,6 +66,8 @@ class Gateway:
         )
         if fault is not None:
             delay_s += fault.delay_s
+            if fault.action is not None:
+                fault.action()
             if fault.drop_connection:
                 self._counters.record_rejection(request.path, "connection_dropped")
                 return Reply(status=0, body={}, delay_s=delay_s, drop_connection=True)
@@ -87,7 +89,13 @@ class Gateway:
             error = ApiError("error_server", "Simulator internal error.")
             reply = self._error_reply(request.path, route, error)
         else:
-            reply = Reply(status=200, body=self._success_body(route, payload))
+            body = self._success_body(route, payload)
+            if fault is not None and fault.corrupt is not None:
+                body = fault.corrupt(body)
+            reply = Reply(status=200, body=body)
+        if fault is not None and fault.lose_reply:
+            self._counters.record_rejection(request.path, "reply_lost")
+            return Reply(status=0, body={}, delay_s=delay_s, drop_connection=True)
         return Reply(status=reply.status, body=reply.body, delay_s=delay_s)
 
     def _dispatch(self, request: Request, route: Route | None, now: datetime) -> Any:

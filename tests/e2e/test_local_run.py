@@ -9,6 +9,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from local.postgres import scratch_database, server_url
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -18,15 +20,18 @@ def test_local_runtime_completes_a_cycle_for_20_shops(transport: str) -> None:
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}"}
     secret = with_password(env)
     command = ["-m", "local", "run", "--shops", "20", "--json", "--timeout", "240"]
-    result = subprocess.run(
-        [sys.executable, *command, "--transport", transport],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    # A scratch name: the server may be shared, and adsync_local may hold someone's run.
+    with scratch_database(server_url(), prefix="adsync_e2e") as url:
+        name = urlparse(url).path.lstrip("/")
+        result = subprocess.run(
+            [sys.executable, *command, "--transport", transport, "--database", name, "--fresh"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     summary = json.loads(result.stdout)
     assert summary["shops"] == summary["enqueued"] == 20

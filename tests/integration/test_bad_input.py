@@ -6,8 +6,6 @@ import pytest
 
 from adsync.db.connection import Database
 from adsync.errors import DatabaseError
-from adsync.services import dependencies
-from adsync.services.dependencies import Dependencies
 from local.event_source import sqs_record
 from local.lambda_runtime import invoke
 from local.stack import LocalStack
@@ -115,27 +113,6 @@ def test_throttling_defers_without_consuming_an_attempt(
         QueueUrl=stack.queues.urls[1], AttributeNames=["ApproximateNumberOfMessagesDelayed"]
     )["Attributes"]
     assert attrs["ApproximateNumberOfMessagesDelayed"] == "1"
-
-
-def test_database_outage_fails_the_whole_batch_and_loses_nothing(
-    stack: LocalStack, db: Database, clock: FrozenClock
-) -> None:
-    stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    event = receive_event(stack, 1, max_messages=3)
-    broken = {**stack.env, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"}
-    dependencies.install(lambda: Dependencies(env=broken, clock=clock))
-
-    reply = invoke("worker", event)
-
-    assert sorted(f["itemIdentifier"] for f in reply["batchItemFailures"]) == sorted(
-        r["messageId"] for r in event["Records"]
-    )
-    assert {r["status"] for r in db.run("SELECT status FROM apishopee_ads_sync_queue")} == {
-        "pending"
-    }
-    with pytest.raises(DatabaseError, match="unreachable"):
-        invoke("enqueue", {"sync_type": "realtime", "priority": 1})
 
 
 def test_money_is_stored_exactly(stack: LocalStack, db: Database) -> None:

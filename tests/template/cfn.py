@@ -52,6 +52,9 @@ CUSTOM_METRICS = (
     "SendFailures",
     "TokenRefreshes",
     "ShopsNeedingReauth",
+    "JobsInterrupted",
+    "TokenRefreshesUncertain",
+    "ShopsSkipped",
 )
 
 _LOCAL_URI_PROPERTIES = {

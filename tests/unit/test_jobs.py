@@ -1,10 +1,11 @@
 """Parsing what arrives from outside: Scheduler inputs and queue message bodies."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from adsync.errors import BadEventError
+from adsync.errors import BadEventError, DatabaseError
 from adsync.jobs import EnqueueRequest, JobMessage, SyncType
 
 
@@ -38,6 +39,45 @@ def test_bad_enqueue_events_say_what_is_wrong(event: object, complaint: str) -> 
 def test_message_round_trip() -> None:
     message = JobMessage(job_id=5, dispatch_id="6f1c2d0e-3c1a-4b9e-9d55-2f8f3b7a9c01")
     assert JobMessage.from_body(message.to_body()) == message
+    assert "abandoned_leases" not in message.to_body()  # plain messages stay as they were
+
+
+def test_an_interrupted_run_hands_back_its_leases_to_the_microsecond() -> None:
+    lease = datetime(2026, 11, 20, 5, 45, 0, 123456, tzinfo=UTC)
+    message = JobMessage(
+        job_id=5, dispatch_id="6f1c2d0e-3c1a-4b9e-9d55-2f8f3b7a9c01", abandoned_leases=(lease,)
+    )
+    assert JobMessage.from_body(message.to_body()).abandoned_leases == (lease,)
+
+
+@pytest.mark.parametrize(
+    "leases",
+    ['"2026-11-20T05:45:00+00:00"', '["2026-11-20T05:45:00"]', '["soon"]', "[1, 2, 3]"],
+)
+def test_bad_abandoned_leases_are_rejected(leases: str) -> None:
+    body = '{"job_id": 1, "dispatch_id": "6f1c2d0e-3c1a-4b9e-9d55-2f8f3b7a9c01", '
+    with pytest.raises(BadEventError, match="lease"):
+        JobMessage.from_body(body + f'"abandoned_leases": {leases}}}')
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "transient"),
+    [
+        ("", True),  # no reply at all: a lost connection, an unreachable server
+        ("57P01", True),  # admin shutdown
+        ("57P03", True),  # cannot connect now (starting up, shutting down)
+        ("08006", True),  # connection failure
+        ("53300", True),  # too many connections
+        ("40P01", True),  # deadlock
+        ("55P03", True),  # lock not available
+        ("28P01", True),  # the secret rotated under us
+        ("23505", False),  # a unique violation: our data
+        ("22P02", False),  # invalid text representation: our data
+        ("42703", False),  # undefined column: a bug
+    ],
+)
+def test_only_failures_of_the_database_itself_are_transient(sqlstate: str, transient: bool) -> None:
+    assert DatabaseError("x", sqlstate=sqlstate).transient is transient
 
 
 @pytest.mark.parametrize(

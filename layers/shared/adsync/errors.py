@@ -31,12 +31,30 @@ class BadEventError(AdsSyncError):
     """The event cannot be processed."""
 
 
+# SQLSTATE classes that blame the server or the connection, not the statement:
+# invalid authorization (a rotated secret), transaction rollback (serialization,
+# deadlock), insufficient resources (too many connections), operator intervention
+# (shutdown, "cannot connect now", a cancelled statement), system error. Plus "lock not
+# available" and "object in use". Everything else (bad data, a constraint, a bug) is
+# the statement's own.
+_TRANSIENT_CLASSES = ("08", "28", "40", "53", "57", "58")
+_TRANSIENT_STATES = frozenset({"55P03", "55006"})
+
+
 class DatabaseError(AdsSyncError):
     """The database refused the operation or is unreachable."""
 
     def __init__(self, message: str | None = None, *, sqlstate: str = "") -> None:
         self.sqlstate = sqlstate
         super().__init__(message)
+
+    @property
+    def transient(self) -> bool:
+        """True when the database, not the statement, failed: no reply at all (a lost
+        connection, an unreachable server: no SQLSTATE) or a server-side condition that
+        passes (a restart, a failover, a deadlock, too many connections)."""
+        code = self.sqlstate
+        return not code or code[:2] in _TRANSIENT_CLASSES or code in _TRANSIENT_STATES
 
 
 class MigrationError(DatabaseError):

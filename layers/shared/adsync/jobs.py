@@ -79,9 +79,17 @@ class JobMessage:
 
     job_id: int
     dispatch_id: str
+    # Set when an interrupted run hands the job back: the leases it may have left on
+    # the row (the one it held, or the one it tried to take and the one before). The
+    # next claim may take over a row holding one of exactly these instead of waiting
+    # for it to expire; every claim sets a new lease, so a duplicate cannot.
+    abandoned_leases: tuple[datetime, ...] = ()
 
     def to_body(self) -> str:
-        return json.dumps({"job_id": self.job_id, "dispatch_id": self.dispatch_id})
+        body: dict[str, Any] = {"job_id": self.job_id, "dispatch_id": self.dispatch_id}
+        if self.abandoned_leases:
+            body["abandoned_leases"] = [lease.isoformat() for lease in self.abandoned_leases]
+        return json.dumps(body)
 
     @classmethod
     def from_body(cls, body: str) -> "JobMessage":
@@ -100,7 +108,32 @@ class JobMessage:
             canonical = None
         if canonical is None:
             raise BadEventError(f"dispatch_id must be a UUID, got {_shown(dispatch_id)}")
-        return cls(job_id=job_id, dispatch_id=canonical)
+        return cls(
+            job_id=job_id,
+            dispatch_id=canonical,
+            abandoned_leases=_leases(data.get("abandoned_leases", [])),
+        )
+
+
+_MAX_LEASES = 2
+
+
+def _leases(value: object) -> tuple[datetime, ...]:
+    """`abandoned_leases`: up to two ISO 8601 instants with their offset."""
+    if not isinstance(value, list) or len(value) > _MAX_LEASES:
+        raise BadEventError(f"abandoned_leases must be a list of 0-2 times, got {_shown(value)}")
+    leases = []
+    for item in value:
+        try:
+            parsed = datetime.fromisoformat(item) if isinstance(item, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise BadEventError(
+                f"a lease must be an ISO 8601 time with an offset, got {_shown(item)}"
+            )
+        leases.append(parsed)
+    return tuple(leases)
 
 
 @dataclass(frozen=True, kw_only=True)

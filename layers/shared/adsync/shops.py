@@ -34,6 +34,8 @@ class Shop:
     last_synced_at: datetime | None = None
     # What the last realtime sync saw (services/realtime.py); None before the first.
     sync_state: dict[str, Any] | None = field(default=None, repr=False)
+    # A refresh got no reply at this time: Shopee may or may not have rotated the pair.
+    refresh_uncertain_since: datetime | None = None
 
     @property
     def has_token(self) -> bool:

@@ -81,8 +81,10 @@ class JobStore:
         attempt: int,
         now: datetime,
         lease_expires_at: datetime,
+        abandoned_leases: Sequence[datetime] = (),
     ) -> Job | None:
-        """Move a due pending job (or an expired lease) to processing; None if not claimable.
+        """Move a due pending job (or an expired or abandoned lease) to processing; None if
+        not claimable.
 
         Raises ShopBusyError when another job of the same shop is processing.
         """
@@ -94,6 +96,7 @@ class JobStore:
                 attempt=attempt,
                 now=now,
                 lease_expires_at=lease_expires_at,
+                abandoned_leases=list(abandoned_leases),
             )
         except DatabaseError as exc:
             if exc.sqlstate == _UNIQUE_VIOLATION:
@@ -157,6 +160,26 @@ class JobStore:
         )
         return row is not None
 
+    def abandon(
+        self,
+        *,
+        job_id: int,
+        dispatch_id: str,
+        abandoned_leases: Sequence[datetime],
+        scheduled_at: datetime,
+        now: datetime,
+    ) -> bool:
+        """Hand a job still ours back to the reconciler (pending, no live message)."""
+        row = self._db.one(
+            query(_SQL, "abandon_job"),
+            job_id=job_id,
+            dispatch_id=dispatch_id,
+            abandoned_leases=list(abandoned_leases),
+            scheduled_at=scheduled_at,
+            now=now,
+        )
+        return row is not None
+
     def mark_dead_lettered(
         self, *, job_id: int, dispatch_id: str, error: str, now: datetime
     ) -> bool:
@@ -199,6 +222,11 @@ class JobStore:
         """A send failed: the next reconcile pass tries these again."""
         if job_ids:
             self._db.run(query(_SQL, "mark_undispatched"), job_ids=list(job_ids), now=now)
+
+    def requeue_orphans(self, *, now: datetime) -> int:
+        """Local runtime only, at start: live jobs whose runs and messages died with the
+        previous process go back to pending, unsent (the reconciler sends them)."""
+        return len(self._db.run(query(_SQL, "requeue_orphans"), now=now))
 
     def delete_finished_before(self, cutoff: datetime) -> int:
         row = self._db.one(query(_SQL, "delete_finished_before"), cutoff=cutoff)

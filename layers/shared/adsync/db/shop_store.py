@@ -5,6 +5,7 @@ from datetime import datetime
 
 from adsync.db.connection import Database, Row
 from adsync.db.sql import query
+from adsync.regions import region_timezone
 from adsync.shops import Shop, ShopStatus, TokenPair
 
 _SQL = "shops.sql"
@@ -37,6 +38,7 @@ def _shop_with_tokens(row: Row) -> Shop:
         access_token_expires_at=row["access_token_expires_at"],
         last_synced_at=row["last_synced_at"],
         sync_state=row.get("sync_state"),
+        refresh_uncertain_since=row["refresh_uncertain_since"],
     )
 
 
@@ -61,7 +63,11 @@ class ShopStore:
         now: datetime,
         shop_name: str | None = None,
     ) -> None:
-        """Add a shop, or give an existing one fresh tokens and make it active again."""
+        """Add a shop, or give an existing one fresh tokens and make it active again.
+
+        Raises UnknownRegionError for a region no marketplace table knows: such a row
+        could never be synced."""
+        region_timezone(region)
         self._db.run(
             query(_SQL, "upsert_shop"),
             shop_id=shop_id,
@@ -103,6 +109,10 @@ class ShopStore:
             refresh_expires_at=tokens.refresh_expires_at,
             now=now,
         )
+
+    def mark_refresh_uncertain(self, *, shop_id: int, now: datetime) -> None:
+        """A refresh got no reply: keep the shop, remember since when we are unsure."""
+        self._db.run(query(_SQL, "mark_refresh_uncertain"), shop_id=shop_id, now=now)
 
     def overview(self) -> list[ShopOverview]:
         """Every shop, by id, for operators (no tokens)."""

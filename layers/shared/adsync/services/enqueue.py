@@ -2,7 +2,9 @@
 
 The row comes first (Postgres is the truth); a send that fails leaves the row pending
 and undispatched, which the reconciler re-sends. Duplicate schedule deliveries insert
-nothing thanks to the partial unique index.
+nothing thanks to the partial unique index. A shop row no job could sync (a region no
+marketplace table knows: a hand edit, an older system's row) is skipped, logged and
+counted; it never stops the tick for the other shops.
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from datetime import date, datetime, timedelta
 from adsync.errors import BadEventError
 from adsync.jobs import MAX_DAYS_AGO, EnqueueRequest, SyncType
 from adsync.observability import count, logger
-from adsync.regions import local_day
+from adsync.regions import UnknownRegionError, local_day
 from adsync.services.dependencies import Dependencies
 
 
@@ -21,7 +23,8 @@ class EnqueueResult:
     inserted: int
     sent: int
     send_failed: int
-    # shops the request named that are not synced (unknown, paused, needing re-auth)
+    # shops the request named that are not synced (unknown, paused, needing re-auth),
+    # and eligible shops whose row cannot be synced (a region no table knows)
     skipped_shop_ids: tuple[int, ...] = ()
 
 
@@ -51,7 +54,13 @@ def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
     days_ago: list[int | None] = []
     target_days: list[date | None] = []
     for shop_id, region in shops:
-        for n, day in _days_of(request, region, now):
+        try:
+            days = _days_of(request, region, now)  # every sync needs the shop's local day
+        except UnknownRegionError as exc:
+            skipped += (shop_id,)
+            logger.error("shop skipped: its row cannot be synced", shop_id=shop_id, error=str(exc))
+            continue
+        for n, day in days:
             if n is not None and n > MAX_DAYS_AGO:
                 raise BadEventError(
                     f"{day} is {n} days ago for shop {shop_id}: at most {MAX_DAYS_AGO}"
@@ -73,6 +82,7 @@ def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
         logger.warning("send failed; the reconciler will re-send", job_id=job_id, reason=reason)
     count("JobsEnqueued", len(dispatches))
     count("SendFailures", len(outcome.failed))
+    count("ShopsSkipped", len(skipped))
     logger.info(
         "enqueued",
         sync_type=request.sync_type.value,

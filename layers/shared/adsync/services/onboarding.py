@@ -7,6 +7,7 @@ Tokens go to the shops table and nowhere else.
 
 from datetime import timedelta
 
+from adsync.regions import region_timezone
 from adsync.services.dependencies import Dependencies
 from adsync.shops import TokenPair
 
@@ -16,6 +17,7 @@ REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 def onboard_shop(
     deps: Dependencies, *, shop_id: int, region: str, code: str, shop_name: str | None = None
 ) -> None:
+    region_timezone(region)  # refused before the single-use code is spent
     grant = deps.shopee.exchange_code(code=code, shop_id=shop_id)
     now = deps.clock()
     deps.shops.upsert(

@@ -6,8 +6,18 @@ single-flight per shop: it runs inside a transaction holding the shop row's lock
 checks of job inserts) and re-reads the row under the lock; if another worker has
 refreshed meanwhile, its pair is used and Shopee is not called. The new pair is
 committed before anyone uses it. When Shopee says the authorization is over, the shop
-is marked `needs_reauth` and the error raised. Tokens never reach a log line, a repr
-or an exception message.
+is marked `needs_reauth` and the error raised.
+
+A refresh that gets no reply (`ShopeeReplyLostError`; the transport never resends
+one) is uncertain, not a refusal: Shopee may have rotated the pair (the reply with the
+new one is lost, and the old access token lives 5 more minutes) or never seen the
+call. The shop stays active, `refresh_uncertain_since` is recorded, the alarm metric
+`TokenRefreshesUncertain` counts it, and the current access token keeps serving while
+it is valid. After `REFRESH_SETTLE` the next refresh is one deliberate retry with the
+same token, and its answer decides: a new pair clears the doubt; "Invalid
+refresh_token" means the lost call spent it, and the shop is parked saying so.
+
+Tokens never reach a log line, a repr or an exception message.
 
 The manager runs its own short transactions on the `Database` it is given: do not
 call it while that connection is inside a transaction.
@@ -23,7 +33,7 @@ from adsync.db.shop_store import ShopStore
 from adsync.errors import ConfigError, ShopNotReadyError
 from adsync.observability import count, logger
 from adsync.shopee.client import ShopeeClient
-from adsync.shopee.errors import AuthExpiredError, AuthorizationEndedError
+from adsync.shopee.errors import AuthExpiredError, AuthorizationEndedError, ShopeeReplyLostError
 from adsync.shopee.transport import ShopAuth
 from adsync.shops import Shop, TokenPair, require_ready
 
@@ -31,6 +41,9 @@ T = TypeVar("T")
 
 DEFAULT_REFRESH_MARGIN = timedelta(minutes=10)
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
+# After a refresh got no reply, wait this long before sending the same token again:
+# longer than the unanswered request can still be in flight (read timeout 20 s).
+REFRESH_SETTLE = timedelta(minutes=1)
 
 
 def refresh_margin_from_env(env: Mapping[str, str]) -> timedelta:
@@ -70,7 +83,7 @@ class TokenManager:
     def auth_for(self, shop_id: int) -> ShopAuth:
         """The shop's current token; refreshed first when it expires within the margin."""
         shop = require_ready(self._shops.get(shop_id), shop_id)
-        if self._is_fresh(shop):
+        if self._is_fresh(shop) or self._is_settling(shop):
             return _auth(shop)
         return self._refresh(shop_id, stale_token=shop.access_token, forced=False)
 
@@ -101,14 +114,26 @@ class TokenManager:
         expires_at = shop.access_token_expires_at
         return expires_at is not None and expires_at - self._clock() > self._margin
 
+    def _is_valid(self, shop: Shop) -> bool:
+        expires_at = shop.access_token_expires_at
+        return expires_at is not None and expires_at > self._clock()
+
+    def _is_settling(self, shop: Shop) -> bool:
+        """A refresh got no reply moments ago: use the current token, do not resend yet."""
+        since = shop.refresh_uncertain_since
+        return since is not None and self._clock() - since < REFRESH_SETTLE and self._is_valid(shop)
+
     def _refresh(self, shop_id: int, *, stale_token: str | None, forced: bool) -> ShopAuth:
         """Refresh under the shop's row lock, unless someone else just did."""
         ended: AuthorizationEndedError | None = None
+        lost: ShopeeReplyLostError | None = None
         auth: ShopAuth | None = None
         with self._db.transaction():
             shop = require_ready(self._shops.lock_for_refresh(shop_id), shop_id)
             if shop.access_token != stale_token or (not forced and self._is_fresh(shop)):
                 return _auth(shop)  # another worker refreshed while we waited for the lock
+            if not forced and self._is_settling(shop):
+                return _auth(shop)  # another worker's refresh just went unanswered
             if not shop.refresh_token:
                 raise ShopNotReadyError(f"shop {shop_id} has no refresh token; authorize it again")
             now = self._clock()
@@ -116,10 +141,13 @@ class TokenManager:
                 grant = self._client.refresh_access_token(
                     refresh_token=shop.refresh_token, shop_id=shop_id
                 )
+            except ShopeeReplyLostError as exc:
+                self._shops.mark_refresh_uncertain(shop_id=shop_id, now=now)
+                lost = exc
             except AuthorizationEndedError as exc:
+                ended = _definitive(exc, shop)
                 # Recorded in this transaction, which must commit: raised after it.
-                self._shops.mark_needs_reauth(shop_id=shop_id, reason=str(exc), now=now)
-                ended = exc
+                self._shops.mark_needs_reauth(shop_id=shop_id, reason=str(ended), now=now)
             else:
                 tokens = TokenPair(
                     access_token=grant.access_token,
@@ -129,6 +157,17 @@ class TokenManager:
                 )
                 self._shops.store_refreshed_tokens(shop_id=shop_id, tokens=tokens, now=now)
                 auth = ShopAuth(shop_id=shop_id, access_token=grant.access_token)
+        if lost is not None:
+            count("TokenRefreshesUncertain")
+            logger.error(
+                "token refresh got no reply; the shop keeps its current token until a "
+                "deliberate retry settles it",
+                shop_id=shop_id,
+                error=str(lost),
+            )
+            if not forced and self._is_valid(shop):
+                return _auth(shop)
+            raise lost
         if ended is not None:
             count("ShopsNeedingReauth")
             logger.warning("refresh refused; shop needs re-auth", shop_id=shop_id, code=ended.code)
@@ -137,3 +176,16 @@ class TokenManager:
         count("TokenRefreshes")
         logger.info("access token refreshed", shop_id=shop_id, forced=forced)
         return auth
+
+
+def _definitive(exc: AuthorizationEndedError, shop: Shop) -> AuthorizationEndedError:
+    """Shopee's refusal, saying why when an earlier refresh went unanswered."""
+    since = shop.refresh_uncertain_since
+    if since is None:
+        return exc
+    refined = AuthorizationEndedError(
+        f"{exc}; a refresh at {since.isoformat()} got no reply: Shopee applied it and the "
+        "new token was lost with the reply, so the seller must authorize the app again"
+    )
+    refined.code = exc.code
+    return refined

@@ -11,7 +11,12 @@ Outcomes of a record (the message's fate in brackets):
   retry delay and listed in batchItemFailures; re-sent delayed instead when the
   queue's receive budget is spent];
 - failed: no attempts left, or retrying cannot help (shop not authorized) [deleted,
-  or left to fall into the DLQ when its receives are spent; dead_letter confirms it].
+  or left to fall into the DLQ when its receives are spent; dead_letter confirms it];
+- interrupted: the database or SQS failed us (a restart, a failover, a lost
+  connection), not the job; no attempt counted [deleted, a fresh message sent with a
+  short delay naming the lease this run may have left, so the next run takes the job
+  over at once; if SQS refuses that send, the row is handed to the reconciler; only
+  when both refuse is the record listed in batchItemFailures].
 A malformed message is listed as failed so that it ends in the DLQ, never lost.
 """
 
@@ -26,7 +31,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from adsync.errors import (
     AdsSyncError,
     BadEventError,
+    DatabaseError,
     LeaseLostError,
+    QueueError,
     ShopBusyError,
     ShopNotReadyError,
 )
@@ -40,6 +47,9 @@ from adsync.shopee.errors import AuthorizationEndedError, QuotaExceededError, Th
 
 THROTTLE_BACKOFF = timedelta(minutes=1)
 SHOP_BUSY_DELAY = timedelta(seconds=30)
+# An interrupted job comes back this long after (x1.0-1.5): a Postgres restart takes
+# seconds, a Multi-AZ failover one to two minutes; each retry in between costs nothing.
+INTERRUPTED_DELAY = timedelta(seconds=30)
 
 
 class Outcome(StrEnum):
@@ -49,6 +59,7 @@ class Outcome(StrEnum):
     CONTINUED = "continued"
     RETRYING = "retrying"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"
 
 
 class RecordFailedError(Exception):
@@ -79,28 +90,90 @@ def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcom
 
     now = deps.clock()
     receive_count = int(record.attributes.approximate_receive_count or 1)
+    lease_expires_at = now + deps.settings.lease_duration
+    # The leases this run may leave on the row if it is interrupted: until the claim
+    # answers, the new one or the one an earlier interrupted run handed back.
+    held = (*message.abandoned_leases, lease_expires_at)
     try:
-        job = deps.jobs.claim(
+        try:
+            job = deps.jobs.claim(
+                job_id=message.job_id,
+                dispatch_id=message.dispatch_id,
+                attempt=receive_count,
+                now=now,
+                lease_expires_at=lease_expires_at,
+                abandoned_leases=message.abandoned_leases,
+            )
+        except ShopBusyError:
+            held = ()
+            # One running job per shop: wait for the other to finish, no attempt used.
+            _send_later(message, _priority_of(record, deps), deps, wake_at=now + SHOP_BUSY_DELAY)
+            logger.info("shop busy; job deferred", job_id=message.job_id)
+            count("JobsDeferred")
+            return Outcome.DEFERRED
+        if job is None:
+            held = ()
+            return _unclaimed(message, record, deps)
+        held = (lease_expires_at,)
+        logger.thread_safe_append_keys(job_id=job.id, shop_id=job.shop_id, sync_type=job.sync_type)
+        try:
+            return _run(job, record, deps, deadline, receive_count=receive_count)
+        finally:
+            logger.thread_safe_remove_keys(["job_id", "shop_id", "sync_type"])
+    except (DatabaseError, QueueError) as exc:
+        if not _is_infrastructure(exc):
+            raise
+        return _interrupted(message, record, deps, exc, held=held)
+
+
+def _is_infrastructure(exc: BaseException) -> bool:
+    """The database or SQS failed us, not the job (principle 8: no attempt counted)."""
+    if isinstance(exc, DatabaseError):
+        return exc.transient
+    return isinstance(exc, QueueError)
+
+
+def _interrupted(
+    message: JobMessage,
+    record: SQSRecord,
+    deps: Dependencies,
+    exc: Exception,
+    *,
+    held: tuple[datetime, ...],
+) -> Outcome:
+    """Bring the job back soon without counting an attempt or burning a receive."""
+    count("JobsInterrupted")
+    logger.warning(
+        "record interrupted by the database or SQS; the job comes back, no attempt counted",
+        job_id=message.job_id,
+        error=str(exc),
+    )
+    now = deps.clock()
+    wake_at = now + INTERRUPTED_DELAY * random.uniform(1.0, 1.5)
+    retry = JobMessage(
+        job_id=message.job_id, dispatch_id=message.dispatch_id, abandoned_leases=held
+    )
+    try:
+        _send_later(retry, _priority_of(record, deps), deps, wake_at=wake_at)
+        return Outcome.INTERRUPTED
+    except QueueError as send_error:
+        reason = str(send_error)
+    try:  # SQS refused the fresh message: the reconciler re-sends the row instead
+        if deps.jobs.abandon(
             job_id=message.job_id,
             dispatch_id=message.dispatch_id,
-            attempt=receive_count,
+            abandoned_leases=held,
+            scheduled_at=wake_at,
             now=now,
-            lease_expires_at=now + deps.settings.lease_duration,
-        )
-    except ShopBusyError:
-        # One running job per shop: wait for the other to finish, no attempt used.
-        _send_later(message, _priority_of(record, deps), deps, wake_at=now + SHOP_BUSY_DELAY)
-        logger.info("shop busy; job deferred", job_id=message.job_id)
-        count("JobsDeferred")
-        return Outcome.DEFERRED
-    if job is None:
-        return _unclaimed(message, record, deps)
-
-    logger.thread_safe_append_keys(job_id=job.id, shop_id=job.shop_id, sync_type=job.sync_type)
-    try:
-        return _run(job, record, deps, deadline, receive_count=receive_count)
-    finally:
-        logger.thread_safe_remove_keys(["job_id", "shop_id", "sync_type"])
+        ):
+            logger.warning("job handed to the reconciler", job_id=message.job_id, error=reason)
+            return Outcome.INTERRUPTED
+    except DatabaseError as db_error:
+        reason = f"{reason}; {db_error}"
+    # Neither took the job back: SQS returns this message after its visibility timeout.
+    count("RecordErrors")
+    logger.error("interrupted record left to SQS", job_id=message.job_id, error=reason)
+    raise RecordFailedError(reason) from exc
 
 
 def _run(
@@ -122,6 +195,8 @@ def _run(
             deps.budget.pause_until(until)
         return _defer(job, deps, until=until, reason=str(exc))
     except Exception as exc:  # every other error is a failed attempt, bugs included
+        if _is_infrastructure(exc):
+            raise  # not the job's failure: the record is interrupted (see _handle)
         return _fail(job, record, exc, deps, receive_count=receive_count)
     cursor = progress.cursor
     elapsed_ms = (deps.clock() - started).total_seconds() * 1000

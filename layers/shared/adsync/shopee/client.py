@@ -82,7 +82,10 @@ class ShopeeClient(AdsApi, GmsApi):
             "shop_id": shop_id,
             "partner_id": self._transport.credentials.partner_id,
         }
-        payload = self._transport.call("POST", "/api/v2/auth/access_token/get", body=body)
+        # Never resent: Shopee may have spent the token even if no reply came back.
+        payload = self._transport.call(
+            "POST", "/api/v2/auth/access_token/get", body=body, resend=False
+        )
         return self._grant(payload, shop_id)
 
     @staticmethod

@@ -2,6 +2,8 @@
 
     ShopeeError                    (an AdsSyncError)
     ├── ShopeeTransportError       connect/read timeout, dropped connection (retried)
+    │   └── ShopeeReplyLostError   a call that must not be resent got no reply: it may
+    │                              have been applied (a token refresh)
     ├── ShopeeServerError          HTTP 5xx, error_server/error_network/error_data
     ├── AuthExpiredError           invalid_acceess_token, error_auth on the token
     ├── AuthorizationEndedError    the seller must authorize the app again
@@ -46,6 +48,10 @@ class ShopeeTransportError(ShopeeError):
     """Shopee could not be reached (timeout or dropped connection)."""
 
     retryable = True
+
+
+class ShopeeReplyLostError(ShopeeTransportError):
+    """The call got no reply and was not resent: Shopee may or may not have applied it."""
 
 
 class ShopeeServerError(ShopeeError):

@@ -7,9 +7,12 @@ Shopee omits (no activity) are simply absent: nothing here invents zeros. Dates 
 `campaign_settings.py`. Must not know about HTTP.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Self
+
+from adsync.shopee.errors import ShopeeError
 
 # Product-level metric set (shopee-ads-api.md §7.2): name -> type.
 PRODUCT_METRICS: dict[str, type] = {
@@ -55,8 +58,34 @@ SHOP_METRICS: dict[str, type] = {
 
 
 def metric_values(raw: dict[str, Any], metrics: dict[str, type]) -> dict[str, Any]:
-    """The metric fields of one reply row, typed; an absent or null field is zero."""
-    return {name: kind(raw.get(name) or 0) for name, kind in metrics.items()}
+    """The metric fields of one reply row, typed; an absent or null field is zero.
+
+    Validated here, where Shopee's values enter our types: a boolean is not a number
+    (`true` would be stored as 1), a count is a whole number and never negative, a
+    float is finite; strings are refused rather than guessed at. Raises ShopeeError
+    naming the field and the value."""
+    return {name: _metric(name, raw.get(name), kind) for name, kind in metrics.items()}
+
+
+def _metric(name: str, value: object, kind: type) -> int | float:
+    if value is None:
+        return kind(0)  # type: ignore[no-any-return]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ShopeeError(f"metric {name} must be a number, got {_shown(value)}")
+    if not math.isfinite(value):
+        raise ShopeeError(f"metric {name} must be a finite number, got {_shown(value)}")
+    if kind is float:
+        return float(value)
+    if value != int(value):
+        raise ShopeeError(f"metric {name} must be a whole number, got {_shown(value)}")
+    if value < 0:
+        raise ShopeeError(f"metric {name} must not be negative, got {_shown(value)}")
+    return int(value)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 @dataclass(frozen=True, kw_only=True)

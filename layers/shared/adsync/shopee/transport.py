@@ -3,7 +3,10 @@
 One `requests.Session` per process (connection pooling). Transport errors and HTTP
 5xx are retried with jittered exponential backoff, re-signed per attempt; business
 errors never are here: they surface as the exception tree in `errors.py` and the
-caller decides. Tokens are sent, never logged or put in an exception: the foreign
+caller decides. A call that must not run twice (`resend=False`: a single-use refresh
+token) is resent only when it surely never left (no connection was made) or Shopee
+answered with an error; a call that may have been applied without a reply raises
+`ShopeeReplyLostError`. Tokens are sent, never logged or put in an exception: the foreign
 exception's text holds the request URL (and so the token), so it is redacted and not
 chained. Knows nothing of endpoints' shapes.
 """
@@ -18,10 +21,17 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError
 
 from adsync.clock import Clock, utc_now
 from adsync.config import PartnerCredentials
-from adsync.shopee.errors import ShopeeError, ShopeeServerError, ShopeeTransportError, error_for
+from adsync.shopee.errors import (
+    ShopeeError,
+    ShopeeReplyLostError,
+    ShopeeServerError,
+    ShopeeTransportError,
+    error_for,
+)
 from adsync.shopee.signing import sign
 
 DEFAULT_TIMEOUT = (3.05, 20.0)  # (connect, read) seconds
@@ -87,6 +97,14 @@ class RetryPolicy:
 DEFAULT_RETRY = RetryPolicy()
 
 
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when no connection was made, so the request cannot have reached Shopee."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, ConnectTimeoutError)  # NewConnectionError included
+
+
 def redact(text: str, secrets: list[str]) -> str:
     """`text` with every secret (token, signature) replaced by `***`."""
     for secret in secrets:
@@ -127,8 +145,11 @@ class Transport:
         auth: ShopAuth | None = None,
         params: dict[str, Any] | None = None,
         body: dict[str, Any] | None = None,
+        resend: bool = True,
     ) -> dict[str, Any]:
-        """Send one signed request (re-signed per attempt) and return the parsed JSON."""
+        """Send one signed request (re-signed per attempt) and return the parsed JSON.
+
+        `resend=False`: never send it again once it may have reached Shopee."""
         endpoint = path.removeprefix("/api/v2/ads/").removeprefix("/api/v2/")
         limit = _time_left.get()
         for attempt in range(self._retry.max_attempts):
@@ -150,21 +171,28 @@ class Transport:
                     timeout=_limited(self._timeout, left),
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                if last:
+                maybe_applied = not resend and not _never_sent(exc)
+                if last or maybe_applied:
                     secrets = [str(common.get("access_token") or ""), str(common["sign"])]
                     detail = redact(str(exc), secrets)
+                    error = ShopeeReplyLostError if maybe_applied else ShopeeTransportError
                     # Not chained: the original exception's text carries the token.
-                    raise ShopeeTransportError(
+                    raise error(
                         f"{type(exc).__name__} after {attempt + 1} attempts ({detail})",
                         endpoint=endpoint,
                     ) from None
                 self._pause(attempt, limit)
                 continue
             payload = self._json(response, endpoint)
+            code = str(payload.get("error") or "") if payload is not None else ""
+            if response.status_code >= 500 and not code and not resend:
+                # A proxy's 5xx: whether Shopee applied the call is unknown.
+                raise ShopeeReplyLostError(
+                    f"HTTP {response.status_code} without a Shopee answer", endpoint=endpoint
+                )
             if response.status_code >= 500 and not last:
                 self._pause(attempt, limit)
                 continue
-            code = str(payload.get("error") or "") if payload is not None else ""
             if payload is None or (response.status_code >= 500 and not code):
                 raise ShopeeServerError(
                     f"HTTP {response.status_code} without a Shopee error body", endpoint=endpoint

@@ -15,15 +15,19 @@ SET dispatched_at = :now, dispatched_priority = priority, updated_at = :now
 WHERE id = ANY(CAST(:job_ids AS bigint[]));
 
 -- name: claim_job
--- Pending and due, or processing with an expired lease (its Lambda died), and only
--- for the current dispatch: anything else means the message is stale or early.
+-- Pending and due, or processing with an expired lease (its Lambda died) or with a
+-- lease an interrupted run handed back (:abandoned_leases, often empty), and only for
+-- the current dispatch: anything else means the message is stale or early.
 UPDATE apishopee_ads_sync_queue
 SET status = 'processing', started_at = :now, lease_expires_at = :lease_expires_at,
     attempt = :attempt, updated_at = :now
 WHERE id = :job_id
   AND dispatch_id = CAST(:dispatch_id AS uuid)
   AND scheduled_at <= :now
-  AND (status = 'pending' OR (status = 'processing' AND lease_expires_at < :now))
+  AND (status = 'pending'
+       OR (status = 'processing'
+           AND (lease_expires_at < :now
+                OR lease_expires_at = ANY(CAST(:abandoned_leases AS timestamptz[])))))
 RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
           dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
           lease_expires_at, cursor;
@@ -129,4 +133,27 @@ WHERE id = ANY(CAST(:job_ids AS bigint[])) AND status = 'pending';
 UPDATE apishopee_ads_sync_queue
 SET cursor = CAST(:cursor AS jsonb), updated_at = :now
 WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
+RETURNING id;
+
+-- name: abandon_job
+-- An interrupted run could not send its job a fresh message (SQS failed too): the job
+-- goes back to pending, due at :scheduled_at, with no live message, so the next
+-- reconcile pass re-dispatches it. Only a row still ours (pending, or processing
+-- under a lease this run may have left) moves; no attempt is counted.
+UPDATE apishopee_ads_sync_queue
+SET status = 'pending', lease_expires_at = NULL, dispatched_at = NULL,
+    scheduled_at = GREATEST(scheduled_at, :scheduled_at), updated_at = :now
+WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid)
+  AND (status = 'pending'
+       OR (status = 'processing'
+           AND lease_expires_at = ANY(CAST(:abandoned_leases AS timestamptz[]))))
+RETURNING id;
+
+-- name: requeue_orphans
+-- The local runtime restarted: every worker and every message of its previous run are
+-- gone. Live jobs go back to pending with no message, for the reconciler to send; no
+-- attempt is counted (their runs were killed, they did not fail).
+UPDATE apishopee_ads_sync_queue
+SET status = 'pending', lease_expires_at = NULL, dispatched_at = NULL, updated_at = :now
+WHERE status IN ('pending', 'processing')
 RETURNING id;

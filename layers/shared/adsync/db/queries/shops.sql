@@ -7,7 +7,7 @@ ORDER BY campaign_count DESC NULLS FIRST, shop_id;
 
 -- name: get_shop
 SELECT shop_id, region, status, shop_name, access_token, refresh_token,
-       access_token_expires_at, last_synced_at, sync_state
+       access_token_expires_at, last_synced_at, sync_state, refresh_uncertain_since
 FROM apishopee_shops WHERE shop_id = :shop_id;
 
 -- name: upsert_shop
@@ -23,6 +23,7 @@ ON CONFLICT (shop_id) DO UPDATE SET
     refresh_token = EXCLUDED.refresh_token,
     access_token_expires_at = EXCLUDED.access_token_expires_at,
     refresh_token_expires_at = EXCLUDED.refresh_token_expires_at,
+    refresh_uncertain_since = NULL,
     status = 'active', status_reason = NULL, updated_at = :now;
 
 -- name: mark_synced
@@ -46,7 +47,7 @@ FROM apishopee_shops WHERE status = 'active' AND access_token IS NOT NULL;
 -- use). Others wait here, then read the pair the first one stored. NO KEY UPDATE:
 -- excludes other refreshers but not the FK checks of job inserts for this shop.
 SELECT shop_id, region, status, shop_name, access_token, refresh_token,
-       access_token_expires_at, last_synced_at
+       access_token_expires_at, last_synced_at, refresh_uncertain_since
 FROM apishopee_shops WHERE shop_id = :shop_id
 FOR NO KEY UPDATE;
 
@@ -54,7 +55,14 @@ FOR NO KEY UPDATE;
 UPDATE apishopee_shops
 SET access_token = :access_token, refresh_token = :refresh_token,
     access_token_expires_at = :access_expires_at,
-    refresh_token_expires_at = :refresh_expires_at, updated_at = :now
+    refresh_token_expires_at = :refresh_expires_at, refresh_uncertain_since = NULL,
+    updated_at = :now
+WHERE shop_id = :shop_id;
+
+-- name: mark_refresh_uncertain
+-- A refresh got no reply. The first such moment is kept until an answer settles it.
+UPDATE apishopee_shops
+SET refresh_uncertain_since = COALESCE(refresh_uncertain_since, :now), updated_at = :now
 WHERE shop_id = :shop_id;
 
 -- name: list_shops

@@ -1,0 +1,65 @@
+"""12.4: the local runner waits out a database restart and resumes after a crash.
+
+It used to die on `57P03` from its "is the cycle done?" check while Postgres
+restarted, and every start dropped its database, so a crashed run could not resume.
+"""
+
+from datetime import timedelta
+
+from adsync.db.job_store import JobStore
+from local.lambda_runtime import invoke
+from local.postgres import scratch_database, server_url
+from local.runner import RunOptions, _cycle_done, run_cycle
+from local.simulator import World, WorldSettings
+from local.stack import local_stack
+from tests.support.restartable import RestartableServer
+
+SHOPS, SEED = 3, 5
+
+
+def test_the_done_check_waits_out_a_stopped_database(restartable: RestartableServer) -> None:
+    url = restartable.create_database("adsync_runner")
+    world = World.generate(WorldSettings(seed=SEED, shop_count=SHOPS))
+    with local_stack(database_url=url, world=world) as stack:
+        stack.onboard_all()
+        invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+        restartable.stop()
+        try:
+            assert _cycle_done(stack) is False  # not "done", and not dead
+        finally:
+            restartable.start()
+        assert _cycle_done(stack) is False  # three jobs pending
+
+
+def test_a_run_resumes_what_a_crashed_run_left() -> None:
+    with scratch_database(server_url(), prefix="adsync_resume") as url:
+        world = World.generate(WorldSettings(seed=SEED, shop_count=SHOPS))
+        with local_stack(database_url=url, world=world) as crashed:  # its SQS dies with it
+            crashed.onboard_all()
+            invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+            db = crashed.database()
+            try:  # one job was mid-run when the process died
+                db.run(
+                    "UPDATE apishopee_ads_sync_queue SET status = 'processing', "
+                    "lease_expires_at = :t WHERE id = 1",
+                    t=crashed.simulator.now() + timedelta(minutes=15),
+                )
+            finally:
+                db.close()
+
+        summary = run_cycle(
+            RunOptions(shops=SHOPS, seed=SEED, timeout_seconds=120), database_url=url
+        )
+
+        assert summary.resumed_jobs == SHOPS
+        assert summary.enqueued == 0  # the live jobs were the tick's: nothing twice
+        assert summary.jobs_by_status == {"completed": SHOPS}
+        assert summary.ok, summary
+        with local_stack(database_url=url, world=world) as after:
+            db = after.database()
+            try:
+                rows = db.run("SELECT retry_count FROM apishopee_ads_sync_queue")
+                assert [r["retry_count"] for r in rows] == [0] * SHOPS
+                assert JobStore(db).count_by_status() == {"completed": SHOPS}
+            finally:
+                db.close()

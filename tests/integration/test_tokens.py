@@ -277,3 +277,27 @@ def test_shops_without_tokens_are_not_ready(deps: Dependencies, db: Database) ->
         deps.tokens.auth_for(42)
     with pytest.raises(ShopNotReadyError, match="shop 43 is not in apishopee_shops"):
         deps.tokens.call(43, lambda auth: auth)
+
+
+def test_onboarding_on_an_unmigrated_database_keeps_the_single_use_code(
+    stack: LocalStack, clock: FrozenClock
+) -> None:
+    """The code is spent by the exchange: a database that cannot store the shop (not
+    migrated yet) is found out before, so the same code works once it is migrated."""
+    from adsync.db.migrate import apply_migrations
+    from adsync.errors import DatabaseError
+    from local.postgres import scratch_database, server_url
+
+    shop = next(s for s in stack.simulator.world.shops if s.campaign_count)
+    code = stack.simulator.authorize(shop.shop_id)
+    with scratch_database(server_url(), prefix="adsync_onboard") as url:
+        deps = Dependencies(env={**stack.env, "DATABASE_URL": url}, clock=clock, sqs=stack.sqs)
+        try:
+            with pytest.raises(DatabaseError, match="42P01"):
+                onboard_shop(deps, shop_id=shop.shop_id, region=shop.region, code=code)
+            assert stack.simulator.counters.calls_to("/api/v2/auth/token/get") == 0
+            apply_migrations(deps.db)
+            onboard_shop(deps, shop_id=shop.shop_id, region=shop.region, code=code)
+            assert deps.shops.get(shop.shop_id) is not None
+        finally:
+            deps.close()

@@ -17,7 +17,10 @@ REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 def onboard_shop(
     deps: Dependencies, *, shop_id: int, region: str, code: str, shop_name: str | None = None
 ) -> None:
-    region_timezone(region)  # refused before the single-use code is spent
+    # Refused before the single-use code is spent: an unknown region, or a database
+    # that cannot store the shop (not migrated: 42P01).
+    region_timezone(region)
+    deps.shops.get(shop_id)
     grant = deps.shopee.exchange_code(code=code, shop_id=shop_id)
     now = deps.clock()
     deps.shops.upsert(

@@ -56,8 +56,8 @@ CATALOG: tuple[Mutation, ...] = (
     Mutation(
         name="claim: a live lease is taken over",
         path=JOBS_SQL,
-        old="(status = 'processing' AND lease_expires_at < :now)",
-        new="(status = 'processing')",
+        old="           AND (lease_expires_at < :now\n",
+        new="           AND (true\n",
         tests=(f"{GUARDS}::test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again",),
     ),
     Mutation(
@@ -77,8 +77,8 @@ CATALOG: tuple[Mutation, ...] = (
     Mutation(
         name="leases: a claim's lease expires at once",
         path="layers/shared/adsync/services/worker.py",
-        old="lease_expires_at=now + deps.settings.lease_duration,",
-        new="lease_expires_at=now,",
+        old="lease_expires_at = now + deps.settings.lease_duration",
+        new="lease_expires_at = now",
         tests=(f"{GUARDS}::test_a_healthy_run_keeps_its_lease_past_a_minute",),
     ),
     Mutation(

@@ -1,6 +1,7 @@
 """Compares what the sync wrote to Postgres with the simulator's ground truth.
 
 Exact equality, field by field, for every ads table and every (shop, day) asked:
+campaign settings (the fields that do not change with time, for every stored campaign),
 campaign daily and hourly rows (for the campaigns the id list shows), and shop-level
 daily and hourly rows. Used by the local runner's summary and by the tests.
 """
@@ -26,6 +27,7 @@ _SHOP_DAILY = (
     "SELECT * FROM apishopee_ads_shop_performance_daily WHERE shop_id = :shop_id "
     "AND performance_date = :day"
 )
+_CAMPAIGN_SETTINGS = "SELECT * FROM apishopee_ads_campaign_data WHERE shop_id = :shop_id"
 _SHOP_HOURLY = (
     "SELECT * FROM apishopee_ads_shop_performance_hourly WHERE shop_id = :shop_id "
     "AND performance_date = :day"
@@ -75,6 +77,20 @@ def compare(db: Database, simulator: Simulator, days: Mapping[int, Iterable[date
     result = Comparison()
     for shop_id, shop_days in days.items():
         listed = set(truth.campaign_ids(shop_id))
+        settings = truth.campaign_settings(shop_id)
+        stored = {r["campaign_id"]: r for r in db.run(_CAMPAIGN_SETTINGS, shop_id=shop_id)}
+        # Every stored campaign against Shopee's settings (a sync may skip some campaigns).
+        _compare_rows(
+            f"shop {shop_id} campaign settings",
+            {c: settings[c] for c in stored if c in settings},
+            {c: row for c, row in stored.items() if c in settings},
+            result,
+        )
+        result.mismatches.extend(
+            f"shop {shop_id} campaign settings {c}: in the database, not in Shopee's list"
+            for c in stored
+            if c not in settings
+        )
         for day in shop_days:
             params = {"shop_id": shop_id, "day": day}
             label = f"shop {shop_id} {day}"

@@ -110,6 +110,16 @@ CATALOG: tuple[Mutation, ...] = (
         tests=("tests/integration/test_seed_sync_params.py",),
     ),
     Mutation(
+        name="mapping: campaign_placement filled from bidding_method",
+        path="layers/shared/adsync/db/ads_store.py",
+        old='"campaign_placement": common.campaign_placement if common else None,',
+        new='"campaign_placement": common.bidding_method if common else None,',
+        tests=(
+            "tests/integration/test_sync_engine.py"
+            "::test_realtime_and_lookback_make_every_table_equal_shopee",
+        ),
+    ),
+    Mutation(
         name="cleanup: live jobs are deleted too",
         path=JOBS_SQL,
         old="WHERE status IN ('completed', 'failed') AND created_at < :cutoff",

@@ -50,6 +50,21 @@ class Truth:
     ) -> dict[int, Metrics]:
         return self._reports.shop_hourly(self._shop(shop_id), day, at or self._clock())
 
+    def campaign_settings(self, shop_id: int) -> dict[int, dict[str, object]]:
+        """What the setting-info endpoint says of each campaign that never changes with
+        time (status does, so it is left out), under the names of our columns."""
+        return {
+            c.campaign_id: {
+                "ad_type": c.ad_type,
+                "ad_name": c.ad_name,
+                "bidding_method": c.bidding_method,
+                "campaign_placement": c.placement,
+                "campaign_budget": c.budget,
+                "item_count": len(c.item_ids),
+            }
+            for c in self._reports.world.campaigns(shop_id)
+        }
+
     def gms_campaign_id(self, shop_id: int) -> int | None:
         """The shop's GMS campaign id, or None when it has no GMS campaign."""
         gms = gms_campaign(self._reports.world, self._shop(shop_id))

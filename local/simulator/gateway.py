@@ -41,6 +41,7 @@ class Reply:
     body: dict[str, Any]
     delay_s: float = 0.0
     drop_connection: bool = False  # close the socket without answering
+    location: str | None = None  # a redirect (the authorization link's answer)
 
     @property
     def error(self) -> str:
@@ -89,6 +90,8 @@ class Gateway:
             error = ApiError("error_server", "Simulator internal error.")
             reply = self._error_reply(request.path, route, error)
         else:
+            if route is not None and route.redirects:
+                return Reply(status=302, body={}, delay_s=delay_s, location=str(payload))
             body = self._success_body(route, payload)
             if fault is not None and fault.corrupt is not None:
                 body = fault.corrupt(body)

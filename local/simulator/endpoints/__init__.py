@@ -20,9 +20,13 @@ class Route:
     method: str  # "GET" | "POST"
     is_public: bool  # public (auth) APIs: no token, no shop, fields at top level
     handler: Callable[[Call], Any]
+    redirects: bool = False  # the handler returns a URL to redirect the browser to
 
 
 ROUTES: dict[str, Route] = {
+    "/api/v2/shop/auth_partner": Route(
+        method="GET", is_public=True, handler=auth.authorize_partner, redirects=True
+    ),
     "/api/v2/auth/token/get": Route(method="POST", is_public=True, handler=auth.get_token),
     "/api/v2/auth/access_token/get": Route(
         method="POST", is_public=True, handler=auth.refresh_token

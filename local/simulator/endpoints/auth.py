@@ -5,11 +5,31 @@ Their replies carry fields at the top level (no `response` wrapper). Token rules
 """
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from local.simulator.backend import Call
 from local.simulator.endpoints import params
 from local.simulator.errors import ApiError, param_error
 from local.simulator.tokens import TokenPair
+
+
+def authorize_partner(call: Call) -> str:
+    """The seller's side of the authorization link (§3.1): Shopee shows a login page and,
+    once the seller consents, sends the browser back to `redirect` with `code` and
+    `shop_id`. The simulator consents at once, for the shop named by its own `shop_id`
+    parameter (the seller's choice), else its first shop."""
+    redirect = params.text(call.params, "redirect")
+    if not redirect:
+        raise param_error("There is no redirect in query.")
+    world = call.backend.world
+    chosen = params.integer(call.params, "shop_id") if call.params.get("shop_id") else None
+    shop = world.shop(chosen) if chosen is not None else world.shops[0]
+    if shop is None:
+        raise ApiError("error_shop", "shopid is invalid")
+    code = call.backend.tokens.authorize(shop.shop_id, now=call.now)
+    parts = urlsplit(redirect)
+    query = urlencode([*parse_qsl(parts.query), ("code", code), ("shop_id", shop.shop_id)])
+    return urlunsplit(parts._replace(query=query))
 
 
 def get_token(call: Call) -> dict[str, Any]:

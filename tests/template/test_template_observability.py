@@ -213,3 +213,20 @@ def test_every_path_to_failed_emits_jobs_failed():
 
     for module in ("services/worker.py", "services/dead_letter.py", "services/maintenance.py"):
         assert 'count("JobsFailed"' in (LAYER / module).read_text("utf-8"), module
+
+
+def test_shops_that_need_a_seller_raise_an_alarm(resources):
+    """Re-authorization needed, or a refresh whose reply was lost: an operator must send
+    the seller a link; both metrics feed one alarm."""
+    alarm = resources["ShopAuthorizationAlarm"]["Properties"]
+    watched = {
+        m["MetricStat"]["Metric"]["MetricName"]: m["MetricStat"]["Stat"]
+        for m in alarm["Metrics"]
+        if "MetricStat" in m
+    }
+    assert watched == {"ShopsNeedingReauth": "Sum", "TokenRefreshesUncertain": "Sum"}
+    (returned,) = [m for m in alarm["Metrics"] if m.get("ReturnData", True)]
+    assert "reauth" in returned["Expression"] and "uncertain" in returned["Expression"]
+    assert alarm["Threshold"] == 0
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"

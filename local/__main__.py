@@ -5,7 +5,9 @@
 
 Uses `DATABASE_URL` when set (the run works in a database named adsync_local on that
 server, or `--database NAME`), else an embedded Postgres in .local/pgdata. A run
-resumes what a crashed one left; `--fresh` drops the database first.
+resumes what a crashed one left; `--fresh` drops the database first. On a terminal a
+progress bar shows on stderr (not with --json). Ctrl-C stops the run, prints the summary
+of what is there marked interrupted, and exits 130; the next run resumes.
 """
 
 import argparse
@@ -14,7 +16,10 @@ import os
 import sys
 
 from local import cfn_response, ops, sam_backend
-from local.runner import LOCAL_DATABASE, RunOptions, run_cycle
+from local.progress import RunProgress
+from local.runner import LOCAL_DATABASE, CycleSummary, RunOptions, run_cycle
+
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,36 +90,55 @@ def main(argv: list[str] | None = None) -> int:
         transport=args.transport,
         database=args.database,
         fresh=args.fresh,
+        progress=None if args.json else RunProgress(sys.stderr),
+        announce=lambda line: print(line, file=sys.stderr, flush=True),
     )
-    summary = run_cycle(options)
+    try:
+        summary = run_cycle(options)
+    except KeyboardInterrupt:  # before the pollers started, or while summarising
+        print("interrupted: nothing to summarise; run again to resume", file=sys.stderr)
+        return INTERRUPTED_EXIT
     if args.json:
         print(json.dumps(summary.as_json(), indent=2, sort_keys=True))
     else:
-        print(f"shops             {summary.shops}")
-        print(f"jobs enqueued     {summary.enqueued}")
-        print(
-            "jobs by status    "
-            + ", ".join(f"{k}={v}" for k, v in sorted(summary.jobs_by_status.items()))
-        )
-        rows = ", ".join(f"{k}={v}" for k, v in summary.rows_written.items())
-        print(f"rows written      {rows}")
+        print_summary(summary)
+    if summary.interrupted:
+        return INTERRUPTED_EXIT
+    return 0 if summary.ok else 1
+
+
+def print_summary(summary: CycleSummary) -> None:
+    print(f"shops             {summary.shops}")
+    print(f"jobs enqueued     {summary.enqueued}")
+    print(
+        "jobs by status    "
+        + ", ".join(f"{k}={v}" for k, v in sorted(summary.jobs_by_status.items()))
+    )
+    rows = ", ".join(f"{k}={v}" for k, v in summary.rows_written.items())
+    print(f"rows written      {rows}")
+    if summary.interrupted:
+        print("vs Shopee         not compared (interrupted)")
+    else:
         print(
             f"vs Shopee         {summary.rows_checked} rows equal the simulator's, "
             f"{len(summary.mismatches)} differ"
         )
-        for mismatch in summary.mismatches:
-            print(f"  {mismatch}")
-        print(
-            f"worker batches    {summary.batches} "
-            f"({summary.records} records, {summary.record_failures} failed)"
-        )
-        print(f"shopee calls      {summary.shopee_calls}")
-        print(f"wall time         {summary.wall_seconds} s")
-        print(f"database          {summary.database_url}")
-        if summary.resumed_jobs:
-            print(f"resumed           {summary.resumed_jobs} jobs left live by an earlier run")
-        print("result            " + ("OK" if summary.ok else "INCOMPLETE"))
-    return 0 if summary.ok else 1
+    for mismatch in summary.mismatches:
+        print(f"  {mismatch}")
+    print(
+        f"worker batches    {summary.batches} "
+        f"({summary.records} records, {summary.record_failures} failed)"
+    )
+    print(f"shopee calls      {summary.shopee_calls}")
+    print(f"wall time         {summary.wall_seconds} s")
+    print(f"database          {summary.database_url}")
+    if summary.resumed_jobs:
+        print(f"resumed           {summary.resumed_jobs} jobs left live by an earlier run")
+    if summary.interrupted:
+        result = "INTERRUPTED: run again to resume (the run resumes by default)"
+    else:
+        result = "OK" if summary.ok else "INCOMPLETE"
+    print(f"result            {result}")
 
 
 if __name__ == "__main__":

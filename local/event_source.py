@@ -160,11 +160,11 @@ class Poller:
             threading.Thread(target=self._loop, name=f"esm-{i}", daemon=True)
             for i in range(self._concurrency)
         ]
-        for thread in threads:
-            thread.start()
         finished = False
         waited = 0.0
-        try:
+        try:  # a Ctrl-C (KeyboardInterrupt) at any point still stops every poller started
+            for thread in threads:
+                thread.start()
             while waited < timeout_seconds:
                 if done():
                     finished = True
@@ -174,5 +174,6 @@ class Poller:
         finally:
             self._stop.set()
             for thread in threads:
-                thread.join()
+                if thread.ident is not None:  # started
+                    thread.join()
         return finished

@@ -10,10 +10,13 @@ crashed run left live are requeued (their workers and messages died with it; no
 attempt counted) and finish alongside the new tick. `fresh` drops the database
 first. A database restart mid-run is waited out: the handlers interrupt their records
 (no attempt), and the runner keeps polling and reconciling until Postgres is back.
+Ctrl-C stops the pollers (each finishes the batch it holds) and still summarises what
+is there, marked `interrupted`; the next run resumes the rest.
 """
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,9 +38,10 @@ from local.postgres import (
     redacted,
     server_url,
 )
+from local.progress import RunProgress
 from local.simulator import World, WorldSettings
 from local.stack import QUIET_ENV, LocalStack, Transport, local_stack
-from local.truth_check import compare
+from local.truth_check import Comparison, compare
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 DEFAULT_WEIGHTS = {3: 20, 2: 10, 1: 5, 0: 2}  # MaximumConcurrency per priority, as deployed
@@ -56,6 +60,8 @@ class RunOptions:
     transport: Transport = "moto"
     database: str = LOCAL_DATABASE
     fresh: bool = False
+    progress: RunProgress | None = None  # fed from the poll loop; None shows nothing
+    announce: Callable[[str], None] | None = None  # one line when the polling starts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,29 +81,44 @@ class CycleSummary:
     database_url: str
     handler_errors: list[str] = field(default_factory=list)
     resumed_jobs: int = 0
+    interrupted: bool = False  # Ctrl-C: the run stopped early; the next one resumes
 
     @property
     def ok(self) -> bool:
         pending = sum(v for k, v in self.jobs_by_status.items() if k != "completed")
-        return self.finished and pending == 0 and self.rows_checked > 0 and not self.mismatches
+        return (
+            self.finished
+            and not self.interrupted
+            and pending == 0
+            and self.rows_checked > 0
+            and not self.mismatches
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok}
 
 
-def _cycle_done(stack: LocalStack) -> bool:
-    """No job pending or processing. A database restarting (or unreachable) is "not yet":
-    the run waits it out instead of dying."""
+def _job_counts(stack: LocalStack) -> dict[str, int] | None:
+    """Jobs by status; None while the database restarts (or is unreachable)."""
     db = stack.database()
     try:
-        counts = JobStore(db).count_by_status()
+        return JobStore(db).count_by_status()
     except DatabaseError as exc:
         if not exc.transient:
             raise
         logger.warning("database unavailable; waiting for it", error=str(exc))
-        return False
+        return None
     finally:
         db.close()
+
+
+def _cycle_done(stack: LocalStack, counts: dict[str, int] | None = None) -> bool:
+    """No job pending or processing. A database restarting (or unreachable) is "not yet":
+    the run waits it out instead of dying."""
+    if counts is None:
+        counts = _job_counts(stack)
+    if counts is None:
+        return False
     return not counts.get("pending") and not counts.get("processing")
 
 
@@ -163,17 +184,40 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             concurrency=options.concurrency,
         )
         reconciler = _Reconciler()
+        progress = options.progress
 
         def done() -> bool:
             reconciler.maybe_run()
-            return _cycle_done(stack)
+            counts = _job_counts(stack)
+            if progress is not None and counts is not None:
+                progress.update(
+                    jobs_by_status=counts,
+                    shopee_calls=sum(stack.simulator.counters.calls.values()),
+                )
+            return _cycle_done(stack, counts)
 
-        finished = poller.run_until(done, timeout_seconds=options.timeout_seconds)
+        interrupted = False
+        try:
+            if options.announce is not None:
+                options.announce(
+                    f"polling: {enqueued['enqueued']} jobs enqueued; Ctrl-C stops early"
+                )
+            finished = poller.run_until(done, timeout_seconds=options.timeout_seconds)
+        except KeyboardInterrupt:  # run_until has stopped and joined its pollers
+            finished, interrupted = False, True
+        finally:
+            if progress is not None:
+                progress.close()
         db = stack.database()
         try:
             by_status = JobStore(db).count_by_status()
             rows = AdsStore(db).count_rows()
-            check = compare(db, stack.simulator, today_of_every_shop(stack))
+            # Interrupted, most shops are unsynced: a comparison would only list them.
+            check = (
+                Comparison()
+                if interrupted
+                else compare(db, stack.simulator, today_of_every_shop(stack))
+            )
         finally:
             db.close()
         return CycleSummary(
@@ -192,4 +236,5 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             database_url=redacted(stack.database_url),  # printed, and in --json
             handler_errors=poller.handler_errors[:5],
             resumed_jobs=resumed,
+            interrupted=interrupted,
         )

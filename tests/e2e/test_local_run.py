@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,42 @@ def with_password(env: dict[str, str]) -> str | None:
     netloc = f"{url.username or 'postgres'}:{secret}@{host}"
     env["DATABASE_URL"] = urlunparse(url._replace(netloc=netloc))
     return secret
+
+
+@pytest.mark.e2e
+def test_ctrl_c_stops_the_run_and_prints_what_is_there() -> None:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}"}
+    with scratch_database(server_url(), prefix="adsync_e2e") as url:
+        name = urlparse(url).path.lstrip("/")
+        for shops in (300, 1200, 4800):  # a fast machine may finish before the signal
+            result = interrupted_run(["--shops", str(shops), "--database", name], env)
+            if result.returncode != 0:
+                break
+    assert result.returncode == 130, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["interrupted"] is True
+    assert summary["ok"] is False and summary["finished"] is False
+    assert summary["enqueued"] == shops
+    assert sum(summary["jobs_by_status"].values()) == shops
+
+
+def interrupted_run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m local run ... --json`, sent SIGINT as its pollers start."""
+    command = [sys.executable, "-m", "local", "run", *args, "--fresh", "--json"]
+    with subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell's background job inherits SIGINT ignored; a terminal's Ctrl-C is not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    ) as process:
+        assert process.stderr is not None
+        started = process.stderr.readline()  # "polling: N jobs enqueued; ..."
+        assert started.startswith("polling:"), started
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, started + stderr)

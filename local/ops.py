@@ -20,7 +20,7 @@ from adsync.clock import Clock, utc_now
 from adsync.config import load_partner_credentials, load_settings
 from adsync.errors import AdsSyncError
 from adsync.jobs import Dispatch, SyncType
-from adsync.regions import UTC_OFFSET_HOURS
+from adsync.regions import TIME_ZONES
 from adsync.services.admin import require_schema
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
@@ -42,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     auth_url.add_argument("--redirect", required=True, help="where Shopee sends the seller back")
     add = actions.add_parser("add", help="exchange an authorization code and store the shop")
     add.add_argument("--shop-id", type=int, required=True)
-    add.add_argument("--region", required=True, type=str.upper, choices=sorted(UTC_OFFSET_HOURS))
+    add.add_argument("--region", required=True, type=str.upper, choices=sorted(TIME_ZONES))
     add.add_argument("--code", required=True, help="the code from the redirect (single use)")
     add.add_argument("--name", default=None, help="a display name for the shop")
     add.add_argument(

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from adsync.clock import Clock, utc_now
 from adsync.jobs import JobStatus, SyncType
-from adsync.regions import UTC_OFFSET_HOURS
+from adsync.regions import TIME_ZONES
 from local.console.backends import (
     Backend,
     ConsoleError,
@@ -150,7 +150,7 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
         "authorize", help="exchange the redirect's code for tokens", parents=[sub_common]
     )
     auth.add_argument("--shop-id", type=int, required=True)
-    auth.add_argument("--region", type=str.upper, required=True, choices=sorted(UTC_OFFSET_HOURS))
+    auth.add_argument("--region", type=str.upper, required=True, choices=sorted(TIME_ZONES))
     auth.add_argument("--code", required=True)
     auth.add_argument("--name", dest="shop_name")
     auth.add_argument("--no-backfill", action="store_true")

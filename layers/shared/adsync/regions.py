@@ -1,24 +1,29 @@
 """Shopee marketplaces and their local day.
 
-Ads dates and hours are in the marketplace's local time (shopee-ads-api.md §8). The
-offsets are fixed: none of these markets observes daylight saving time today, and a
-fixed table needs no tzdata inside Lambda. This module must not read the clock.
+Ads dates and hours are in the marketplace's local time (shopee-ads-api.md §8). This is
+the one table of markets: each maps to its IANA zone, so daylight saving time (CL
+observes it) and future rule changes come from the tz database, not from a hand-kept
+offset. SQL gets the table from here: `apply_migrations` copies it into
+`apishopee_regions`. The `tzdata` package (layers/shared/requirements.txt) carries the
+zone data, so a Lambda image without system tzdata still finds it. This module must not
+read the clock.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-UTC_OFFSET_HOURS: dict[str, int] = {
-    "VN": 7,
-    "TH": 7,
-    "ID": 7,
-    "SG": 8,
-    "MY": 8,
-    "PH": 8,
-    "TW": 8,
-    "BR": -3,
-    "MX": -6,
-    "CO": -5,
-    "CL": -4,
+TIME_ZONES: dict[str, str] = {
+    "VN": "Asia/Ho_Chi_Minh",
+    "TH": "Asia/Bangkok",
+    "ID": "Asia/Jakarta",
+    "SG": "Asia/Singapore",
+    "MY": "Asia/Kuala_Lumpur",
+    "PH": "Asia/Manila",
+    "TW": "Asia/Taipei",
+    "BR": "America/Sao_Paulo",
+    "MX": "America/Mexico_City",
+    "CO": "America/Bogota",
+    "CL": "America/Santiago",
 }
 
 
@@ -26,13 +31,13 @@ class UnknownRegionError(ValueError):
     """The region is not a Shopee marketplace this system knows."""
 
 
-def region_timezone(region: str) -> timezone:
-    """Return the fixed-offset time zone of a marketplace."""
+def region_timezone(region: str) -> ZoneInfo:
+    """Return the IANA time zone of a marketplace."""
     try:
-        hours = UTC_OFFSET_HOURS[region.upper()]
+        name = TIME_ZONES[region.upper()]
     except KeyError:
         raise UnknownRegionError(f"unknown Shopee region {region!r}") from None
-    return timezone(timedelta(hours=hours), name=region.upper())
+    return ZoneInfo(name)
 
 
 def local_day(region: str, now: datetime) -> date:

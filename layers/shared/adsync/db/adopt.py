@@ -19,7 +19,7 @@ import json
 from adsync.db.connection import Database
 from adsync.db.sql import query
 from adsync.errors import DatabaseError, MigrationError
-from adsync.regions import UTC_OFFSET_HOURS
+from adsync.regions import TIME_ZONES
 
 # Archived table -> the block that imports it, in dependency order (jobs need shops).
 IMPORTS: tuple[tuple[str, str], ...] = (
@@ -72,11 +72,11 @@ def import_seed(db: Database) -> dict[str, int]:
     if not steps:
         return {}
     imported: dict[str, int] = {}
-    offsets = json.dumps(UTC_OFFSET_HOURS)
+    zones = json.dumps(TIME_ZONES)
     with db.transaction():
         db.run(query("migrations.sql", "no_statement_timeout"))
         for table, block in steps:
-            params = {"offsets": offsets} if block in _NEEDS_REGIONS else {}
+            params = {"zones": zones} if block in _NEEDS_REGIONS else {}
             try:
                 row = db.one(query("adopt.sql", block), **params)
             except DatabaseError as exc:

@@ -4,11 +4,14 @@
 processes) never apply the same file twice, records each applied file in
 `schema_migrations`, and runs each file in its own transaction with no statement
 timeout (a migration over months of history may take minutes). A database that holds
-the seed system's tables is adopted around the files (`adsync.db.adopt`). A failure is
+the seed system's tables is adopted around the files (`adsync.db.adopt`). After the
+files, every run copies the region table of `adsync.regions` into `apishopee_regions`
+(SQL reads zones there; Python stays their one source). A failure is
 raised as a `MigrationError` naming the file, the SQLSTATE and Postgres's message.
 Migration files that have shipped are never edited.
 """
 
+import json
 from collections.abc import Sequence
 from importlib import resources
 
@@ -16,6 +19,7 @@ from adsync.db.adopt import archive_seed, import_seed
 from adsync.db.connection import Database
 from adsync.db.sql import query
 from adsync.errors import DatabaseError, MigrationError
+from adsync.regions import TIME_ZONES
 
 _LOCK_KEY = 7_246_339_001  # any constant shared by every migrator of this schema
 
@@ -52,6 +56,7 @@ def apply_files(db: Database, files: Sequence[tuple[str, str]]) -> list[str]:
             if version not in applied:
                 _apply_one(db, version, sql)
                 done_now.append(version)
+        _copy_regions(db)
         if import_seed(db):
             done_now.append(IMPORT_STEP)
     finally:
@@ -69,3 +74,10 @@ def _apply_one(db: Database, version: str, sql: str) -> None:
                 f"migration {version} failed: {exc}", sqlstate=exc.sqlstate
             ) from exc
         db.run(query("migrations.sql", "record_version"), version=version)
+
+
+def _copy_regions(db: Database) -> None:
+    """Upsert `apishopee_regions` from `adsync.regions` (absent before migration 0011)."""
+    present = db.one(query("regions.sql", "regions_table_present"))
+    if present and present["present"]:
+        db.run(query("regions.sql", "upsert_regions"), zones=json.dumps(TIME_ZONES))

@@ -19,7 +19,7 @@ from typing import Any
 
 from adsync.errors import AdsSyncError, BadEventError
 from adsync.jobs import EnqueueRequest, JobStatus, SyncType
-from adsync.regions import UTC_OFFSET_HOURS
+from adsync.regions import TIME_ZONES
 from adsync.services import admin
 from adsync.services.dependencies import Dependencies
 
@@ -184,7 +184,7 @@ COMMANDS: dict[str, Command] = {
         lambda d, a: admin.authorize_shop(d, **a),
         {
             "shop_id": _ID,
-            "region": _choice(*sorted(UTC_OFFSET_HOURS)),
+            "region": _choice(*sorted(TIME_ZONES)),
             "code": _text,
             "shop_name": _text,
             "backfill": _flag,

@@ -123,7 +123,7 @@ VALUES ('table', :table_name, 'imported', :row_count);
 -- imports (a column it lacks reads as NULL). partner_id and partner_key stay in the
 -- archive. Token expiries were epoch numbers, in ms (expired_at) or s; the refresh
 -- token's expiry was never stored (NULL: unknown). A shop without tokens needs a new
--- authorization; a shop whose region is not a market we know (`:offsets` keys) is
+-- authorization; a shop whose region is not a market we know (`:zones` keys) is
 -- paused until an operator sets it: its day boundaries would be wrong.
 WITH seed AS (
     SELECT to_jsonb(s) AS r FROM seed_archive.apishopee_shops AS s
@@ -157,13 +157,13 @@ WITH seed AS (
            END,
            NULL,
            CASE WHEN access_token IS NULL OR refresh_token IS NULL THEN 'needs_reauth'
-                WHEN CAST(:offsets AS jsonb) -> region IS NULL THEN 'paused'
+                WHEN CAST(:zones AS jsonb) -> region IS NULL THEN 'paused'
                 WHEN is_active = 'false' THEN 'paused'
                 ELSE 'active'
            END,
            CASE WHEN access_token IS NULL OR refresh_token IS NULL
                     THEN 'imported from the seed without tokens: authorize the shop again'
-                WHEN CAST(:offsets AS jsonb) -> region IS NULL
+                WHEN CAST(:zones AS jsonb) -> region IS NULL
                     THEN format('imported from the seed with region %s, not a Shopee market '
                                 'we know: set region, then status = ''active''',
                                 coalesce(region, 'NULL'))
@@ -287,7 +287,8 @@ SELECT count(*)::integer AS imported FROM inserted;
 -- is not active here (no tokens, unknown region, unknown shop) is not imported.
 -- Chunk jobs (061/062) were pieces of one sync: they fold into one job per shop, type
 -- and day through our live-job index. backfill_day keeps sync_params.days_ago and gets
--- the day it meant: the shop's local day when it was enqueued, minus days_ago.
+-- the day it meant: the shop's local day (in its IANA zone, `:zones`) when it was
+-- enqueued, minus days_ago.
 -- Priorities above 3 (the seed's chunk jobs used 10) become 3.
 WITH seed AS (
     SELECT to_jsonb(q) AS r FROM seed_archive.apishopee_ads_sync_queue AS q
@@ -309,7 +310,7 @@ WITH seed AS (
            CASE WHEN m.sync_type <> 'backfill_day' THEN NULL
                 WHEN m.days_ago ~ '^[0-9]+$' THEN m.days_ago::integer
                 ELSE 0 END AS days_ago,
-           make_interval(hours => (CAST(:offsets AS jsonb) ->> s.region)::integer) AS utc_offset
+           CAST(:zones AS jsonb) ->> s.region AS time_zone
     FROM mapped AS m
     JOIN apishopee_shops AS s ON s.shop_id = m.shop_id AND s.status = 'active'
 ), inserted AS (
@@ -317,7 +318,7 @@ WITH seed AS (
         (shop_id, sync_type, priority, max_retries, scheduled_at, created_at, days_ago,
          target_day)
     SELECT shop_id, sync_type, priority, max_retries, scheduled_at, created_at, days_ago,
-           (created_at AT TIME ZONE utc_offset)::date - days_ago
+           (created_at AT TIME ZONE time_zone)::date - days_ago
     FROM jobs
     ORDER BY created_at
     ON CONFLICT DO NOTHING

@@ -98,9 +98,16 @@ CATALOG: tuple[Mutation, ...] = (
     Mutation(
         name="dates: TH is UTC+8",
         path="layers/shared/adsync/regions.py",
-        old='"TH": 7,',
-        new='"TH": 8,',
+        old='"TH": "Asia/Bangkok",',
+        new='"TH": "Asia/Shanghai",',
         tests=(f"{GUARDS}::test_th_and_vn_are_utc_plus_7_where_plus_8_gives_another_date",),
+    ),
+    Mutation(
+        name="dates: CL as a fixed offset (no DST)",
+        path="layers/shared/adsync/regions.py",
+        old='"CL": "America/Santiago",',
+        new='"CL": "Etc/GMT+4",',
+        tests=("tests/unit/test_regions.py",),
     ),
     Mutation(
         name="dates: a backfill of days_ago 0 syncs yesterday",

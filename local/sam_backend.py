@@ -28,10 +28,10 @@ from adsync.services.onboarding import onboard_shop
 from local.event_source import REGION, sqs_record
 from local.queues import LocalQueues, create_queues
 from local.simulator import Simulator, SimulatorSettings, World, WorldSettings
+from local.stack import AWS_ENV
 from local.template import load_template, queue_layout, samconfig_stack_name
 
 # Any credentials do for moto; SAM's container gets its own (defaultkey/defaultsecret).
-FAKE_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,10 +42,16 @@ class Backend:
     shops: tuple[int, ...]
 
 
-def sqs_client(endpoint: str) -> Any:
-    return boto3.session.Session(region_name=REGION, **FAKE_CREDENTIALS).client(
-        "sqs", endpoint_url=endpoint
+def fake_session() -> boto3.session.Session:
+    """A session with the local stack's fake credentials (moto accepts any)."""
+    keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    return boto3.session.Session(
+        region_name=REGION, **{name.lower(): AWS_ENV[name] for name in keys}
     )
+
+
+def sqs_client(endpoint: str) -> Any:
+    return fake_session().client("sqs", endpoint_url=endpoint)
 
 
 @contextmanager

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import click
 import pytest
 from moto.server import ThreadedMotoServer
@@ -33,9 +32,9 @@ ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_SQS"
 
 def sqs_client_as_the_layer_builds_it() -> Any:
     # adsync.services.dependencies.Dependencies.queue: no endpoint_url argument.
-    return boto3.session.Session(
-        region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local"
-    ).client("sqs")
+    from local.sam_backend import fake_session
+
+    return fake_session().client("sqs")
 
 
 def test_boto3_uses_the_sqs_endpoint_variable(monkeypatch: pytest.MonkeyPatch) -> None:

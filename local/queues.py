@@ -20,8 +20,12 @@ class LocalQueues:
     arns: dict[str, str]  # URL -> ARN
 
     def env(self) -> dict[str, str]:
-        """The QUEUE_URL_<n> variables the handlers read."""
-        return {f"QUEUE_URL_{p}": url for p, url in self.urls.items()}
+        """The QUEUE_URL_<n> variables the handlers read, and the admin function's
+        DEAD_LETTER_QUEUE_URL_<n> (status reads the DLQs' depth; the others ignore them)."""
+        return {
+            **{f"QUEUE_URL_{p}": url for p, url in self.urls.items()},
+            **{f"DEAD_LETTER_QUEUE_URL_{p}": url for p, url in self.dead_letter_urls.items()},
+        }
 
 
 def create_queues(sqs: Any, layout: QueueLayout, *, stack_name: str | None = None) -> LocalQueues:

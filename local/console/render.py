@@ -59,6 +59,15 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def _dead_letters(queue: Reply) -> str:
+    """The DLQ's depth, red when not 0 (dead_letter should empty it within seconds)."""
+    visible, in_flight = queue["dead_letter_visible"], queue["dead_letter_in_flight"]
+    if visible is None:
+        return "-"
+    held = f" (+{in_flight} in flight)" if in_flight else ""
+    return f"[red]{visible}{held}[/red]" if visible or in_flight else f"0{held}"
+
+
 def _status(console: Console, result: Reply) -> None:
     console.print(f"[bold]Fleet at {utc(result['now'])}[/bold]")
     queues = _table(
@@ -70,6 +79,7 @@ def _status(console: Console, result: Reply) -> None:
         "waiting jobs",
         "unsent",
         "oldest waiting",
+        "DLQ",
     )
     for q in result["queues"]:
         queues.add_row(
@@ -80,6 +90,7 @@ def _status(console: Console, result: Reply) -> None:
             str(q["waiting_jobs"]),
             str(q["unsent_jobs"]),
             age(q["oldest_waiting_seconds"]),
+            _dead_letters(q),
         )
     console.print(queues)
     if result["queue_error"]:

@@ -106,6 +106,8 @@ def test_status_shows_the_fleet(adsync: Run, stack: LocalStack, clock: FrozenClo
         "waiting_jobs": len(shop_ids),
         "unsent_jobs": 0,
         "oldest_waiting_seconds": 0.0,
+        "dead_letter_visible": 0,
+        "dead_letter_in_flight": 0,
     }
     assert status["queue_error"] is None
     assert sorted((j["status"], j["count"]) for j in status["jobs"]) == [
@@ -127,6 +129,28 @@ def test_status_shows_the_fleet(adsync: Run, stack: LocalStack, clock: FrozenClo
     assert set(fresh["stalest"][0]) == {
         "shop_id", "region", "shop_name", "last_synced_at", "age_seconds",
     }  # fmt: skip
+
+
+def test_status_shows_each_dlq_s_depth(adsync: Run, stack: LocalStack) -> None:
+    """Messages left in a DLQ (dead_letter failing) show on their priority's row."""
+    for priority, count in ((3, 2), (0, 1)):
+        for n in range(count):
+            stack.sqs.send_message(
+                QueueUrl=stack.queues.dead_letter_urls[priority], MessageBody=f'{{"job_id": {n}}}'
+            )
+    held = stack.sqs.receive_message(QueueUrl=stack.queues.dead_letter_urls[0])["Messages"]
+    assert len(held) == 1  # now in flight, as while dead_letter handles it
+
+    status = ok(adsync("status"), "status")
+
+    depths = {
+        q["priority"]: (q["dead_letter_visible"], q["dead_letter_in_flight"])
+        for q in status["queues"]
+    }
+    assert depths == {3: (2, 0), 2: (0, 0), 1: (0, 0), 0: (0, 1)}
+    assert status["queue_error"] is None
+    # the priority queues themselves are untouched
+    assert {q["visible"] for q in status["queues"]} == {0}
 
 
 def test_status_counts_stuck_jobs_and_reset_stuck_gives_them_back(
@@ -389,6 +413,7 @@ def test_human_output_of_every_command(stack: LocalStack, db: Database, clock: F
         assert outcome.code == 0, (argv, outcome.err)
         assert outcome.out.strip() and "\x1b[" not in outcome.out  # no colour off a terminal
     status = run("status").out
+    assert "DLQ" in status
     # one shop was paused above
     assert "Data freshness (11 active shops, 0 never synced)" in status and "█" in status
     shops = run("shops").out

@@ -65,7 +65,13 @@ def test_function_runs_python312_on_arm64_with_the_layer(resources, of_type, fun
 
 
 # Variables only one function reads.
-FUNCTION_ENVIRONMENT = {"WorkerFunction": {"WORKER_THREADS": {"Ref": "WorkerThreads"}}}
+FUNCTION_ENVIRONMENT = {
+    "WorkerFunction": {"WORKER_THREADS": {"Ref": "WorkerThreads"}},
+    # status reads the DLQs' depth (sqs:GetQueueAttributes on them: test_template_iam.py)
+    "AdminFunction": {
+        f"DEAD_LETTER_QUEUE_URL_{p}": {"Ref": f"Priority{p}DeadLetterQueue"} for p in PRIORITIES
+    },
+}
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)

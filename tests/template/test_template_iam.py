@@ -39,8 +39,8 @@ EXPECTED_SQS = {
     },
     "MaintenanceFunction": {"sqs:SendMessage": QUEUES | SCHEDULE_DLQ},
     "MigrateFunction": {},
-    # status reads the depths; retry, reset-stuck and sync send: nothing else.
-    "AdminFunction": {"sqs:SendMessage": QUEUES, "sqs:GetQueueAttributes": QUEUES},
+    # status reads the depths (DLQs too); retry, reset-stuck and sync send: nothing else.
+    "AdminFunction": {"sqs:SendMessage": QUEUES, "sqs:GetQueueAttributes": QUEUES | DLQS},
 }
 EXPECTED_SECRETS = {
     "EnqueueFunction": {DB_SECRET},

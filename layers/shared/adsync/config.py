@@ -103,6 +103,8 @@ class Settings:
     """Everything the services need that is not a secret."""
 
     queue_urls: Mapping[int, str]
+    # DEAD_LETTER_QUEUE_URL_<n>: set for the admin function only (status reads their depth)
+    dead_letter_queue_urls: Mapping[int, str] = field(default_factory=dict)
     shopee_base_url: str = DEFAULT_SHOPEE_BASE_URL
     retry_delay: timedelta = timedelta(minutes=5)
     job_retention: timedelta = timedelta(days=7)
@@ -165,8 +167,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the non-secret settings from the environment."""
     env = os.environ if env is None else env
     queue_urls = {p: env[f"QUEUE_URL_{p}"] for p in PRIORITIES if env.get(f"QUEUE_URL_{p}")}
+    dead_letter_queue_urls = {
+        p: env[f"DEAD_LETTER_QUEUE_URL_{p}"]
+        for p in PRIORITIES
+        if env.get(f"DEAD_LETTER_QUEUE_URL_{p}")
+    }
     return Settings(
         queue_urls=queue_urls,
+        dead_letter_queue_urls=dead_letter_queue_urls,
         shopee_base_url=env.get("SHOPEE_BASE_URL") or DEFAULT_SHOPEE_BASE_URL,
         retry_delay=timedelta(seconds=_int_env(env, "RETRY_DELAY_SECONDS", 300)),
         job_retention=timedelta(days=_int_env(env, "JOB_RETENTION_DAYS", 7)),

@@ -4,7 +4,7 @@ Sends job messages to the queue of their priority, 10 per SendMessageBatch call,
 checks each entry's result (a batch can half-fail with HTTP 200).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -114,14 +114,21 @@ class QueueGateway:
 
     def depths(self) -> list[QueueDepth]:
         """GetQueueAttributes of every configured priority queue, highest priority first."""
+        return self._depths(self._settings.queue_urls, "queue")
+
+    def dead_letter_depths(self) -> list[QueueDepth]:
+        """The same counts for every configured DLQ (DEAD_LETTER_QUEUE_URL_<n>)."""
+        return self._depths(self._settings.dead_letter_queue_urls, "DLQ")
+
+    def _depths(self, urls: Mapping[int, str], kind: str) -> list[QueueDepth]:
         depths = []
-        for priority, url in sorted(self._settings.queue_urls.items(), reverse=True):
+        for priority, url in sorted(urls.items(), reverse=True):
             try:
                 attributes = self._sqs.get_queue_attributes(
                     QueueUrl=url, AttributeNames=list(_DEPTH_ATTRIBUTES)
                 )["Attributes"]
             except (BotoCoreError, ClientError) as exc:
-                raise QueueError(f"cannot read the depth of queue {priority}: {exc}") from exc
+                raise QueueError(f"cannot read the depth of {kind} {priority}: {exc}") from exc
             visible, in_flight, delayed = (int(attributes.get(a, 0)) for a in _DEPTH_ATTRIBUTES)
             depths.append(
                 QueueDepth(priority=priority, visible=visible, in_flight=in_flight, delayed=delayed)

@@ -45,6 +45,10 @@ class QueueStatus:
     waiting_jobs: int  # due pending jobs sent to this queue
     unsent_jobs: int  # due pending jobs the reconciler has yet to send
     oldest_waiting_seconds: float | None  # the longest a due job of this priority has waited
+    # The priority's DLQ (None: not configured or unreadable). Should be 0: dead_letter
+    # marks each message's job failed and deletes it within seconds.
+    dead_letter_visible: int | None
+    dead_letter_in_flight: int | None  # being handled by dead_letter right now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,14 +158,19 @@ def require_schema(deps: Dependencies) -> None:
 def status(deps: Dependencies) -> StatusReport:
     now = deps.clock()
     waiting = deps.admin.waiting_by_priority(now=now)
-    depths, queue_error = {}, None
+    depths, dead_letters, errors = {}, {}, []
     try:
         depths = {d.priority: d for d in deps.queue.depths()}
     except (QueueError, AdsSyncError) as exc:
-        queue_error = str(exc)
+        errors.append(str(exc))
+    try:
+        dead_letters = {d.priority: d for d in deps.queue.dead_letter_depths()}
+    except (QueueError, AdsSyncError) as exc:
+        errors.append(str(exc))
     queues = []
     for priority in sorted(PRIORITY_LABELS, reverse=True):
         depth, jobs = depths.get(priority), waiting.get(priority)
+        dead = dead_letters.get(priority)
         oldest = jobs.oldest_since if jobs else None
         queues.append(
             QueueStatus(
@@ -173,13 +182,15 @@ def status(deps: Dependencies) -> StatusReport:
                 waiting_jobs=jobs.sent if jobs else 0,
                 unsent_jobs=jobs.unsent if jobs else 0,
                 oldest_waiting_seconds=(now - oldest).total_seconds() if oldest else None,
+                dead_letter_visible=dead.visible if dead else None,
+                dead_letter_in_flight=dead.in_flight if dead else None,
             )
         )
     stuck_total, stuck = deps.admin.stuck_jobs(now=now, limit=STUCK_SHOWN)
     return StatusReport(
         now=now,
         queues=tuple(queues),
-        queue_error=queue_error,
+        queue_error="; ".join(errors) or None,
         jobs=tuple(deps.admin.jobs_by_status_and_type()),
         stuck_jobs=stuck_total,
         stuck=tuple(stuck),

@@ -8,6 +8,11 @@ server, or `--database NAME`), else an embedded Postgres in .local/pgdata. A run
 resumes what a crashed one left; `--fresh` drops the database first. On a terminal a
 progress bar shows on stderr (not with --json). Ctrl-C stops the run, prints the summary
 of what is there marked interrupted, and exits 130; the next run resumes.
+
+`run --shopee-url URL` calls that Shopee (a partner test environment, or live) instead of
+the simulator, as partner SHOPEE_PARTNER_ID with key SHOPEE_PARTNER_KEY (or
+SHOPEE_PARTNER_SECRET_ARN) from the environment, in the database adsync_shopee; its
+shops are the ones authorized with `adsync --database adsync_shopee shops authorize`.
 """
 
 import argparse
@@ -15,9 +20,18 @@ import json
 import os
 import sys
 
+from adsync.config import load_partner_credentials
+from adsync.errors import ConfigError
 from local import cfn_response, ops, sam_backend
 from local.progress import RunProgress
-from local.runner import LOCAL_DATABASE, CycleSummary, RunOptions, run_cycle
+from local.runner import (
+    LOCAL_DATABASE,
+    REAL_SHOPEE_DATABASE,
+    CycleSummary,
+    RunOptions,
+    run_cycle,
+)
+from local.stack import ShopeeEndpoint
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
 
@@ -26,8 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one realtime sync cycle end to end")
-    run.add_argument("--shops", type=int, default=20)
-    run.add_argument("--seed", type=int, default=42)
+    run.add_argument("--shops", type=int, help="simulated shops (default 20)")
+    run.add_argument("--seed", type=int, help="the simulated world's seed (default 42)")
+    run.add_argument(
+        "--shopee-url",
+        help="a real Shopee (e.g. https://partner.test-stable.shopeemobile.com) instead of the "
+        "simulator; partner id and key from SHOPEE_PARTNER_ID and SHOPEE_PARTNER_KEY",
+    )
     run.add_argument("--concurrency", type=int, default=4, help="worker 'containers' in parallel")
     run.add_argument("--timeout", type=float, default=600.0, help="give up after N seconds")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -40,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument(
         "--database",
-        default=LOCAL_DATABASE,
-        help=f"database name on the server (default {LOCAL_DATABASE}; tests use a scratch name)",
+        help=f"database name on the server (default {LOCAL_DATABASE}, {REAL_SHOPEE_DATABASE} "
+        "with --shopee-url; tests use a scratch name)",
     )
     run.add_argument(
         "--fresh",
@@ -81,14 +100,24 @@ def main(argv: list[str] | None = None) -> int:
             endpoint=args.endpoint, priority=args.priority, dead_letter=args.dead_letter
         )
 
+    shopee = None
+    if args.shopee_url:
+        if args.shops is not None or args.seed is not None:
+            parser.error("--shops and --seed shape the simulator; --shopee-url has none")
+        try:  # before the stack patches the environment and starts moto
+            partner = load_partner_credentials(os.environ)
+        except ConfigError as exc:
+            parser.error(f"--shopee-url: {exc}")
+        shopee = ShopeeEndpoint(base_url=args.shopee_url.rstrip("/"), partner=partner)
     options = RunOptions(
-        shops=args.shops,
-        seed=args.seed,
+        shops=20 if args.shops is None else args.shops,
+        seed=42 if args.seed is None else args.seed,
+        shopee=shopee,
         concurrency=args.concurrency,
         timeout_seconds=args.timeout,
         quiet=not args.verbose,
         transport=args.transport,
-        database=args.database,
+        database=args.database or (REAL_SHOPEE_DATABASE if shopee else LOCAL_DATABASE),
         fresh=args.fresh,
         progress=None if args.json else RunProgress(sys.stderr),
         announce=lambda line: print(line, file=sys.stderr, flush=True),
@@ -116,8 +145,12 @@ def print_summary(summary: CycleSummary) -> None:
     )
     rows = ", ".join(f"{k}={v}" for k, v in summary.rows_written.items())
     print(f"rows written      {rows}")
+    if summary.shopee_url:
+        print(f"shopee            {summary.shopee_url} (not the simulator)")
     if summary.interrupted:
         print("vs Shopee         not compared (interrupted)")
+    elif not summary.compared:
+        print("vs Shopee         not compared (no ground truth outside the simulator)")
     else:
         print(
             f"vs Shopee         {summary.rows_checked} rows equal the simulator's, "
@@ -129,13 +162,18 @@ def print_summary(summary: CycleSummary) -> None:
         f"worker batches    {summary.batches} "
         f"({summary.records} records, {summary.record_failures} failed)"
     )
-    print(f"shopee calls      {summary.shopee_calls}")
+    calls = "not counted" if summary.shopee_calls is None else summary.shopee_calls
+    print(f"shopee calls      {calls}")
     print(f"wall time         {summary.wall_seconds} s")
     print(f"database          {summary.database_url}")
     if summary.resumed_jobs:
         print(f"resumed           {summary.resumed_jobs} jobs left live by an earlier run")
+    for line in summary.not_checked:
+        print(f"not checked       {line}")
     if summary.interrupted:
         result = "INTERRUPTED: run again to resume (the run resumes by default)"
+    elif summary.shops == 0:
+        result = "NO SHOPS (see above)"
     else:
         result = "OK" if summary.ok else "INCOMPLETE"
     print(f"result            {result}")

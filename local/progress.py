@@ -25,7 +25,7 @@ LIVE_STATUSES = (JobStatus.PENDING, JobStatus.PROCESSING)  # what a cycle still 
 class Snapshot:
     jobs_done: int
     jobs_total: int
-    shopee_calls: int
+    shopee_calls: int | None  # None: not counted (a real Shopee)
     elapsed_seconds: float
     eta_seconds: float | None  # None until some job has finished during this run
 
@@ -46,7 +46,7 @@ class ProgressModel:
         self._first: tuple[float, int] | None = None  # (when, jobs done) at the first count
 
     def observe(
-        self, *, jobs_by_status: Mapping[str, int], shopee_calls: int, now: float
+        self, *, jobs_by_status: Mapping[str, int], shopee_calls: int | None, now: float
     ) -> Snapshot:
         total = sum(jobs_by_status.values())
         remaining = sum(jobs_by_status.get(status, 0) for status in LIVE_STATUSES)
@@ -90,7 +90,7 @@ class RunProgress:
                 transient=True,  # the summary follows; the bar need not stay
             )
 
-    def update(self, *, jobs_by_status: Mapping[str, int], shopee_calls: int) -> Snapshot:
+    def update(self, *, jobs_by_status: Mapping[str, int], shopee_calls: int | None) -> Snapshot:
         snapshot = self._model.observe(
             jobs_by_status=jobs_by_status, shopee_calls=shopee_calls, now=self._clock()
         )
@@ -103,7 +103,7 @@ class RunProgress:
             self._task,
             completed=snapshot.jobs_done,
             total=snapshot.jobs_total or None,
-            calls=snapshot.shopee_calls,
+            calls="-" if snapshot.shopee_calls is None else snapshot.shopee_calls,
             elapsed=age(snapshot.elapsed_seconds),
             eta=age(snapshot.eta_seconds),
         )

@@ -1,5 +1,9 @@
 """The one-machine stack: Postgres, moto's SQS, the Shopee simulator, and the env
 that points the real handlers at them. Used by the local runner and by the tests.
+
+With a `ShopeeEndpoint` instead of a world, no simulator starts: the handlers call that
+Shopee (a partner's test environment, or live) with the partner's own credentials, read
+by the caller before this stack patches the environment and starts moto.
 """
 
 import os
@@ -12,7 +16,7 @@ from typing import Any, Literal
 import boto3
 from moto import mock_aws
 
-from adsync.config import database_from_url
+from adsync.config import PartnerCredentials, database_from_url
 from adsync.db.connection import Database
 from adsync.db.migrate import apply_migrations
 from adsync.db.shop_store import ShopStore
@@ -23,7 +27,7 @@ from adsync.shops import TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
-from local.simulator import SimServer, Simulator, SimulatorSettings, World
+from local.simulator import Simulator, SimulatorSettings, World
 from local.simulator.process import SimulatorProcess
 from local.template import load_template, queue_layout
 
@@ -51,23 +55,46 @@ def patched_env(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
+@dataclass(frozen=True, kw_only=True)
+class ShopeeEndpoint:
+    """A Shopee that is not our simulator: its base URL and the partner app's identity."""
+
+    base_url: str
+    partner: PartnerCredentials  # the key never shows in a repr, a log or a summary
+
+
 @dataclass
 class LocalStack:
     database_url: str
-    simulator: Simulator  # or a SimulatorProcess, which serves what the stack uses of it
-    server: SimServer  # (a SimulatorProcess is its own server: it has a base_url)
+    # The simulator, or a SimulatorProcess (it serves what the stack uses of it); None
+    # when the stack points at a real Shopee (`shopee`).
+    simulator: Any
+    server: Any  # SimServer (a SimulatorProcess is its own server); None without simulator
     sqs: Any
     queues: LocalQueues
     env: dict[str, str]
+    shopee: ShopeeEndpoint | None = None
+    # The handlers' time: the simulator's when there is one (None: ask it), else the wall.
+    handler_clock: Clock | None = None
 
     def database(self) -> Database:
         return Database(database_from_url(self.database_url))
 
+    def now(self) -> datetime:
+        now: datetime = (self.handler_clock or self._simulated().now)()
+        return now
+
     def dependencies(self, clock: Callable[[], datetime] | None = None) -> Dependencies:
-        return Dependencies(env=self.env, clock=clock or self.simulator.now, sqs=self.sqs)
+        return Dependencies(env=self.env, clock=clock or self.now, sqs=self.sqs)
+
+    def _simulated(self) -> Any:
+        if self.simulator is None:
+            raise RuntimeError("this stack calls a real Shopee: it has no simulated shops")
+        return self.simulator
 
     def onboard_all(self) -> list[int]:
         """Every simulated shop authorizes the app; tokens come through /auth/token/get."""
+        self._simulated()
         deps = self.dependencies()
         try:
             for shop in self.simulator.world.shops:
@@ -80,6 +107,7 @@ class LocalStack:
     def seed_tokens(self) -> list[int]:
         """Every simulated shop with a valid token, written straight to the shops table
         (fast; `onboard_all` is the real OAuth path)."""
+        self._simulated()
         db = self.database()
         try:
             shops = ShopStore(db)
@@ -136,7 +164,8 @@ def _sqs(stack: ExitStack, transport: Transport, database_url: str, clock: Clock
 def local_stack(
     *,
     database_url: str,
-    world: World,
+    world: World | None = None,
+    shopee: ShopeeEndpoint | None = None,
     simulator_settings: SimulatorSettings | None = None,
     clock: Clock | None = None,
     extra_env: Mapping[str, str] | None = None,
@@ -147,26 +176,40 @@ def local_stack(
 
     `simulator_process` runs the simulator in a process of its own, on the wall clock
     (benchmarks); tests keep it in-process, where they can drive its clock and faults.
+    `shopee` instead of `world`: no simulator; the handlers call that Shopee.
     """
+    if (world is None) == (shopee is None):
+        raise ValueError("local_stack takes a simulated world or a Shopee endpoint, not both")
     clock = clock or (lambda: datetime.now(UTC))
     with ExitStack() as stack:
         stack.enter_context(patched_env(AWS_ENV))
-        simulator: Any
-        if simulator_process:
-            simulator = server = SimulatorProcess(world, simulator_settings)
-            stack.callback(simulator.stop)
+        simulator: Any = None
+        server: Any = None
+        now = clock  # what the handlers see: the simulator's time when there is one
+        if shopee is not None:
+            base_url, partner = shopee.base_url, shopee.partner
         else:
-            simulator = Simulator(world, simulator_settings or SimulatorSettings(), clock=clock)
-            server = stack.enter_context(simulator.serve())
+            if simulator_process:
+                simulator = server = SimulatorProcess(world, simulator_settings)
+                stack.callback(simulator.stop)
+            else:
+                simulator = Simulator(world, simulator_settings or SimulatorSettings(), clock=clock)
+                server = stack.enter_context(simulator.serve())
+            now = simulator.now
+            base_url = server.base_url
+            partner = PartnerCredentials(
+                partner_id=simulator.settings.partner_id,
+                partner_key=simulator.settings.partner_key,
+            )
         sqs = _sqs(stack, transport, database_url, clock)
         queues = create_queues(sqs, queue_layout(load_template()))
         env = {
             **AWS_ENV,
             **queues.env(),
             "DATABASE_URL": database_url,
-            "SHOPEE_BASE_URL": server.base_url,
-            "SHOPEE_PARTNER_ID": str(simulator.settings.partner_id),
-            "SHOPEE_PARTNER_KEY": simulator.settings.partner_key,
+            "SHOPEE_BASE_URL": base_url,
+            "SHOPEE_PARTNER_ID": str(partner.partner_id),
+            "SHOPEE_PARTNER_KEY": partner.partner_key,
             **(extra_env or {}),
         }
         stack.enter_context(patched_env(env))
@@ -183,4 +226,6 @@ def local_stack(
             sqs=sqs,
             queues=queues,
             env=env,
+            shopee=shopee,
+            handler_clock=now,
         )

@@ -11,7 +11,7 @@ from adsync.errors import AdsSyncError
 from adsync.observability import logger
 from adsync.services.admin_commands import handle
 from adsync.services.dependencies import Dependencies
-from local.postgres import LOCAL_DATABASE, server_url, with_database
+from local.postgres import LOCAL_DATABASE, checked_name, server_url, with_database
 
 ADMIN_LOGICAL_ID = "AdminFunction"
 # The admin function's timeout is 60 s; one try only: a command is not retried blindly.
@@ -54,9 +54,15 @@ def _with_hint(message: str) -> str:
     return message
 
 
-def local_database_url(explicit: str | None) -> str:
-    """`--database-url`, else the database `make run` leaves its fleet in."""
-    return explicit or with_database(server_url(), LOCAL_DATABASE)
+def local_database_url(explicit: str | None, name: str | None = None) -> str:
+    """`--database-url`, else `--database` on the local server, else the database
+    `make run` leaves its fleet in."""
+    if explicit:
+        return explicit
+    try:
+        return with_database(server_url(), checked_name(name or LOCAL_DATABASE))
+    except ValueError as exc:
+        raise ConsoleError(str(exc)) from exc
 
 
 def local_dependencies(database_url: str, clock: Callable[[], Any]) -> Dependencies:

@@ -86,6 +86,12 @@ def _common(*, on_command: bool) -> argparse.ArgumentParser:
         "--aws-region", help="AWS region (default: AWS_REGION, the profile)", **kwargs
     )
     target.add_argument("--database-url", help="local: this database, not adsync_local", **kwargs)
+    target.add_argument(
+        "--database",
+        help="local: this database on the local server, not adsync_local "
+        "(adsync_shopee: where `python -m local run --shopee-url` works)",
+        **kwargs,
+    )
     flag: dict[str, Any] = {"default": argparse.SUPPRESS} if on_command else {"default": False}
     common.add_argument("--json", action="store_true", help="print the reply as JSON", **flag)
     return common
@@ -232,7 +238,7 @@ def _backend(args: argparse.Namespace, clock: Clock) -> Backend:
             region=args.aws_region,
             function_name=args.function,
         )
-    url = local_database_url(args.database_url)
+    url = local_database_url(args.database_url, args.database)
     return LocalBackend(lambda: local_dependencies(url, clock))
 
 

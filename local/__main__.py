@@ -167,7 +167,10 @@ def print_summary(summary: CycleSummary) -> None:
     print(f"wall time         {summary.wall_seconds} s")
     print(f"database          {summary.database_url}")
     if summary.resumed_jobs:
-        print(f"resumed           {summary.resumed_jobs} jobs left live by an earlier run")
+        print(
+            f"resumed           {summary.resumed_jobs} jobs found pending or processing "
+            "(left by an earlier run, or queued by adsync)"
+        )
     for line in summary.not_checked:
         print(f"not checked       {line}")
     if summary.interrupted:

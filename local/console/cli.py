@@ -48,6 +48,13 @@ Locally the console reads the database `adsync_local` on DATABASE_URL's server (
 embedded one), where `make run` leaves its fleet; --database-url picks another database.
 """
 
+# Commands that make jobs pending. Locally no worker runs between runs: say when they will.
+QUEUEING = frozenset({"sync", "retry", "reset-stuck", "authorize"})
+LOCAL_WORKERS_HINT = (
+    "locally no worker runs between runs: these jobs run when `python -m local run` next "
+    "runs on this database (`make run` for adsync_local); it resumes them"
+)
+
 _RELATIVE = re.compile(r"^(\d+)([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -270,4 +277,6 @@ def main(
         print(json.dumps(reply, indent=2, sort_keys=True), file=out)
     else:
         render(reply, out=out, err=err)
+        if reply.get("ok") and request["command"] in QUEUEING and isinstance(chosen, LocalBackend):
+            print(LOCAL_WORKERS_HINT, file=err)
     return 0 if reply.get("ok") else 1

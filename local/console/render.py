@@ -139,6 +139,14 @@ def _freshness(console: Console, f: Reply) -> None:
 
 def _budget(console: Console, result: Reply) -> None:
     rate = result["configured_rate_per_second"]
+    if not result["budgets"]:  # an empty table would only say nothing
+        console.print(
+            "request budget: none yet (created by the first Shopee call)"
+            if rate
+            else "request budget: none (PARTNER_REQUESTS_PER_SECOND is not set: Shopee "
+            "calls are not paced)"
+        )
+        return
     budgets = _table(
         f"Request budget (configured {rate or 'none'}/s)",
         "name",
@@ -211,8 +219,12 @@ def _redispatch(console: Console, r: Reply) -> None:
 def _sync(console: Console, r: Reply) -> None:
     console.print(
         f"{r['sync_type']} at priority {r['priority']}: {r['enqueued']} job(s) "
-        f"recorded for {r['eligible_shops']} shop(s), {r['sent']} sent, "
-        f"{r['send_failed']} send failures (the reconciler re-sends them)"
+        f"recorded for {r['eligible_shops']} shop(s), {r['sent']} sent"
+        + (
+            f", {r['send_failed']} not sent (the reconciler sends them within a minute)"
+            if r["send_failed"]
+            else ""
+        )
     )
     if r["skipped_shops"]:
         console.print(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from adsync.db.connection import Database
+from local.console import cli
 from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
@@ -412,6 +413,17 @@ def test_human_output_of_every_command(stack: LocalStack, db: Database, clock: F
         outcome = run(*argv)
         assert outcome.code == 0, (argv, outcome.err)
         assert outcome.out.strip() and "\x1b[" not in outcome.out  # no colour off a terminal
+    # locally nothing runs queued jobs until the next local run: the console says so
+    synced = run("sync", "--shop", str(shop_ids[1]))
+    assert synced.out.strip() == (
+        "realtime at priority 3: 1 job(s) recorded for 1 shop(s), 1 sent"
+    )  # no word of send failures when there were none
+    assert synced.err.strip() == cli.LOCAL_WORKERS_HINT
+    assert run("shops").err == ""  # only after commands that queue jobs
+    # no budget configured: said in words, not as an empty table
+    assert run("budget").out.strip() == (
+        "request budget: none (PARTNER_REQUESTS_PER_SECOND is not set: Shopee calls are not paced)"
+    )
     status = run("status").out
     assert "DLQ" in status
     # one shop was paused above

@@ -28,6 +28,7 @@ from local.runner import (
     LOCAL_DATABASE,
     REAL_SHOPEE_DATABASE,
     CycleSummary,
+    ForeignShopsError,
     RunOptions,
     run_cycle,
 )
@@ -124,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         summary = run_cycle(options)
+    except ForeignShopsError as exc:  # nothing ran, nothing changed
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:  # before the pollers started, or while summarising
         print("interrupted: nothing to summarise; run again to resume", file=sys.stderr)
         return INTERRUPTED_EXIT

@@ -48,6 +48,7 @@ from local.progress import RunProgress
 from local.simulator import World, WorldSettings
 from local.stack import QUIET_ENV, LocalStack, ShopeeEndpoint, Transport, local_stack
 from local.truth_check import Comparison, compare
+from local.world_record import record_source, recorded_source
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 DEFAULT_WEIGHTS = {3: 20, 2: 10, 1: 5, 0: 2}  # MaximumConcurrency per priority, as deployed
@@ -190,12 +191,59 @@ def today_of_every_shop(stack: LocalStack) -> dict[int, list[date]]:
     return {s.shop_id: [local_day(s.region, now)] for s in stack.simulator.world.shops}
 
 
-def _active_shops(stack: LocalStack) -> int:
+class ForeignShopsError(Exception):
+    """The database holds active shops this run's simulated world does not have."""
+
+
+def _active_shop_ids(stack: LocalStack) -> list[int]:
     db = stack.database()
     try:
-        return len(ShopStore(db).eligible())
+        return [shop_id for shop_id, _ in ShopStore(db).eligible()]
     finally:
         db.close()
+
+
+def source_of(options: RunOptions) -> str:
+    """What this run's shops belong to, as recorded in its database."""
+    if options.shopee is not None:
+        return f"the Shopee at {options.shopee.base_url}"
+    return f"the simulated world --shops {options.shops} --seed {options.seed}"
+
+
+def _check_database(world: World | None, stack: LocalStack, options: RunOptions) -> None:
+    """Refuse a database whose shops came from another world (or Shopee) before anything
+    runs or changes; else record this run's source in it."""
+    db = stack.database()
+    try:
+        recorded, source = recorded_source(db), source_of(options)
+        if recorded is not None and recorded != source:
+            raise ForeignShopsError(
+                f"database {options.database} was last run with {recorded}, not {source}: "
+                "its shops and campaigns mean nothing here. Run with the same options as "
+                "before, add --fresh to start over, or use --database NAME for another "
+                "database."
+            )
+        if world is not None:
+            _refuse_shops_outside(world, stack, options)  # a database older than the record
+        if recorded is None:
+            record_source(db, source)
+    finally:
+        db.close()
+
+
+def _refuse_shops_outside(world: World, stack: LocalStack, options: RunOptions) -> None:
+    """A database kept from a run with other --shops/--seed has shops this simulator has
+    never heard of: every one of their syncs would fail. Say so before anything runs."""
+    known = {s.shop_id for s in world.shops}
+    foreign = [shop_id for shop_id in _active_shop_ids(stack) if shop_id not in known]
+    if foreign:
+        raise ForeignShopsError(
+            f"database {options.database} holds {len(foreign)} active shop(s) that this "
+            f"run's simulated world (--shops {options.shops} --seed {options.seed}) does not "
+            f"have (e.g. {foreign[0]}), from a run with other --shops/--seed: their syncs "
+            "would fail. Run with the same --shops and --seed as before, add --fresh to "
+            "start over, or use --database NAME for another database."
+        )
 
 
 def _shopee_calls(stack: LocalStack) -> int | None:
@@ -224,10 +272,11 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
         transport=options.transport,
     ) as stack:
         dependencies.install(stack.dependencies)  # each container: its own set, same SQS
+        _check_database(world, stack, options)
         resumed = _requeue_orphans(stack)  # before anything runs: every live job is orphaned
         if world is not None:
             stack.onboard_all()  # this run's simulator issues its own tokens
-        shops = len(world.shops) if world is not None else _active_shops(stack)
+        shops = len(world.shops) if world is not None else len(_active_shop_ids(stack))
         event = json.loads((EVENTS / options.event_file).read_text())
         enqueued = invoke("enqueue", event)
         if resumed:

@@ -6,10 +6,14 @@ restarted, and every start dropped its database, so a crashed run could not resu
 
 from datetime import timedelta
 
+import pytest
+
+from adsync.config import database_from_url
+from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
 from local.lambda_runtime import invoke
 from local.postgres import scratch_database, server_url
-from local.runner import RunOptions, _cycle_done, run_cycle
+from local.runner import ForeignShopsError, RunOptions, _cycle_done, run_cycle
 from local.simulator import World, WorldSettings
 from local.stack import local_stack
 from tests.support.restartable import RestartableServer
@@ -63,3 +67,40 @@ def test_a_run_resumes_what_a_crashed_run_left() -> None:
                 assert JobStore(db).count_by_status() == {"completed": SHOPS}
             finally:
                 db.close()
+
+
+def test_a_run_refuses_a_database_whose_shops_its_world_lacks() -> None:
+    """`make run` (20 shops), then `--shops 3`: the 20 are unknown to a 3-shop simulator."""
+    with scratch_database(server_url(), prefix="adsync_worlds") as url:
+        with local_stack(
+            database_url=url, world=World.generate(WorldSettings(seed=SEED, shop_count=SHOPS))
+        ) as earlier:
+            earlier.onboard_all()
+            invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+        other = RunOptions(shops=3, seed=SEED + 1, timeout_seconds=60, database="adsync_x")
+
+        with pytest.raises(ForeignShopsError, match=r"holds \d+ active shop\(s\).*--fresh"):
+            run_cycle(other, database_url=url)
+
+        db = Database(database_from_url(url))
+        try:  # nothing ran, nothing changed: the earlier run's jobs wait as they were
+            rows = db.run("SELECT status, dispatched_at FROM apishopee_ads_sync_queue")
+            assert len(rows) == SHOPS
+            assert all(r["status"] == "pending" and r["dispatched_at"] for r in rows)
+            assert db.one("SELECT count(*) AS n FROM apishopee_shops") == {"n": SHOPS}
+        finally:
+            db.close()
+
+
+def test_a_run_refuses_a_database_recorded_for_another_world() -> None:
+    """Shop ids can coincide between worlds while their campaigns differ: the database
+    records the world it was run with, and another one is refused before it runs."""
+    with scratch_database(server_url(), prefix="adsync_worlds") as url:
+        first = run_cycle(RunOptions(shops=2, seed=SEED, timeout_seconds=120), database_url=url)
+        assert first.ok, first
+
+        with pytest.raises(ForeignShopsError, match="was last run with the simulated world"):
+            run_cycle(RunOptions(shops=SHOPS, seed=SEED, timeout_seconds=60), database_url=url)
+
+        again = run_cycle(RunOptions(shops=2, seed=SEED, timeout_seconds=120), database_url=url)
+        assert again.ok and again.jobs_by_status == {"completed": 4}, again

@@ -48,8 +48,6 @@ Locally the console reads the database `adsync_local` on DATABASE_URL's server (
 embedded one), where `make run` leaves its fleet; --database-url picks another database.
 """
 
-# Commands that make jobs pending. Locally no worker runs between runs: say when they will.
-QUEUEING = frozenset({"sync", "retry", "reset-stuck", "authorize"})
 LOCAL_WORKERS_HINT = (
     "locally no worker runs between runs: these jobs run when `python -m local run` next "
     "runs on this database (`make run` for adsync_local); it resumes them"
@@ -179,6 +177,19 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
     return parser
 
 
+def _queued_jobs(reply: dict[str, Any]) -> bool:
+    """The command made jobs pending (locally no worker runs them until the next run)."""
+    result = reply.get("result") if reply.get("ok") else None
+    if not isinstance(result, dict):
+        return False
+    command = reply.get("command")
+    if command == "sync":
+        return bool(result.get("enqueued"))
+    if command in ("retry", "reset-stuck"):
+        return bool(result.get("matched"))
+    return command == "authorize" and bool(result.get("backfill_job_id"))
+
+
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) not in (None, False)}
 
@@ -277,6 +288,6 @@ def main(
         print(json.dumps(reply, indent=2, sort_keys=True), file=out)
     else:
         render(reply, out=out, err=err)
-        if reply.get("ok") and request["command"] in QUEUEING and isinstance(chosen, LocalBackend):
+        if isinstance(chosen, LocalBackend) and _queued_jobs(reply):
             print(LOCAL_WORKERS_HINT, file=err)
     return 0 if reply.get("ok") else 1

@@ -226,6 +226,11 @@ def _sync(console: Console, r: Reply) -> None:
             else ""
         )
     )
+    if r["eligible_shops"] and not r["enqueued"]:
+        console.print(
+            "[yellow]no new job: the days are after each shop's today, or a live job "
+            "already covers each[/yellow]"
+        )
     if r["skipped_shops"]:
         console.print(
             "[yellow]not synced (unknown, paused or needing re-authorization): "

@@ -420,6 +420,10 @@ def test_human_output_of_every_command(stack: LocalStack, db: Database, clock: F
     )  # no word of send failures when there were none
     assert synced.err.strip() == cli.LOCAL_WORKERS_HINT
     assert run("shops").err == ""  # only after commands that queue jobs
+    # the same shop again: a live job covers it; nothing queued, and it says why
+    again = run("sync", "--shop", str(shop_ids[1]))
+    assert "no new job: the days are after each shop's today, or a live job" in again.out
+    assert again.err == ""
     # no budget configured: said in words, not as an empty table
     assert run("budget").out.strip() == (
         "request budget: none (PARTNER_REQUESTS_PER_SECOND is not set: Shopee calls are not paced)"

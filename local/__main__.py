@@ -150,7 +150,7 @@ def print_summary(summary: CycleSummary) -> None:
     rows = ", ".join(f"{k}={v}" for k, v in summary.rows_written.items())
     print(f"rows written      {rows}")
     if summary.shopee_url:
-        print(f"shopee            {summary.shopee_url} (not the simulator)")
+        print(f"shopee            {summary.shopee_url} (instead of the built-in simulator)")
     if summary.interrupted:
         print("vs Shopee         not compared (interrupted)")
     elif not summary.compared:

@@ -124,7 +124,7 @@ def test_a_shop_authorized_through_the_console_syncs_against_a_real_shopee(
         again = _python(run, env)
         assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
         for line in (
-            f"shopee            {base_url} (not the simulator)",
+            f"shopee            {base_url} (instead of the built-in simulator)",
             "vs Shopee         not compared (no ground truth outside the simulator)",
             "shopee calls      not counted",
             "not checked       ground truth: not compared",

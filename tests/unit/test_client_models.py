@@ -87,8 +87,10 @@ def test_metric_rows_take_documented_names_and_missing_fields_are_zero() -> None
         "impression": 10,
         "clicks": 2,
         "expense": 1.5,
+        "ctr": 20.0,  # derived from the counts (percent), not sent
     }
-    shop = ShopDailyMetrics.from_api(performance_date=date(2026, 11, 1), raw={"broad_roas": 2})
+    raw_shop = {"broad_roas": 7, "broad_gmv": 10, "expense": 5}
+    shop = ShopDailyMetrics.from_api(performance_date=date(2026, 11, 1), raw=raw_shop)
     assert set(shop.metrics()) == set(SHOP_METRICS)
     assert shop.broad_roas == 2.0 and isinstance(shop.broad_roas, float)
 

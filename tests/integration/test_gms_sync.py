@@ -161,7 +161,9 @@ def test_a_shop_not_whitelisted_completes_and_costs_no_gms_call_until_the_rechec
     shop = refused_shop(stack, whitelisted=False)
     only_shops(db, [shop.shop_id])
 
-    first = cycle(stack, db, REALTIME)  # the job completes: a state, not a failure
+    # A backfill of 7 days: the first refusal stops the job's GMS calls, and the job
+    # completes (a state, not a failure).
+    first = cycle(stack, db, BACKFILL)
     assert first == {
         "get_gms_campaign_performance": 1,
         "get_gms_item_performance": 0,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from adsync.db.ads_store import AdsStore
+from adsync.db.gms_store import GmsStore
 from adsync.db.job_store import JobStore
 from adsync.db.shop_store import ShopStore
 from adsync.errors import DatabaseError
@@ -313,7 +314,7 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
         db = stack.database()
         try:
             by_status = JobStore(db).count_by_status()
-            rows = AdsStore(db).count_rows()
+            rows = AdsStore(db).count_rows() | GmsStore(db).count_rows()
             # Interrupted, most shops are unsynced: a comparison would only list them.
             # A real Shopee has no ground truth to compare with.
             check = (

@@ -2,14 +2,21 @@
 
 Exact equality, field by field, for every ads table and every (shop, day) asked:
 campaign settings (the fields that do not change with time, for every stored campaign),
-campaign daily and hourly rows (for the campaigns the id list shows), and shop-level
-daily and hourly rows. Used by the local runner's summary and by the tests.
+campaign daily and hourly rows (for the campaigns the id list shows), shop-level daily
+and hourly rows, and Product GMS: the shop's GMS state, its campaign and item rows of
+each day and its deleted items. Used by the local runner's summary and by the tests.
+
+Ratios are checked against the README's convention, computed here from the reply's own
+counts (exact fractions, half up to 4 places), not against Shopee's ratio fields, whose
+unit varies (shopee-ads-api.md §7). This module shares no code with the sync's.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
+from math import floor
 from typing import Any
 
 from adsync.db.connection import Database
@@ -32,6 +39,52 @@ _SHOP_HOURLY = (
     "SELECT * FROM apishopee_ads_shop_performance_hourly WHERE shop_id = :shop_id "
     "AND performance_date = :day"
 )
+_GMS_DAILY = (
+    "SELECT * FROM apishopee_ads_gms_campaign_daily WHERE shop_id = :shop_id "
+    "AND performance_date = :day"
+)
+_GMS_ITEMS = (
+    "SELECT * FROM apishopee_ads_gms_item_daily WHERE shop_id = :shop_id "
+    "AND performance_date = :day"
+)
+_GMS_DELETED = "SELECT * FROM apishopee_ads_gms_deleted_item WHERE shop_id = :shop_id"
+_GMS_STATE = "SELECT gms_status FROM apishopee_shops WHERE shop_id = :shop_id"
+NOT_WHITELISTED = "ads_error_not_whitelisted_for_product_gms"
+NO_GMS_CAMPAIGN = "ads_error_product_gms_campaign_not_found"
+
+# The README's ratio convention: name -> (numerator, denominator, factor).
+_PERCENT = {
+    "ctr": ("clicks", "impression"),
+    "cr": ("broad_order", "clicks"),
+    "direct_cr": ("direct_order", "clicks"),
+    "broad_cir": ("expense", "broad_gmv"),
+    "direct_cir": ("expense", "direct_gmv"),
+    "broad_conversions": ("broad_order", "clicks"),
+    "direct_conversions": ("direct_order", "clicks"),
+}
+_PER_UNIT = {
+    "broad_roi": ("broad_gmv", "expense"),
+    "direct_roi": ("direct_gmv", "expense"),
+    "broad_roas": ("broad_gmv", "expense"),
+    "direct_roas": ("direct_gmv", "expense"),
+    "cpc": ("expense", "broad_order"),
+    "cpdc": ("expense", "direct_order"),
+    "cost_per_conversion": ("expense", "broad_order"),
+}
+_CONVENTION = {name: (*pair, 100) for name, pair in _PERCENT.items()} | {
+    name: (*pair, 1) for name, pair in _PER_UNIT.items()
+}
+
+
+def in_convention(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A reply row with every ratio replaced by the stored convention's value."""
+    out = dict(row)
+    for name, (numerator, denominator, factor) in _CONVENTION.items():
+        if name in row:
+            den = Fraction(str(row[denominator]))
+            value = Fraction(str(row[numerator])) * factor / den if den else Fraction(0)
+            out[name] = Fraction(floor(value * 10_000 + Fraction(1, 2)), 10_000)
+    return out
 
 
 @dataclass
@@ -45,6 +98,8 @@ class Comparison:
 
 
 def _same(expected: Any, got: Any) -> bool:
+    if isinstance(expected, Fraction):
+        return isinstance(got, Decimal) and Fraction(got) == expected
     if isinstance(got, Decimal):
         return got == Decimal(str(expected))
     return bool(got == expected)
@@ -64,7 +119,7 @@ def _compare_rows(
             result.mismatches.append(f"{label} {key}: in the database, not in Shopee's reply")
             continue
         result.rows_checked += 1
-        for name, expected in truth[key].items():
+        for name, expected in in_convention(truth[key]).items():
             if not _same(expected, stored[key].get(name)):
                 result.mismatches.append(
                     f"{label} {key} {name}: Shopee {expected!r}, database {stored[key].get(name)!r}"
@@ -119,4 +174,49 @@ def compare(db: Database, simulator: Simulator, days: Mapping[int, Iterable[date
                 {r["hour"]: r for r in db.run(_SHOP_HOURLY, **params)},
                 result,
             )
+        _compare_gms(db, simulator, shop_id, list(shop_days), result)
     return result
+
+
+def _compare_gms(
+    db: Database, simulator: Simulator, shop_id: int, days: list[date], result: Comparison
+) -> None:
+    truth = simulator.truth
+    gms_id = truth.gms_campaign_id(shop_id)
+    whitelisted = truth.gms_whitelisted(shop_id)
+    expected = "active" if gms_id else NO_GMS_CAMPAIGN if whitelisted else NOT_WHITELISTED
+    state = db.one(_GMS_STATE, shop_id=shop_id)
+    got = state["gms_status"] if state else None
+    if got != expected:
+        result.mismatches.append(f"shop {shop_id} GMS state: Shopee {expected}, database {got}")
+    params: dict[str, Any] = {"shop_id": shop_id}
+    deleted = {(r["campaign_id"], r["item_id"]) for r in db.run(_GMS_DELETED, **params)}
+    truth_deleted = {(gms_id, item) for item in truth.gms_deleted_items(shop_id)}
+    result.rows_checked += len(deleted & truth_deleted)
+    result.mismatches.extend(
+        f"shop {shop_id} GMS deleted item {key}: missing in the database"
+        for key in sorted(truth_deleted - deleted)
+    )
+    result.mismatches.extend(
+        f"shop {shop_id} GMS deleted item {key}: in the database, not in Shopee's list"
+        for key in sorted(deleted - truth_deleted)
+    )
+    for day in days:
+        label = f"shop {shop_id} {day}"
+        report = truth.gms_campaign_report(shop_id, day, day) if whitelisted else None
+        _compare_rows(
+            f"{label} GMS campaign daily",
+            {gms_id: report} if report is not None else {},
+            {r["campaign_id"]: r for r in db.run(_GMS_DAILY, shop_id=shop_id, day=day)},
+            result,
+        )
+        items = truth.gms_items(shop_id, day, day) if whitelisted else {}
+        _compare_rows(
+            f"{label} GMS item daily",
+            {(gms_id, item): m for item, m in items.items()},
+            {
+                (r["campaign_id"], r["item_id"]): r
+                for r in db.run(_GMS_ITEMS, shop_id=shop_id, day=day)
+            },
+            result,
+        )

@@ -37,6 +37,7 @@ class Mutation:
 
 JOBS_SQL = "layers/shared/adsync/db/queries/jobs.sql"
 GUARDS = "tests/integration/test_guards.py"
+GMS_TESTS = "tests/integration/test_gms_sync.py"
 
 CATALOG: tuple[Mutation, ...] = (
     Mutation(
@@ -194,6 +195,65 @@ CATALOG: tuple[Mutation, ...] = (
         old="            record.msg, record.args = redacted, None",
         new="            pass",
         tests=("tests/integration/test_client_transport.py",),
+    ),
+    Mutation(
+        name="gms: a refused shop is asked every cycle",
+        path="layers/shared/adsync/services/gms.py",
+        old="    if shop.gms_status in (None, ACTIVE) or shop.gms_checked_at is None:\n",
+        new="    if True:\n",
+        tests=(
+            f"{GMS_TESTS}::test_a_shop_not_whitelisted_completes_and_costs_no_gms_call_until_the_recheck",
+        ),
+    ),
+    Mutation(
+        name="gms: a refusal does not stop the job's GMS calls",
+        path="layers/shared/adsync/services/sync.py",
+        old='changes = {"gms": False} if fetched.refused else {}',
+        new="changes: dict[str, bool] = {}",
+        tests=(
+            f"{GMS_TESTS}::test_a_shop_not_whitelisted_completes_and_costs_no_gms_call_until_the_recheck",
+        ),
+    ),
+    Mutation(
+        name="gms: not-whitelisted is a failure",
+        path="layers/shared/adsync/shopee/errors.py",
+        old="    if code in SHOP_STATE_CODES:\n",
+        new="    if False:\n",
+        tests=(
+            f"{GMS_TESTS}::test_a_shop_not_whitelisted_completes_and_costs_no_gms_call_until_the_recheck",
+        ),
+    ),
+    Mutation(
+        name="gms: items asked although the day is unchanged",
+        path="layers/shared/adsync/services/gms.py",
+        old="    if not active or store.same_as_stored(",
+        new="    if not active or False and store.same_as_stored(",
+        tests=(f"{GMS_TESTS}::test_an_unchanged_gms_day_does_not_ask_its_items_again",),
+    ),
+    Mutation(
+        name="gms: realtime skips GMS",
+        path="layers/shared/adsync/services/realtime.py",
+        old="        if not gms.gms_due(self.shop, deps.clock()):",
+        new="        if True:",
+        tests=(f"{GMS_TESTS}::test_gms_rows_equal_shopee_through_backfill_lookback_and_realtime",),
+    ),
+    Mutation(
+        name="ratios: Shopee's unit stored as sent",
+        path="layers/shared/adsync/shopee/models.py",
+        old="        if name in RATIOS:",
+        new="        if False:",
+        tests=(
+            "tests/integration/test_money_and_ratios.py::test_ratios_sent_as_fractions_are_stored_as_percentages",
+        ),
+    ),
+    Mutation(
+        name="currency: regions lose their currency",
+        path="layers/shared/adsync/db/migrate.py",
+        old='        if present["has_currency"]:',
+        new="        if False:",
+        tests=(
+            "tests/integration/test_money_and_ratios.py::test_every_region_has_its_currency_and_shops_money_is_grouped_by_it",
+        ),
     ),
 )
 

@@ -1,8 +1,10 @@
 """Product GMS (GMV-Max) campaigns: at most one per shop, reported per item (doc §6.9).
 
-Owns which shops run a GMS campaign and which items it covers. Each item is modelled as
-a pseudo-campaign so the metrics model (hours, today, late attribution) applies
-unchanged. Pure function of (seed, shop, anchor), cached. Must not know about HTTP.
+Owns which shops are whitelisted for GMS, which run a GMS campaign, which items it covers
+and which of them the seller deleted. Each item is modelled as a pseudo-campaign so the
+metrics model (hours, today, late attribution) applies unchanged; a deleted item stops
+serving when it is deleted (stop_ts) and its late orders still land. Pure function of
+(seed, shop, anchor), cached. Must not know about HTTP.
 """
 
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from local.simulator.regions import region
 from local.simulator.world import ShopSpec, World
 
 _K_GMS = noise.text_key("gms")
+_K_DELETED = noise.text_key("gms-deleted")
 GMS_CAMPAIGN_OFFSET = 99_999  # the GMS campaign id is shop_id * 100_000 + this
 
 
@@ -25,11 +28,22 @@ class GmsCampaign:
     items: tuple[Campaign, ...]  # one pseudo-campaign per item; campaign_id == item_id
 
 
+def gms_whitelisted(world: World, shop: ShopSpec) -> bool:
+    """Whether Shopee lets the shop use GMS at all (about three quarters of the shops)."""
+    return noise.units(4, world.seed, shop.shop_id, _K_GMS)[0] < 0.75
+
+
 def gms_campaign(world: World, shop: ShopSpec) -> GmsCampaign | None:
-    """The shop's GMS campaign, or None (about half of the shops with campaigns have one)."""
+    """The shop's GMS campaign, or None (about half of the shops with campaigns have one;
+    a whitelisted shop may have none)."""
     if shop.campaign_count == 0:
         return None
     return _generate(world.seed, shop.shop_id, shop.region, world.anchor_date)
+
+
+def deleted_items(gms: GmsCampaign, now_ts: int) -> tuple[int, ...]:
+    """Items the seller removed from the campaign by `now_ts`, ascending."""
+    return tuple(item.campaign_id for item in gms.items if item.stop_ts and item.stop_ts <= now_ts)
 
 
 @lru_cache(maxsize=4096)
@@ -49,6 +63,9 @@ def _generate(seed: int, shop_id: int, region_code: str, anchor: date) -> GmsCam
     items = []
     for item_id in item_ids:
         v = noise.units(5, seed, item_id, _K_GMS)
+        # About one item in six was deleted by the seller 1 to 14 days before the anchor.
+        w = noise.units(2, seed, item_id, _K_DELETED)
+        stop_ts = anchor_ts - int((1 + 13 * w[1]) * 86_400) if w[0] < 0.17 else 0
         items.append(
             Campaign(
                 campaign_id=item_id,
@@ -60,8 +77,8 @@ def _generate(seed: int, shop_id: int, region_code: str, anchor: date) -> GmsCam
                 budget=0.0,
                 start_ts=start_ts,
                 end_ts=0,
-                stop_ts=0,
-                stop_status="",
+                stop_ts=stop_ts,
+                stop_status="deleted" if stop_ts else "",
                 item_ids=(item_id,),
                 roas_target=0.0,
                 enhanced_cpc=False,

@@ -123,8 +123,13 @@ class Reports:
         )
 
     def _shop(self, totals: Totals) -> Metrics:
-        return shop_fields(
+        fields = shop_fields(
             totals,
             money_decimals=self.settings.money_decimals,
             ratio_decimals=self.settings.ratio_decimals,
         )
+        if self.settings.shop_ratio_unit == "fraction":
+            digits = self.settings.ratio_decimals + 2
+            for name in ("ctr", "direct_conversions", "broad_conversions"):
+                fields[name] = round(fields[name] / 100, digits)
+        return fields

@@ -58,6 +58,9 @@ class SimulatorSettings:
     # Metrics model (doc §7, §8).
     money_decimals: int = 2
     ratio_decimals: int = 4
+    # Unit of the shop-level ratios (ctr, *_conversions): the product-level doc says
+    # percent, the shop-level doc omits it and public fixtures show fractions (doc §7).
+    shop_ratio_unit: Literal["percent", "fraction"] = "percent"
     attribution_window: timedelta = timedelta(days=7)
     attribution_initial_share: float = 0.5
 

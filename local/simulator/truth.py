@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from local.simulator.dates import days_between
-from local.simulator.gms import gms_campaign
+from local.simulator.gms import deleted_items, gms_campaign, gms_whitelisted
 from local.simulator.reports import Metrics, Reports
 from local.simulator.world import ShopSpec
 
@@ -69,6 +69,17 @@ class Truth:
         """The shop's GMS campaign id, or None when it has no GMS campaign."""
         gms = gms_campaign(self._reports.world, self._shop(shop_id))
         return gms.campaign_id if gms else None
+
+    def gms_whitelisted(self, shop_id: int) -> bool:
+        """Whether the GMS endpoints serve the shop (else not_whitelisted)."""
+        return gms_whitelisted(self._reports.world, self._shop(shop_id))
+
+    def gms_deleted_items(self, shop_id: int, *, at: datetime | None = None) -> tuple[int, ...]:
+        """All pages of list_gms_user_deleted_item; empty without GMS."""
+        gms = gms_campaign(self._reports.world, self._shop(shop_id))
+        if gms is None:
+            return ()
+        return deleted_items(gms, int((at or self._clock()).timestamp()))
 
     def gms_campaign_report(
         self, shop_id: int, start: date, end: date, *, at: datetime | None = None

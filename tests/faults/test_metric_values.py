@@ -69,14 +69,16 @@ def test_a_bad_metric_value_fails_the_attempt_and_stores_nothing(
 
 
 def test_absent_and_null_metrics_are_zero_and_good_ones_keep_their_type() -> None:
-    values = metric_values({"clicks": 3, "ctr": 1, "expense": None}, PRODUCT_METRICS)
-    assert (values["clicks"], values["ctr"], values["expense"], values["impression"]) == (
+    raw = {"clicks": 3, "impression": 300, "ctr": 1, "expense": None}
+    values = metric_values(raw, PRODUCT_METRICS)
+    assert (values["clicks"], values["ctr"], values["expense"], values["cpc"]) == (
         3,
-        1.0,
+        1.0,  # derived: 3 / 300 in percent (README's convention), a float
         0.0,
-        0,
+        0.0,
     )
     assert isinstance(values["ctr"], float)
+    assert metric_values({"clicks": 3}, PRODUCT_METRICS)["impression"] == 0
     assert metric_values({"impression": 7.0}, SHOP_METRICS)["impression"] == 7
 
 

@@ -3,15 +3,17 @@ for shops in three regions (VN, SG, BR) and a sample of days."""
 
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 
 from adsync.config import PartnerCredentials
 from adsync.regions import local_day
-from adsync.shopee import ShopAuth, ShopeeClient
+from adsync.shopee import ShopAuth, ShopeeClient, ShopStateError
 from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS, ProductMetrics, ShopMetrics
 from local.simulator import ShopSpec, World, WorldSettings
 from local.stack import LocalStack
+from local.truth_check import in_convention
 from tests.support.clock import FrozenClock
 
 REGIONS = ("VN", "SG", "BR")
@@ -62,8 +64,11 @@ def assert_same(
     got: ProductMetrics | ShopMetrics, expected: Mapping[str, float], names: Mapping[str, type]
 ) -> None:
     assert set(expected) == set(names)  # the documented field names, no more, no fewer
-    for name, value in expected.items():
-        assert getattr(got, name) == value, name
+    for name, value in in_convention(expected).items():
+        if isinstance(value, Fraction):  # a ratio: derived from the counts (README)
+            assert Fraction(repr(getattr(got, name))) == value, name
+        else:
+            assert getattr(got, name) == value, name
 
 
 def test_campaign_daily_equals_truth(
@@ -265,3 +270,30 @@ def test_gms_reports_equal_truth(
             assert item.campaign_id == truth.gms_campaign_id(shop.shop_id)
             assert_same(item, expected_items[item.item_id], PRODUCT_METRICS)
     assert most_pages > 1
+
+
+def test_gms_deleted_items_every_page_and_refusals_as_shop_state(
+    stack: LocalStack, client: ShopeeClient, clock: FrozenClock
+) -> None:
+    truth = stack.simulator.truth
+    shops = stack.simulator.world.shops
+    deleting = next(s for s in shops if len(truth.gms_deleted_items(s.shop_id)) > 2)
+    listed = client.list_gms_deleted_items(auth(stack, deleting.shop_id), page_size=2)
+    assert listed.campaign_id == truth.gms_campaign_id(deleting.shop_id)
+    assert listed.item_ids == truth.gms_deleted_items(deleting.shop_id)
+
+    today = local_day("VN", clock())
+    not_whitelisted = next(s for s in shops if not truth.gms_whitelisted(s.shop_id))
+    with pytest.raises(ShopStateError) as refused:
+        client.get_gms_campaign_performance(
+            auth(stack, not_whitelisted.shop_id), start=today, end=today
+        )
+    assert refused.value.code == "ads_error_not_whitelisted_for_product_gms"
+    no_campaign = next(
+        s
+        for s in shops
+        if truth.gms_whitelisted(s.shop_id) and not truth.gms_campaign_id(s.shop_id)
+    )
+    with pytest.raises(ShopStateError) as missing:
+        client.list_gms_deleted_items(auth(stack, no_campaign.shop_id))
+    assert missing.value.code == "ads_error_product_gms_campaign_not_found"

@@ -136,6 +136,13 @@ def test_a_shop_with_nothing_new_costs_one_call(
     realtime_cycle(stack, db)
     clock.advance(timedelta(minutes=1))  # same attribution step, no hour ended
     calls = realtime_cycle(stack, db)
-    assert calls == {"get_all_cpc_ads_hourly_performance": len(stack.simulator.world.shops)}
+    truth = stack.simulator.truth
+    shops = stack.simulator.world.shops
+    # One CPC call per shop; GMS (not in the CPC totals) one report per shop that runs a
+    # GMS campaign, no item call (the report is unchanged), none for a refused shop.
+    assert calls == {
+        "get_all_cpc_ads_hourly_performance": len(shops),
+        "get_gms_campaign_performance": sum(1 for s in shops if truth.gms_campaign_id(s.shop_id)),
+    }
     result = compare(db, stack.simulator, local_days(stack, clock, range(1)))
     assert result.equal, result.mismatches[:10]

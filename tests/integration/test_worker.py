@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from adsync.db.connection import Database
 from adsync.regions import local_day
@@ -10,6 +11,7 @@ from adsync.services.dependencies import Dependencies
 from local.event_source import sqs_record
 from local.lambda_runtime import invoke
 from local.stack import LocalStack
+from local.truth_check import in_convention
 from tests.support.clock import FrozenClock
 from tests.support.sqs import receive_event
 
@@ -44,12 +46,15 @@ def test_batch_completes_and_rows_equal_the_simulator(
         rows = db.run("SELECT * FROM apishopee_ads_performance_daily WHERE shop_id = :s", s=shop_id)
         assert {r["campaign_id"] for r in rows} == set(truth)
         for row in rows:
-            expected = truth[row["campaign_id"]]
+            expected = in_convention(truth[row["campaign_id"]])  # ratios: README's
             assert row["performance_date"] == day
             for name, value in expected.items():
                 if name == "date":
                     continue
                 got = row[name]
+                if isinstance(value, Fraction):
+                    assert Fraction(got) == value, name
+                    continue
                 assert got == (Decimal(str(value)) if isinstance(got, Decimal) else value), name
     assert set(done) <= set(shop_ids)
 

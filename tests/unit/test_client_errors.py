@@ -10,6 +10,7 @@ from adsync.shopee.errors import (
     QuotaExceededError,
     ShopeeError,
     ShopeeServerError,
+    ShopStateError,
     ThrottledError,
     error_for,
 )
@@ -41,11 +42,11 @@ from adsync.shopee.errors import (
         ("ads.performance.error_same_start_end_dates", "", BadRequestError),
         ("invalid_code", "Invalid code", BadRequestError),
         # shop state (GMS)
-        ("ads_error_not_whitelisted_for_product_gms", "", BadRequestError),
-        ("ads_error_product_gms_campaign_not_found", "", BadRequestError),
-        ("ads.ads_account.invalid_status", "", BadRequestError),
-        ("ads.shop.in_holiday_mode", "", BadRequestError),
-        ("ads.shop.status_not_normal", "", BadRequestError),
+        ("ads_error_not_whitelisted_for_product_gms", "", ShopStateError),
+        ("ads_error_product_gms_campaign_not_found", "", ShopStateError),
+        ("ads.ads_account.invalid_status", "", ShopStateError),
+        ("ads.shop.in_holiday_mode", "", ShopStateError),
+        ("ads.shop.status_not_normal", "", ShopStateError),
         # Shopee-side failures: backoff retry
         ("error_inner", "", ShopeeServerError),
         ("error_busy", "", ShopeeServerError),

@@ -17,7 +17,7 @@ from adsync.shopee import (
 from adsync.shopee.ads import campaign_entries, day_rows
 from adsync.shopee.dates import MAX_DAYS_PER_CALL, format_date, parse_date, windows
 from adsync.shopee.errors import BadRequestError, ShopeeError
-from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS
+from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS, ratio
 from adsync.shopee.transport import redact
 
 SETTING = {
@@ -87,8 +87,10 @@ def test_metric_rows_take_documented_names_and_missing_fields_are_zero() -> None
         "impression": 10,
         "clicks": 2,
         "expense": 1.5,
+        "ctr": 20.0,  # derived from the counts (percent), not sent
     }
-    shop = ShopDailyMetrics.from_api(performance_date=date(2026, 11, 1), raw={"broad_roas": 2})
+    raw_shop = {"broad_roas": 7, "broad_gmv": 10, "expense": 5}
+    shop = ShopDailyMetrics.from_api(performance_date=date(2026, 11, 1), raw=raw_shop)
     assert set(shop.metrics()) == set(SHOP_METRICS)
     assert shop.broad_roas == 2.0 and isinstance(shop.broad_roas, float)
 
@@ -151,3 +153,20 @@ def test_redact_and_reprs_hide_secrets() -> None:
         credentials=PartnerCredentials(partner_id=1, partner_key=token),
     )
     assert token not in repr(client)
+
+
+def test_ratios_are_derived_from_counts_whatever_shopee_sent() -> None:
+    """One convention (README): percent for ctr/cr/cir/conversions, multiples for
+    roi/roas, money per order for cpc; Shopee's own values (percent or fraction) unused."""
+    raw = {"impression": 200, "clicks": 5, "ctr": 0.025, "expense": 10.0, "broad_order": 4,
+           "direct_order": 3, "broad_gmv": 50.0, "direct_gmv": 40.0, "cr": 80.0,
+           "broad_roi": 99.0, "cpc": 1.0}  # fmt: skip
+    row = CampaignDailyMetrics.from_api(campaign_id=1, performance_date=date(2026, 11, 1), raw=raw)
+    assert (row.ctr, row.cr, row.direct_cr) == (2.5, 80.0, 60.0)
+    assert (row.broad_cir, row.direct_cir) == (20.0, 25.0)
+    assert (row.broad_roi, row.direct_roi) == (5.0, 4.0)
+    assert (row.cpc, row.cpdc) == (2.5, 3.3333)
+    shop = ShopDailyMetrics.from_api(performance_date=date(2026, 11, 1), raw=raw | {"ctr": 2.5})
+    assert (shop.ctr, shop.broad_conversions, shop.cost_per_conversion) == (2.5, 80.0, 2.5)
+    assert ratio(1, 20_000, 1) == 0.0001  # half up, on the exact decimals
+    assert ratio(3, 0, 100) == 0.0  # no denominator: 0, not an error

@@ -30,13 +30,36 @@ def test_a_big_shop_over_seven_days_has_small_steps() -> None:
     assert count[Phase.HOURLY] == 7 * 30
     assert count[Phase.SHOP_DAILY] == 1
     assert count[Phase.SHOP_HOURLY] == 7
+    assert count[Phase.GMS] == 7  # one GMS report call per day (§6.9)
+    assert count[Phase.GMS_DELETED] == 1
 
 
 def test_a_shop_without_campaigns_still_syncs_shop_level_data() -> None:
     steps = walk(
         Cursor(start_day=date(2026, 1, 1), end_day=date(2026, 1, 1)), campaigns=0, performing=0
     )
-    assert [p for p, _ in steps] == [Phase.LIST, Phase.SHOP_DAILY, Phase.SHOP_HOURLY]
+    assert [p for p, _ in steps] == [
+        Phase.LIST,
+        Phase.SHOP_DAILY,
+        Phase.SHOP_HOURLY,
+        Phase.GMS,
+        Phase.GMS_DELETED,
+    ]
+
+
+def test_a_shop_gms_refused_lately_has_no_gms_steps() -> None:
+    cursor = Cursor(start_day=date(2026, 1, 1), end_day=date(2026, 1, 3), gms=False)
+    steps = walk(cursor, campaigns=0, performing=0)
+    assert Phase.GMS not in {p for p, _ in steps}
+    assert Phase.GMS_DELETED not in {p for p, _ in steps}
+
+
+def test_a_gms_refusal_mid_job_skips_the_remaining_gms_steps() -> None:
+    cursor = Cursor(start_day=date(2026, 1, 1), end_day=date(2026, 1, 3), phase=Phase.GMS)
+    after = cursor.advanced(calls=1, rows=0, gms=False)
+    assert after.done
+    assert Cursor.from_json(cursor.to_json()).gms is True
+    assert Cursor.from_json(after.to_json()).gms is False
 
 
 def test_long_spans_split_into_30_day_windows() -> None:

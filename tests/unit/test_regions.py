@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from adsync.regions import TIME_ZONES, UnknownRegionError, local_day, region_timezone
+from adsync.regions import (
+    CURRENCIES,
+    MARKETS,
+    TIME_ZONES,
+    UnknownRegionError,
+    local_day,
+    region_currency,
+    region_timezone,
+)
 from tests.support.region_days import CASES, MIDNIGHTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,3 +66,13 @@ def test_zones_load_without_system_tzdata_thanks_to_the_tzdata_package() -> None
 def test_the_layer_ships_tzdata() -> None:
     requirements = (ROOT / "layers/shared/requirements.txt").read_text("utf-8").splitlines()
     assert any(line.startswith("tzdata==") for line in requirements)
+
+
+def test_every_market_has_an_iso_currency() -> None:
+    assert set(CURRENCIES) == set(MARKETS) == set(TIME_ZONES)
+    assert all(len(code) == 3 and code.isupper() for code in CURRENCIES.values())
+    assert region_currency("vn") == "VND"
+    assert region_currency("BR") == "BRL"
+    assert region_currency("CL") == "CLP"
+    with pytest.raises(UnknownRegionError):
+        region_currency("XX")

@@ -36,6 +36,9 @@ class Shop:
     sync_state: dict[str, Any] | None = field(default=None, repr=False)
     # A refresh got no reply at this time: Shopee may or may not have rotated the pair.
     refresh_uncertain_since: datetime | None = None
+    # What Shopee last said of the shop's GMS campaign, and when (services/gms.py).
+    gms_status: str | None = None
+    gms_checked_at: datetime | None = None
 
     @property
     def has_token(self) -> bool:

@@ -59,4 +59,7 @@ ROUTES: dict[str, Route] = {
     ADS + "get_gms_item_performance": Route(
         method="POST", is_public=False, handler=gms.item_performance
     ),
+    ADS + "list_gms_user_deleted_item": Route(
+        method="POST", is_public=False, handler=gms.deleted_item_list
+    ),
 }

@@ -19,7 +19,7 @@ from adsync.db.adopt import archive_seed, import_seed
 from adsync.db.connection import Database
 from adsync.db.sql import query
 from adsync.errors import DatabaseError, MigrationError
-from adsync.regions import TIME_ZONES
+from adsync.regions import CURRENCIES, TIME_ZONES
 
 _LOCK_KEY = 7_246_339_001  # any constant shared by every migrator of this schema
 
@@ -77,7 +77,10 @@ def _apply_one(db: Database, version: str, sql: str) -> None:
 
 
 def _copy_regions(db: Database) -> None:
-    """Upsert `apishopee_regions` from `adsync.regions` (absent before migration 0011)."""
+    """Upsert `apishopee_regions` from `adsync.regions` (absent before migration 0011;
+    its currency column, before 0012)."""
     present = db.one(query("regions.sql", "regions_table_present"))
     if present and present["present"]:
         db.run(query("regions.sql", "upsert_regions"), zones=json.dumps(TIME_ZONES))
+        if present["has_currency"]:  # migration 0012
+            db.run(query("regions.sql", "set_currencies"), currencies=json.dumps(CURRENCIES))

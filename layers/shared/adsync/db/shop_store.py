@@ -39,6 +39,8 @@ def _shop_with_tokens(row: Row) -> Shop:
         last_synced_at=row["last_synced_at"],
         sync_state=row.get("sync_state"),
         refresh_uncertain_since=row["refresh_uncertain_since"],
+        gms_status=row.get("gms_status"),
+        gms_checked_at=row.get("gms_checked_at"),
     )
 
 

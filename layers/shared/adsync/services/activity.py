@@ -119,6 +119,8 @@ class Step(StrEnum):
     EXTRA_HOURLY = "extra_hourly"  # running campaigns not asked yet
     DAILY = "daily"  # campaigns whose hourly rows changed, 100 per step
     SHOP_DAILY = "shop_daily"
+    GMS = "gms"  # today's Product GMS reports (services/gms.py)
+    GMS_DELETED = "gms_deleted"  # the GMS deleted-item list, with a settings refresh
     DONE = "done"
 
 

@@ -25,6 +25,7 @@ from adsync.db.admin_store import AdminStore
 from adsync.db.ads_store import AdsStore
 from adsync.db.budget_store import BudgetStore
 from adsync.db.connection import Database
+from adsync.db.gms_store import GmsStore
 from adsync.db.job_store import JobStore
 from adsync.db.shop_store import ShopStore
 from adsync.queue import QueueGateway
@@ -75,6 +76,10 @@ class Dependencies:
     @cached_property
     def ads(self) -> AdsStore:
         return AdsStore(self.db)
+
+    @cached_property
+    def gms(self) -> GmsStore:
+        return GmsStore(self.db)
 
     @cached_property
     def queue(self) -> QueueGateway:

@@ -9,6 +9,10 @@ step fits easily inside a Lambda; the worker saves the cursor after each one.
     hourly      campaign hourly performance, per (day, 100 ids)
     shop_daily  shop-level daily performance, per 30-day window
     shop_hourly shop-level hourly performance, per day
+    gms         Product GMS campaign (and item) reports, per day (services/gms.py)
+    gms_deleted the GMS deleted-item list (one step)
+
+The GMS phases have no steps when the shop's GMS state says not to ask (`gms`).
 """
 
 from collections.abc import Sequence
@@ -28,6 +32,8 @@ class Phase(StrEnum):
     HOURLY = "hourly"
     SHOP_DAILY = "shop_daily"
     SHOP_HOURLY = "shop_hourly"
+    GMS = "gms"
+    GMS_DELETED = "gms_deleted"
     DONE = "done"
 
 
@@ -49,6 +55,7 @@ class Cursor:
     rows: int = 0
     steps: int = 0
     runs: int = 1
+    gms: bool = True  # ask for GMS data (False: refused lately, or refused in this job)
 
     @property
     def done(self) -> bool:
@@ -77,6 +84,8 @@ class Cursor:
             Phase.HOURLY: len(self.days()) * id_chunks,
             Phase.SHOP_DAILY: len(self.windows()),
             Phase.SHOP_HOURLY: len(self.days()),
+            Phase.GMS: len(self.days()) if self.gms else 0,
+            Phase.GMS_DELETED: 1 if self.gms else 0,
             Phase.DONE: 0,
         }[phase]
 
@@ -119,6 +128,7 @@ class Cursor:
             "rows": self.rows,
             "steps": self.steps,
             "runs": self.runs,
+            "gms": self.gms,
         }
 
     @classmethod
@@ -134,6 +144,7 @@ class Cursor:
             rows=int(data["rows"]),
             steps=int(data["steps"]),
             runs=int(data.get("runs", 1)),
+            gms=bool(data.get("gms", True)),
         )
 
 

@@ -17,6 +17,7 @@ from adsync.db.realtime_store import PendingRows, RealtimeStore
 from adsync.errors import LeaseLostError
 from adsync.jobs import Job
 from adsync.regions import local_day, region_timezone
+from adsync.services import gms
 from adsync.services.activity import (
     SETTINGS_REFRESH,
     ActivityState,
@@ -136,6 +137,8 @@ class RealtimeSync:
             Step.EXTRA_HOURLY: self._hourly,
             Step.DAILY: self._daily,
             Step.SHOP_DAILY: self._shop_daily,
+            Step.GMS: self._gms,
+            Step.GMS_DELETED: self._gms_deleted,
         }[cursor.step]
         return handler(cursor)
 
@@ -159,7 +162,8 @@ class RealtimeSync:
             full=full,
         )
         if not changed and not full:
-            return replace(after, step=Step.DONE)  # nothing of today can have changed
+            # Nothing of today's CPC data can have changed (GMS is not in these totals).
+            return replace(after, step=Step.GMS)
         self.pending.shop_hourly.extend(rows)
         if full:
             # Every running campaign is asked after the settings say which run today.
@@ -219,7 +223,7 @@ class RealtimeSync:
         return self._to_shop_daily(cursor)
 
     def _to_shop_daily(self, cursor: RealtimeCursor) -> RealtimeCursor:
-        step = Step.SHOP_DAILY if cursor.shop_changed else Step.DONE
+        step = Step.SHOP_DAILY if cursor.shop_changed else Step.GMS
         return replace(cursor, step=step, index=0)
 
     def _list(self, cursor: RealtimeCursor) -> RealtimeCursor:
@@ -315,7 +319,30 @@ class RealtimeSync:
             lambda auth: self.deps.shopee.get_shop_daily_performance(auth, start=day, end=day)
         )
         self.pending.shop_daily.extend(rows)
-        return replace(cursor.counted(rows=len(rows)), step=Step.DONE, index=0)
+        return replace(cursor.counted(rows=len(rows)), step=Step.GMS, index=0)
+
+    def _gms(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        """Today's GMS reports, written at once in their own transaction (idempotent
+        upserts: a re-run of this step writes the same rows again)."""
+        deps, shop_id = self.deps, self.shop.shop_id
+        if not gms.gms_due(self.shop, deps.clock()):
+            return replace(cursor, step=Step.DONE, index=0)
+        fetched = gms.fetch_day(
+            call=self._call, shopee=deps.shopee, store=deps.gms, shop_id=shop_id, day=cursor.day
+        )
+        with deps.db.transaction():
+            gms.write_day(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
+        after = cursor.counted(rows=fetched.rows, calls=fetched.calls, index=0)
+        more = cursor.full and not fetched.refused
+        return replace(after, step=Step.GMS_DELETED if more else Step.DONE)
+
+    def _gms_deleted(self, cursor: RealtimeCursor) -> RealtimeCursor:
+        deps, shop_id = self.deps, self.shop.shop_id
+        fetched = gms.fetch_deleted(call=self._call, shopee=deps.shopee)
+        with deps.db.transaction():
+            gms.write_deleted(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
+        rows = len(fetched.items.item_ids) if fetched.items else 0
+        return replace(cursor.counted(rows=rows), step=Step.DONE, index=0)
 
     def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
         start = datetime.combine(day, time.min, self.zone)

@@ -16,6 +16,7 @@ from typing import TypeVar
 from adsync.errors import LeaseLostError, ShopNotReadyError
 from adsync.jobs import Job, SyncType
 from adsync.regions import local_day, region_timezone
+from adsync.services import gms
 from adsync.services.activity import RealtimeCursor
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
@@ -73,7 +74,7 @@ def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
         cursor = replace(resumed, runs=resumed.runs + 1)
     else:
         start, end = days_for(job, region=shop.region, now=deps.clock())
-        cursor = Cursor(start_day=start, end_day=end)
+        cursor = Cursor(start_day=start, end_day=end, gms=gms.gms_due(shop, deps.clock()))
     step = _Step(job=job, shop=shop, deps=deps)
     while not cursor.done:
         if cursor.steps and deadline.expired():
@@ -102,6 +103,8 @@ class _Step:
             Phase.HOURLY: self._hourly,
             Phase.SHOP_DAILY: self._shop_daily,
             Phase.SHOP_HOURLY: self._shop_hourly,
+            Phase.GMS: self._gms,
+            Phase.GMS_DELETED: self._gms_deleted,
         }[cursor.phase]
         return handler(cursor)
 
@@ -220,4 +223,26 @@ class _Step:
             lambda now: self.deps.ads.upsert_shop_hourly(
                 shop_id=self.shop.shop_id, rows=rows, synced_at=now
             ),
+        )
+
+    def _gms(self, cursor: Cursor) -> Cursor:
+        day = cursor.days()[cursor.index]
+        deps, shop_id = self.deps, self.shop.shop_id
+        fetched = gms.fetch_day(
+            call=self._call, shopee=deps.shopee, store=deps.gms, shop_id=shop_id, day=day
+        )
+        # A refusal is the shop's state: recorded, and no more GMS calls in this job.
+        changes = {"gms": False} if fetched.refused else {}
+        return self._commit(
+            cursor.advanced(calls=fetched.calls, rows=fetched.rows, **changes),
+            lambda now: gms.write_day(deps.gms, shop_id=shop_id, fetched=fetched, now=now),
+        )
+
+    def _gms_deleted(self, cursor: Cursor) -> Cursor:
+        deps, shop_id = self.deps, self.shop.shop_id
+        fetched = gms.fetch_deleted(call=self._call, shopee=deps.shopee)
+        rows = len(fetched.items.item_ids) if fetched.items else 0
+        return self._commit(
+            cursor.advanced(calls=1, rows=rows),
+            lambda now: gms.write_deleted(deps.gms, shop_id=shop_id, fetched=fetched, now=now),
         )

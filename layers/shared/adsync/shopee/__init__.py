@@ -30,6 +30,7 @@ from adsync.shopee.errors import (
     ShopeeReplyLostError,
     ShopeeServerError,
     ShopeeTransportError,
+    ShopStateError,
     ThrottledError,
 )
 from adsync.shopee.models import (
@@ -37,6 +38,7 @@ from adsync.shopee.models import (
     CampaignHourlyMetrics,
     CampaignRef,
     GmsCampaignMetrics,
+    GmsDeletedItems,
     GmsItemMetrics,
     ProductMetrics,
     ShopDailyMetrics,
@@ -61,6 +63,7 @@ __all__ = [
     "CommonInfo",
     "DiscoveryAdsLocation",
     "GmsCampaignMetrics",
+    "GmsDeletedItems",
     "GmsItemMetrics",
     "ManualBiddingInfo",
     "ProductMetrics",
@@ -71,6 +74,7 @@ __all__ = [
     "ShopDailyMetrics",
     "ShopHourlyMetrics",
     "ShopMetrics",
+    "ShopStateError",
     "ShopeeClient",
     "ShopeeError",
     "ShopeeReplyLostError",

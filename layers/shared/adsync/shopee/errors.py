@@ -10,6 +10,9 @@
     ├── ThrottledError             ads.rate_limit.*, error_rate_limit (scope: partner/shop/api)
     ├── QuotaExceededError         error_limit: the app's daily quota, resets 00:00 UTC+8
     └── BadRequestError            everything else: our request is wrong, retrying won't help
+        └── ShopStateError         the shop's own state refuses the report (GMS not
+                                   whitelisted, no GMS campaign, holiday mode...): a
+                                   state to record, not a failure
 
 Messages carry the endpoint, the code and Shopee's text, never a token.
 """
@@ -101,6 +104,22 @@ class BadRequestError(ShopeeError):
     """Shopee rejected the request as wrong."""
 
 
+class ShopStateError(BadRequestError):
+    """The shop's state on Shopee's side refuses this report (§9: record the state)."""
+
+
+# §6.9/§9: GMS codes that describe the shop, not our request.
+SHOP_STATE_CODES = frozenset(
+    {
+        "ads_error_not_whitelisted_for_product_gms",
+        "ads_error_product_gms_campaign_not_found",
+        "ads.ads_account.invalid_status",
+        "ads.shop.in_holiday_mode",
+        "ads.shop.status_not_normal",
+    }
+)
+
+
 _THROTTLE_SCOPES = {
     "ads.rate_limit.exceed_partner_api": "partner",
     "error_rate_limit": "partner",
@@ -147,4 +166,6 @@ def error_for(code: str, message: str, *, endpoint: str = "", request_id: str = 
         return BadRequestError(text, **kwargs)
     if code in _SERVER:
         return ShopeeServerError(text, **kwargs)
+    if code in SHOP_STATE_CODES:
+        return ShopStateError(text, **kwargs)
     return BadRequestError(text, **kwargs)

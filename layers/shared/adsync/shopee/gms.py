@@ -3,8 +3,9 @@
 POST with a JSON body (the common parameters still go in the query). The campaign
 report is one aggregate over the range, without a date: daily history takes one call
 per day, and a range is never cut here (summing ratios would be wrong). Same-day ranges
-are allowed on these endpoints. A shop without a GMS campaign gets a BadRequestError
-with code `ads_error_product_gms_campaign_not_found`. Must not retry.
+are allowed on these endpoints. A shop not whitelisted for GMS, without a GMS campaign
+or in holiday mode gets a ShopStateError (its code says which): a state of the shop,
+recorded by the caller, not a failure. Must not retry.
 """
 
 from datetime import date
@@ -13,7 +14,7 @@ from typing import Any
 from adsync.shopee.ads import required_int
 from adsync.shopee.dates import format_date
 from adsync.shopee.errors import ShopeeError, ShopeeServerError
-from adsync.shopee.models import GmsCampaignMetrics, GmsItemMetrics
+from adsync.shopee.models import GmsCampaignMetrics, GmsDeletedItems, GmsItemMetrics
 from adsync.shopee.transport import ShopAuth, Transport
 
 GMS_MAX_PAGE_SIZE = 100
@@ -30,7 +31,8 @@ def _body(start: date, end: date, campaign_id: int | None) -> dict[str, Any]:
 
 
 class GmsApi:
-    """get_gms_campaign_performance and get_gms_item_performance. Needs `self._transport`."""
+    """get_gms_campaign_performance, get_gms_item_performance and
+    list_gms_user_deleted_item. Needs `self._transport`."""
 
     _transport: Transport
 
@@ -94,3 +96,26 @@ class GmsApi:
             if not response.get("has_next_page") or not page:
                 return items
             offset += len(page)
+
+    def list_gms_deleted_items(
+        self, auth: ShopAuth, *, page_size: int = GMS_MAX_PAGE_SIZE
+    ) -> GmsDeletedItems:
+        """Every page of list_gms_user_deleted_item (no dates: the list as it is now)."""
+        if not 0 < page_size <= GMS_MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be in 1..{GMS_MAX_PAGE_SIZE}")
+        endpoint = "list_gms_user_deleted_item"
+        item_ids: list[int] = []
+        campaign_id = 0
+        while True:
+            body = {"offset": len(item_ids), "limit": page_size}
+            response = self._post(endpoint, auth, body)
+            campaign_id = required_int(response, "campaign_id", endpoint)
+            page = response.get("item_id_list") or []
+            for item in page:
+                if isinstance(item, bool) or not isinstance(item, int):
+                    raise ShopeeError(
+                        f"item id must be an integer, got {item!r}", endpoint=endpoint
+                    )
+                item_ids.append(item)
+            if not response.get("has_next_page") or not page:
+                return GmsDeletedItems(campaign_id=campaign_id, item_ids=tuple(item_ids))

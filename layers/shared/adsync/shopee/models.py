@@ -10,6 +10,7 @@ Shopee omits (no activity) are simply absent: nothing here invents zeros. Dates 
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Self
 
 from adsync.shopee.errors import ShopeeError
@@ -57,14 +58,53 @@ SHOP_METRICS: dict[str, type] = {
 }
 
 
+# The one ratio convention (shopee-ads-api.md §7: Shopee sends some ratios in percent,
+# some as fractions, and GMS ratios can disagree with their own counts). Every ratio we
+# keep is derived here from the same row's counts and money, never taken from Shopee:
+# name -> (numerator, denominator, factor). factor 100 = a percentage (ctr 2.5 means
+# 2.5 %); factor 1 = a multiple (roi/roas 3.2 means GMV is 3.2 x spend) or money per
+# order (cpc, cpdc, cost_per_conversion: documented as cost per conversion). Rounded half
+# up to 4 decimals (the columns' scale); a zero denominator gives 0.
+RATIOS: dict[str, tuple[str, str, int]] = {
+    "ctr": ("clicks", "impression", 100),
+    "cr": ("broad_order", "clicks", 100),
+    "direct_cr": ("direct_order", "clicks", 100),
+    "broad_cir": ("expense", "broad_gmv", 100),
+    "direct_cir": ("expense", "direct_gmv", 100),
+    "broad_roi": ("broad_gmv", "expense", 1),
+    "direct_roi": ("direct_gmv", "expense", 1),
+    "cpc": ("expense", "broad_order", 1),
+    "cpdc": ("expense", "direct_order", 1),
+    "broad_conversions": ("broad_order", "clicks", 100),
+    "direct_conversions": ("direct_order", "clicks", 100),
+    "broad_roas": ("broad_gmv", "expense", 1),
+    "direct_roas": ("direct_gmv", "expense", 1),
+    "cost_per_conversion": ("expense", "broad_order", 1),
+}
+RATIO_PLACES = Decimal("0.0001")
+
+
+def ratio(numerator: float, denominator: float, factor: int) -> float:
+    """numerator * factor / denominator, in exact decimals, rounded half up to 4 places."""
+    if not denominator:
+        return 0.0
+    value = Decimal(repr(numerator)) * factor / Decimal(repr(denominator))
+    return float(value.quantize(RATIO_PLACES, rounding=ROUND_HALF_UP))
+
+
 def metric_values(raw: dict[str, Any], metrics: dict[str, type]) -> dict[str, Any]:
     """The metric fields of one reply row, typed; an absent or null field is zero.
 
     Validated here, where Shopee's values enter our types: a boolean is not a number
     (`true` would be stored as 1), a count is a whole number and never negative, a
     float is finite; strings are refused rather than guessed at. Raises ShopeeError
-    naming the field and the value."""
-    return {name: _metric(name, raw.get(name), kind) for name, kind in metrics.items()}
+    naming the field and the value. Ratios are then replaced by RATIOS' derivation."""
+    values = {name: _metric(name, raw.get(name), kind) for name, kind in metrics.items()}
+    for name in metrics:
+        if name in RATIOS:
+            numerator, denominator, factor = RATIOS[name]
+            values[name] = ratio(values[numerator], values[denominator], factor)
+    return values
 
 
 def _metric(name: str, value: object, kind: type) -> int | float:
@@ -251,6 +291,15 @@ class GmsItemMetrics(ProductMetrics):
             end_date=end_date,
             **values,
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class GmsDeletedItems:
+    """list_gms_user_deleted_item, every page: the items the seller removed from the
+    shop's Product GMS campaign."""
+
+    campaign_id: int
+    item_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,80 @@
+"""Product GMS tables (migration 0012) and the shop's GMS state: batched idempotent
+upserts keyed on natural keys, like `ads_store`. Takes `now` from the caller."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from adsync.db.ads_store import BATCH_ROWS, PRODUCT_METRICS, _json_rows
+from adsync.db.connection import Database
+from adsync.db.params import Json
+from adsync.db.sql import query
+from adsync.shopee.models import ProductMetrics
+
+_SQL = "gms.sql"
+GMS_DAILY_FIELDS = ("campaign_id", "performance_date", *PRODUCT_METRICS)
+GMS_ITEM_FIELDS = ("campaign_id", "item_id", "performance_date", *PRODUCT_METRICS)
+
+
+class GmsStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def _upsert(
+        self, block: str, *, shop_id: int, rows: Sequence[object], names: Sequence[str],
+        synced_at: datetime,
+    ) -> int:  # fmt: skip
+        for start in range(0, len(rows), BATCH_ROWS):
+            batch = rows[start : start + BATCH_ROWS]
+            self._db.run(
+                query(_SQL, block), shop_id=shop_id, synced_at=synced_at,
+                rows=_json_rows(batch, names),
+            )  # fmt: skip
+        return len(rows)
+
+    def upsert_campaign_daily(
+        self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
+    ) -> int:
+        """Rows with `campaign_id`, `performance_date` and the product-level metrics."""
+        return self._upsert(
+            "upsert_gms_campaign_daily", shop_id=shop_id, rows=rows, names=GMS_DAILY_FIELDS,
+            synced_at=synced_at,
+        )  # fmt: skip
+
+    def upsert_item_daily(
+        self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
+    ) -> int:
+        """Rows with `campaign_id`, `item_id`, `performance_date` and the metrics."""
+        return self._upsert(
+            "upsert_gms_item_daily", shop_id=shop_id, rows=rows, names=GMS_ITEM_FIELDS,
+            synced_at=synced_at,
+        )  # fmt: skip
+
+    def upsert_deleted_items(
+        self, *, shop_id: int, campaign_id: int, item_ids: Sequence[int], now: datetime
+    ) -> int:
+        if item_ids:
+            self._db.run(
+                query(_SQL, "upsert_gms_deleted_items"), shop_id=shop_id,
+                campaign_id=campaign_id, item_ids=Json(list(item_ids)), now=now,
+            )  # fmt: skip
+        return len(item_ids)
+
+    def set_state(self, *, shop_id: int, status: str, now: datetime) -> None:
+        """What Shopee last said of the shop's GMS campaign ('active' or a refusal code)."""
+        self._db.run(query(_SQL, "set_gms_state"), shop_id=shop_id, status=status, now=now)
+
+    def same_as_stored(
+        self, *, shop_id: int, campaign_id: int, day: date, report: ProductMetrics
+    ) -> bool:
+        """Whether the stored campaign row of `day` holds exactly `report`'s metrics."""
+        row = self._db.one(
+            query(_SQL, "gms_campaign_day"), shop_id=shop_id, campaign_id=campaign_id, day=day
+        )
+        if row is None:
+            return False
+        return all(Decimal(repr(value)) == row[name] for name, value in report.metrics().items())
+
+    def count_rows(self) -> dict[str, int]:
+        row = self._db.one(query(_SQL, "count_gms_rows"))
+        return {name: int(value) for name, value in (row or {}).items()}

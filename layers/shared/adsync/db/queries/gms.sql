@@ -1,0 +1,98 @@
+-- Product GMS tables (migration 0012): batched idempotent upserts on natural keys, and
+-- the shop's GMS state.
+
+-- name: upsert_gms_campaign_daily
+-- One statement per batch: the rows travel as one JSON array (exact decimals).
+INSERT INTO apishopee_ads_gms_campaign_daily AS t
+    (shop_id, campaign_id, performance_date, impression, clicks, ctr, expense,
+     broad_order, direct_order, broad_order_amount, direct_order_amount, broad_gmv,
+     direct_gmv, broad_roi, direct_roi, broad_cir, direct_cir, cr, direct_cr, cpc,
+     cpdc, synced_at)
+SELECT :shop_id, u.*, :synced_at
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+    campaign_id bigint, performance_date date, impression bigint, clicks bigint,
+    ctr numeric, expense numeric, broad_order bigint, direct_order bigint,
+    broad_order_amount bigint, direct_order_amount bigint, broad_gmv numeric,
+    direct_gmv numeric, broad_roi numeric, direct_roi numeric, broad_cir numeric,
+    direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric, cpdc numeric
+)
+ON CONFLICT (shop_id, campaign_id, performance_date) DO UPDATE SET
+    impression = EXCLUDED.impression,
+    clicks = EXCLUDED.clicks,
+    ctr = EXCLUDED.ctr,
+    expense = EXCLUDED.expense,
+    broad_order = EXCLUDED.broad_order,
+    direct_order = EXCLUDED.direct_order,
+    broad_order_amount = EXCLUDED.broad_order_amount,
+    direct_order_amount = EXCLUDED.direct_order_amount,
+    broad_gmv = EXCLUDED.broad_gmv,
+    direct_gmv = EXCLUDED.direct_gmv,
+    broad_roi = EXCLUDED.broad_roi,
+    direct_roi = EXCLUDED.direct_roi,
+    broad_cir = EXCLUDED.broad_cir,
+    direct_cir = EXCLUDED.direct_cir,
+    cr = EXCLUDED.cr,
+    direct_cr = EXCLUDED.direct_cr,
+    cpc = EXCLUDED.cpc,
+    cpdc = EXCLUDED.cpdc,
+    synced_at = EXCLUDED.synced_at;
+
+-- name: upsert_gms_item_daily
+-- One statement per batch: the rows travel as one JSON array (exact decimals).
+INSERT INTO apishopee_ads_gms_item_daily AS t
+    (shop_id, campaign_id, item_id, performance_date, impression, clicks, ctr, expense,
+     broad_order, direct_order, broad_order_amount, direct_order_amount, broad_gmv,
+     direct_gmv, broad_roi, direct_roi, broad_cir, direct_cir, cr, direct_cr, cpc,
+     cpdc, synced_at)
+SELECT :shop_id, u.*, :synced_at
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+    campaign_id bigint, item_id bigint, performance_date date, impression bigint,
+    clicks bigint, ctr numeric, expense numeric, broad_order bigint,
+    direct_order bigint, broad_order_amount bigint, direct_order_amount bigint,
+    broad_gmv numeric, direct_gmv numeric, broad_roi numeric, direct_roi numeric,
+    broad_cir numeric, direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric,
+    cpdc numeric
+)
+ON CONFLICT (shop_id, campaign_id, item_id, performance_date) DO UPDATE SET
+    impression = EXCLUDED.impression,
+    clicks = EXCLUDED.clicks,
+    ctr = EXCLUDED.ctr,
+    expense = EXCLUDED.expense,
+    broad_order = EXCLUDED.broad_order,
+    direct_order = EXCLUDED.direct_order,
+    broad_order_amount = EXCLUDED.broad_order_amount,
+    direct_order_amount = EXCLUDED.direct_order_amount,
+    broad_gmv = EXCLUDED.broad_gmv,
+    direct_gmv = EXCLUDED.direct_gmv,
+    broad_roi = EXCLUDED.broad_roi,
+    direct_roi = EXCLUDED.direct_roi,
+    broad_cir = EXCLUDED.broad_cir,
+    direct_cir = EXCLUDED.direct_cir,
+    cr = EXCLUDED.cr,
+    direct_cr = EXCLUDED.direct_cr,
+    cpc = EXCLUDED.cpc,
+    cpdc = EXCLUDED.cpdc,
+    synced_at = EXCLUDED.synced_at;
+
+-- name: upsert_gms_deleted_items
+-- :item_ids is a JSON array of the ids the list shows now.
+INSERT INTO apishopee_ads_gms_deleted_item AS t
+    (shop_id, campaign_id, item_id, first_seen_at, last_seen_at)
+SELECT :shop_id, :campaign_id, CAST(i.item_id AS bigint), :now, :now
+FROM jsonb_array_elements_text(CAST(:item_ids AS jsonb)) AS i (item_id)
+ON CONFLICT (shop_id, campaign_id, item_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at;
+
+-- name: set_gms_state
+UPDATE apishopee_shops
+SET gms_status = :status, gms_checked_at = :now
+WHERE shop_id = :shop_id;
+
+-- name: gms_campaign_day
+SELECT * FROM apishopee_ads_gms_campaign_daily
+WHERE shop_id = :shop_id AND campaign_id = :campaign_id AND performance_date = :day;
+
+-- name: count_gms_rows
+SELECT
+    (SELECT count(*) FROM apishopee_ads_gms_campaign_daily) AS gms_campaign_daily,
+    (SELECT count(*) FROM apishopee_ads_gms_item_daily) AS gms_item_daily,
+    (SELECT count(*) FROM apishopee_ads_gms_deleted_item) AS gms_deleted_items;

@@ -2,7 +2,8 @@
 
 Exact equality, field by field, for every ads table and every (shop, day) asked:
 campaign settings (the fields that do not change with time, for every stored campaign),
-campaign daily and hourly rows (for the campaigns the id list shows), and shop-level
+campaign daily and hourly rows (for the campaigns the id list shows and any other one
+stored: a campaign deleted since must match too), and shop-level
 daily and hourly rows. Used by the local runner's summary and by the tests.
 """
 
@@ -94,16 +95,21 @@ def compare(db: Database, simulator: Simulator, days: Mapping[int, Iterable[date
         for day in shop_days:
             params = {"shop_id": shop_id, "day": day}
             label = f"shop {shop_id} {day}"
+            daily = {r["campaign_id"]: r for r in db.run(_CAMPAIGN_DAILY, **params)}
+            hourly = {(r["campaign_id"], r["hour"]): r for r in db.run(_CAMPAIGN_HOURLY, **params)}
+            # The listed campaigns, and any other the sync stored (deleted since): a
+            # campaign deleted before the shop's first sync is beyond anyone's reach.
+            known = listed | set(daily) | {k[0] for k in hourly}
             _compare_rows(
                 f"{label} campaign daily",
-                {c: m for c, m in truth.campaign_daily(shop_id, day).items() if c in listed},
-                {r["campaign_id"]: r for r in db.run(_CAMPAIGN_DAILY, **params)},
+                {c: m for c, m in truth.campaign_daily(shop_id, day).items() if c in known},
+                daily,
                 result,
             )
             _compare_rows(
                 f"{label} campaign hourly",
-                {k: m for k, m in truth.campaign_hourly(shop_id, day).items() if k[0] in listed},
-                {(r["campaign_id"], r["hour"]): r for r in db.run(_CAMPAIGN_HOURLY, **params)},
+                {k: m for k, m in truth.campaign_hourly(shop_id, day).items() if k[0] in known},
+                hourly,
                 result,
             )
             shop_daily = truth.shop_daily(shop_id, day)

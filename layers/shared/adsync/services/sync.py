@@ -154,8 +154,18 @@ class _Step:
         if page.has_next_page:
             more = replace(cursor, campaign_ids=ids, calls=cursor.calls + 1, steps=cursor.steps + 1)
             return self._commit(more, lambda now: None)
-        unique = tuple(sorted(set(ids)))
+        unique = tuple(sorted(set(ids) | set(self._remembered(cursor))))
         return self._commit(cursor.advanced(calls=1, rows=0, campaign_ids=unique), lambda now: None)
+
+    def _remembered(self, cursor: Cursor) -> tuple[int, ...]:
+        """Campaigns earlier syncs saw on these days: a campaign deleted since is gone
+        from the id list, yet orders attributed to its clicks still land for 7 days."""
+        return self.deps.ads.remembered_campaign_ids(
+            shop_id=self.shop.shop_id,
+            start_day=cursor.start_day,
+            end_day=cursor.end_day,
+            listed_since=datetime.combine(cursor.start_day, time.min, self.zone),
+        )
 
     def _settings(self, cursor: Cursor) -> Cursor:
         ids = chunk(cursor.campaign_ids)[cursor.index]

@@ -6,12 +6,14 @@ import io
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from adsync.db.connection import Database
 from local.lambda_runtime import invoke
+from local.simulator.shop_ads import shop_ads
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.console import PATHS, Outcome, console_runner
@@ -93,6 +95,7 @@ def test_status_shows_the_fleet(adsync: Run, stack: LocalStack, clock: FrozenClo
 
     assert set(status) == {
         "now", "queues", "queue_error", "jobs", "stuck_jobs", "stuck", "budget", "freshness",
+        "totals",
     }  # fmt: skip
     assert status["now"] == clock().isoformat()
     assert [q["priority"] for q in status["queues"]] == [3, 2, 1, 0]
@@ -127,6 +130,24 @@ def test_status_shows_the_fleet(adsync: Run, stack: LocalStack, clock: FrozenClo
     assert set(fresh["stalest"][0]) == {
         "shop_id", "region", "shop_name", "last_synced_at", "age_seconds",
     }  # fmt: skip
+
+
+def test_status_shows_totals_that_differ_from_their_parts(
+    adsync: Run, stack: LocalStack, clock: FrozenClock
+) -> None:
+    synced_fleet(stack)
+    totals = ok(adsync("status"), "status")["totals"]
+    assert totals["since_day"] == (clock().date() - timedelta(days=8)).isoformat()
+    by_metric = {(d["comparison"], d["metric"]): d for d in totals["differences"]}
+    assert set(by_metric["campaigns_vs_shop", "impression"]) == {
+        "comparison", "metric", "shop_days", "shops", "total_difference",
+    }  # fmt: skip
+    # Every simulated shop with Shop Ads (in its totals, in no campaign) shows up.
+    world = stack.simulator.world
+    with_shop_ads = [s for s in world.shops if shop_ads(world, s)]
+    assert with_shop_ads
+    assert by_metric["campaigns_vs_shop", "impression"]["shops"] >= len(with_shop_ads)
+    assert int(Decimal(by_metric["campaigns_vs_shop", "impression"]["total_difference"])) > 0
 
 
 def test_status_counts_stuck_jobs_and_reset_stuck_gives_them_back(

@@ -126,3 +126,54 @@ def compare(db: Database, simulator: Simulator, days: Mapping[int, Iterable[date
                 result,
             )
     return result
+
+
+# shop-level metric -> product-level metric the totals check sums (units sold differ in name)
+_TOTALS_METRICS = {
+    "impression": "impression",
+    "clicks": "clicks",
+    "expense": "expense",
+    "broad_order": "broad_order",
+    "direct_order": "direct_order",
+    "broad_item_sold": "broad_order_amount",
+    "direct_item_sold": "direct_order_amount",
+    "broad_gmv": "broad_gmv",
+    "direct_gmv": "direct_gmv",
+}
+_STORED_CAMPAIGNS = (
+    "SELECT DISTINCT campaign_id FROM apishopee_ads_performance_daily "
+    "WHERE shop_id = :shop_id AND performance_date = :day"
+)
+_TOTAL_DIFFERENCES = (
+    "SELECT metric, difference FROM apishopee_ads_total_differences WHERE shop_id = :shop_id "
+    "AND performance_date = :day AND comparison = 'campaigns_vs_shop'"
+)
+
+
+def compare_totals(
+    db: Database, simulator: Simulator, days: Mapping[int, Iterable[date]]
+) -> Comparison:
+    """The recorded differences between each shop total and the sum of its campaign rows
+    against Shopee's: its shop-level row minus the rows of the campaigns stored (Shop Ads
+    and campaigns deleted before the first sync are in the first, not the second)."""
+    truth = simulator.truth
+    result = Comparison()
+    for shop_id, shop_days in days.items():
+        for day in shop_days:
+            params = {"shop_id": shop_id, "day": day}
+            stored = {r["campaign_id"] for r in db.run(_STORED_CAMPAIGNS, **params)}
+            shop_row = truth.shop_daily(shop_id, day) or {}
+            rows = [m for c, m in truth.campaign_daily(shop_id, day).items() if c in stored]
+            expected = {}
+            for shop_name, product_name in _TOTALS_METRICS.items():
+                total = Decimal(str(shop_row.get(shop_name, 0)))
+                parts = sum((Decimal(str(m[product_name])) for m in rows), Decimal(0))
+                if total != parts:
+                    expected[shop_name] = {"difference": total - parts}
+            _compare_rows(
+                f"shop {shop_id} {day} totals vs campaigns",
+                expected,
+                {r["metric"]: r for r in db.run(_TOTAL_DIFFERENCES, **params)},
+                result,
+            )
+    return result

@@ -112,10 +112,12 @@ def _totals(console: Console, t: Reply) -> None:
     if not t["differences"]:
         console.print(f"[green]{title}: none[/green]")
         return
-    table = _table(title, "comparison", "metric", "shop-days", "shops", "total difference")
+    table = _table(
+        title, "comparison", "metric", "region", "shop-days", "shops", "total difference"
+    )
     for d in t["differences"]:
         table.add_row(
-            d["comparison"], d["metric"], str(d["shop_days"]), str(d["shops"]),
+            d["comparison"], d["metric"], d["region"], str(d["shop_days"]), str(d["shops"]),
             d["total_difference"],
         )  # fmt: skip
     console.print(table)

@@ -138,16 +138,23 @@ def test_status_shows_totals_that_differ_from_their_parts(
     synced_fleet(stack)
     totals = ok(adsync("status"), "status")["totals"]
     assert totals["since_day"] == (clock().date() - timedelta(days=8)).isoformat()
-    by_metric = {(d["comparison"], d["metric"]): d for d in totals["differences"]}
-    assert set(by_metric["campaigns_vs_shop", "impression"]) == {
-        "comparison", "metric", "shop_days", "shops", "total_difference",
+    impressions = [
+        d for d in totals["differences"] if (d["comparison"], d["metric"]) == (
+            "campaigns_vs_shop", "impression")
+    ]  # fmt: skip
+    assert set(impressions[0]) == {
+        "comparison", "metric", "region", "shop_days", "shops", "total_difference",
     }  # fmt: skip
-    # Every simulated shop with Shop Ads (in its totals, in no campaign) shows up.
+    # Every simulated shop with Shop Ads (in its totals, in no campaign) shows up, in its
+    # region (one currency per row).
     world = stack.simulator.world
     with_shop_ads = [s for s in world.shops if shop_ads(world, s)]
     assert with_shop_ads
-    assert by_metric["campaigns_vs_shop", "impression"]["shops"] >= len(with_shop_ads)
-    assert int(Decimal(by_metric["campaigns_vs_shop", "impression"]["total_difference"])) > 0
+    by_region = {d["region"]: d for d in impressions}
+    for region in {s.region for s in with_shop_ads}:
+        in_region = sum(1 for s in with_shop_ads if s.region == region)
+        assert by_region[region]["shops"] >= in_region
+        assert int(Decimal(by_region[region]["total_difference"])) > 0
 
 
 def test_status_counts_stuck_jobs_and_reset_stuck_gives_them_back(

@@ -26,13 +26,15 @@ class TotalsChecked:
 
 @dataclass(frozen=True, kw_only=True)
 class DifferenceCount:
-    """Fleet-wide: how many (shop, day) pairs differ on one comparison and metric."""
+    """Fleet-wide: how many (shop, day) pairs of one region differ on one comparison and
+    metric, and by how much in all (in the region's currency for money)."""
 
     comparison: str
     metric: str
+    region: str
     shop_days: int
     shops: int
-    total_difference: str  # numeric as text: exact, and sums of currencies are not money
+    total_difference: str  # numeric as text: exact
 
 
 class TotalsStore:
@@ -56,12 +58,14 @@ class TotalsStore:
         )
 
     def summary(self, *, since_day: date) -> list[DifferenceCount]:
-        """Differences beyond rounding on days from `since_day`, by comparison and metric."""
+        """Differences beyond rounding on days from `since_day`, by comparison, metric
+        and region."""
         rows = self._db.run(query(_SQL, "summary"), since_day=since_day)
         return [
             DifferenceCount(
                 comparison=row["comparison"],
                 metric=row["metric"],
+                region=row["region"],
                 shop_days=int(row["shop_days"]),
                 shops=int(row["shops"]),
                 total_difference=str(row["total_difference"]),

@@ -100,10 +100,12 @@ RETURNING comparison, metric, within_rounding
 ;
 
 -- name: summary
--- Fleet-wide differences beyond rounding since a day, by comparison and metric.
-SELECT comparison, metric, count(*) AS shop_days, count(DISTINCT shop_id) AS shops,
-       sum(difference) AS total_difference
-FROM apishopee_ads_total_differences
-WHERE performance_date >= :since_day AND NOT within_rounding
-GROUP BY comparison, metric
-ORDER BY comparison, metric;
+-- Differences beyond rounding since a day, by comparison, metric and region (a region
+-- has one currency: money of different currencies is never summed).
+SELECT d.comparison, d.metric, s.region, count(*) AS shop_days,
+       count(DISTINCT d.shop_id) AS shops, sum(d.difference) AS total_difference
+FROM apishopee_ads_total_differences d
+JOIN apishopee_shops s USING (shop_id)
+WHERE d.performance_date >= :since_day AND NOT d.within_rounding
+GROUP BY d.comparison, d.metric, s.region
+ORDER BY d.comparison, d.metric, s.region;

@@ -11,6 +11,7 @@ from local.lambda_runtime import invoke
 from local.simulator.shop_ads import shop_ads
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
+from tests.support.sqs import deliver, queue_depth
 from tests.support.sync import drain, jobs, local_days
 
 # shop-level name -> product-level name (units sold are *_order_amount there)
@@ -109,3 +110,22 @@ def test_a_difference_appears_when_rows_disagree_and_goes_once_they_agree(
     invoke("maintenance", {"task": "reconcile"})
     drain(stack, priority=3)
     assert (shop_ids[0], day, "clicks") not in differences(db, "campaign_hourly_vs_daily")
+
+
+def test_a_check_that_cannot_run_leaves_the_job_completed_and_its_message_done(
+    stack: LocalStack, db: Database
+) -> None:
+    """The check comes after the job's data is committed: its failure is logged, never
+    turned into a retry, an interruption or a failed record."""
+    shop_ids = stack.onboard_all()
+    db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_ids[0])
+    invoke("enqueue", {"sync_type": "backfill_day", "priority": 3, "days_ago": 1})
+    db.run("ALTER TABLE apishopee_ads_total_differences RENAME TO total_differences_away")
+    try:
+        reply = deliver(stack, 3)
+    finally:
+        db.run("ALTER TABLE total_differences_away RENAME TO apishopee_ads_total_differences")
+    assert reply == {"batchItemFailures": []}
+    job = jobs(db)[0]
+    assert (job["status"], job["retry_count"]) == ("completed", 0)
+    assert queue_depth(stack, stack.queues.urls[3]) == 0  # nothing sent back

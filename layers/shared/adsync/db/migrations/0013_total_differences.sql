@@ -24,3 +24,10 @@ CREATE TABLE apishopee_ads_total_differences (
 );
 
 CREATE INDEX apishopee_ads_total_differences_day ON apishopee_ads_total_differences (performance_date);
+
+-- The check and the lookback's remembered campaigns read one shop's days; the campaign
+-- tables' keys start (shop, campaign, ...), which would scan the shop's whole history.
+CREATE INDEX apishopee_ads_performance_daily_shop_day
+    ON apishopee_ads_performance_daily (shop_id, performance_date);
+CREATE INDEX apishopee_ads_performance_hourly_shop_day
+    ON apishopee_ads_performance_hourly (shop_id, performance_date);

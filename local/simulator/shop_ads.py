@@ -4,9 +4,9 @@
 campaign id list and the product campaign endpoints cover product-level campaigns only
 (§6.5). A shop that also runs other CPC ads (Shopee's Shop Ads, shown above search
 results) therefore has totals above the sum of its campaigns: a difference the sync's
-totals check must show and the docs must explain. Some shops get one such pseudo-
-campaign; the metrics model applies unchanged. Pure function of (seed, shop, anchor).
-Must not know about HTTP.
+totals check must show and the docs must explain. A share of the shops
+(`WorldSettings.shop_ads_share`) get one such pseudo-campaign; the metrics model
+applies unchanged. Pure function of (seed, shop, anchor, share). Must not know HTTP.
 """
 
 from datetime import UTC, date, datetime, time
@@ -18,7 +18,6 @@ from local.simulator.regions import region
 from local.simulator.world import ShopSpec, World
 
 _K_SHOP_ADS = noise.text_key("shop-ads")
-SHOP_ADS_SHARE = 0.3  # of the shops with campaigns
 SHOP_ADS_OFFSET = 99_998  # the pseudo-campaign's id: shop_id * 100_000 + this (never listed)
 
 
@@ -26,13 +25,17 @@ def shop_ads(world: World, shop: ShopSpec) -> tuple[Campaign, ...]:
     """The shop's non-product CPC ads (none for most shops)."""
     if shop.campaign_count == 0:
         return ()
-    return _generate(world.seed, shop.shop_id, shop.region, world.anchor_date)
+    return _generate(
+        world.seed, shop.shop_id, shop.region, world.anchor_date, world.settings.shop_ads_share
+    )
 
 
 @lru_cache(maxsize=4096)
-def _generate(seed: int, shop_id: int, region_code: str, anchor: date) -> tuple[Campaign, ...]:
+def _generate(
+    seed: int, shop_id: int, region_code: str, anchor: date, share: float
+) -> tuple[Campaign, ...]:
     u = noise.units(5, seed, shop_id, _K_SHOP_ADS)
-    if u[0] >= SHOP_ADS_SHARE:
+    if u[0] >= share:
         return ()
     anchor_ts = int(datetime.combine(anchor, time(), tzinfo=UTC).timestamp())
     market = region(region_code)

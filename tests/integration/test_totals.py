@@ -3,14 +3,18 @@ of its campaign rows, and each daily row with the sum of its hours; the differen
 kept (apishopee_ads_total_differences), counted and shown. The oracle is the simulator's
 ground truth, summed here, not the SQL that computes them."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+import pytest
 
 from adsync.db.connection import Database
 from local.lambda_runtime import invoke
+from local.simulator import World, WorldSettings
 from local.simulator.shop_ads import shop_ads
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
+from tests.support.console import PATHS, console_runner
 from tests.support.sqs import deliver, queue_depth
 from tests.support.sync import drain, jobs, local_days
 
@@ -27,6 +31,14 @@ METRICS = {
     "direct_gmv": "direct_gmv",
 }
 MONEY = {"expense", "broad_gmv", "direct_gmv"}
+
+
+@pytest.fixture
+def world(clock: FrozenClock) -> World:
+    """A third of the shops run Shop Ads: totals above their campaigns, as on Shopee."""
+    return World.generate(
+        WorldSettings(seed=7, shop_count=12, anchor_date=clock().date(), shop_ads_share=0.3)
+    )
 
 
 def differences(db: Database, comparison: str) -> dict[tuple[int, date, str], Decimal]:
@@ -129,3 +141,34 @@ def test_a_check_that_cannot_run_leaves_the_job_completed_and_its_message_done(
     job = jobs(db)[0]
     assert (job["status"], job["retry_count"]) == ("completed", 0)
     assert queue_depth(stack, stack.queues.urls[3]) == 0  # nothing sent back
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_status_shows_totals_that_differ_from_their_parts(
+    path: str, stack: LocalStack, clock: FrozenClock
+) -> None:
+    """`adsync status --json`, here and through the admin Lambda (docs/operations.md)."""
+    stack.onboard_all()
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    drain(stack, priority=1)
+    reply = console_runner(path, stack, clock)("--json", "status").reply
+    assert reply["ok"], reply
+    totals = reply["result"]["totals"]
+    assert totals["since_day"] == (clock().date() - timedelta(days=8)).isoformat()
+    impressions = [
+        d for d in totals["differences"] if (d["comparison"], d["metric"]) == (
+            "campaigns_vs_shop", "impression")
+    ]  # fmt: skip
+    assert set(impressions[0]) == {
+        "comparison", "metric", "region", "shop_days", "shops", "total_difference",
+    }  # fmt: skip
+    # Every simulated shop with Shop Ads (in its totals, in no campaign) shows up, in its
+    # region (one currency per row).
+    world = stack.simulator.world
+    with_shop_ads = [s for s in world.shops if shop_ads(world, s)]
+    assert with_shop_ads
+    by_region = {d["region"]: d for d in impressions}
+    for region in {s.region for s in with_shop_ads}:
+        in_region = sum(1 for s in with_shop_ads if s.region == region)
+        assert by_region[region]["shops"] >= in_region
+        assert int(Decimal(by_region[region]["total_difference"])) > 0

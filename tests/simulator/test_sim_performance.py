@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from local.simulator import ShopSpec, Simulator
+from local.simulator import ShopSpec, Simulator, World, WorldSettings
 from local.simulator.shop_ads import shop_ads
 from tests.simulator.conftest import Api, FrozenClock, make_sim
 
@@ -244,12 +244,14 @@ def test_shop_totals_are_the_sums_of_the_campaign_rows(
             assert row["impression"] == sum(m["impression"] for m in cells)
 
 
-def test_a_shop_with_shop_ads_has_totals_above_its_campaigns(
-    sim: Simulator, clock: FrozenClock
-) -> None:
+def test_a_shop_with_shop_ads_has_totals_above_its_campaigns(clock: FrozenClock) -> None:
     """Shop Ads are CPC ads of the shop (in the all-CPC-ads totals, doc §6.3) and of no
     product campaign (§6.5): the totals exceed the campaigns' sums; a shop ad advertises
     no item, so its orders are all "broad"."""
+    world = World.generate(
+        WorldSettings(seed=7, shop_count=12, anchor_date=clock().date(), shop_ads_share=0.3)
+    )
+    sim = make_sim(world, clock)
     shop = next(s for s in sim.world.shops if shop_ads(sim.world, s))
     assert all(
         a.campaign_id not in sim.truth.campaign_ids(shop.shop_id) for a in shop_ads(sim.world, shop)

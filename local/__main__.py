@@ -162,6 +162,17 @@ def print_summary(summary: CycleSummary) -> None:
         )
     for mismatch in summary.mismatches:
         print(f"  {mismatch}")
+    if not summary.interrupted:
+        print(
+            f"totals vs parts   {len(summary.totals_differences)} (metric, region) pairs differ "
+            "beyond rounding, each exactly as in Shopee's numbers (expected: Shop Ads, "
+            "campaigns deleted before the first sync; docs/operations.md)"
+        )
+        for d in summary.totals_differences:
+            print(
+                f"  {d['comparison']} {d['metric']} {d['region']}: {d['shop_days']} shop-days, "
+                f"{d['shops']} shops, total {d['total_difference']}"
+            )
     print(
         f"worker batches    {summary.batches} "
         f"({summary.records} records, {summary.record_failures} failed)"

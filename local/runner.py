@@ -31,6 +31,7 @@ from adsync.db.ads_store import AdsStore
 from adsync.db.gms_store import GmsStore
 from adsync.db.job_store import JobStore
 from adsync.db.shop_store import ShopStore
+from adsync.db.totals_store import TotalsStore
 from adsync.errors import DatabaseError
 from adsync.observability import logger
 from adsync.regions import local_day
@@ -48,7 +49,7 @@ from local.postgres import (
 from local.progress import RunProgress
 from local.simulator import World, WorldSettings
 from local.stack import QUIET_ENV, LocalStack, ShopeeEndpoint, Transport, local_stack
-from local.truth_check import Comparison, compare
+from local.truth_check import Comparison, compare, compare_totals
 from local.world_record import record_source, recorded_source
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
@@ -105,6 +106,9 @@ class CycleSummary:
     database_url: str
     handler_errors: list[str] = field(default_factory=list)
     resumed_jobs: int = 0
+    # shop totals vs sums of their parts, beyond rounding (expected ones: Shop Ads,
+    # campaigns deleted before the first sync; each checked against the simulator)
+    totals_differences: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False  # Ctrl-C: the run stopped early; the next one resumes
     shopee_url: str | None = None  # a real Shopee's base URL; None: the simulator
     not_checked: list[str] = field(default_factory=list)  # what this run could not check
@@ -177,6 +181,9 @@ def _requeue_orphans(stack: LocalStack) -> int:
         return JobStore(db).requeue_orphans(now=stack.now())
     finally:
         db.close()
+
+
+SHOP_ADS_SHARE = 0.3  # of the shops with campaigns, in `make run`'s world
 
 
 def prepare_database(options: RunOptions) -> str:
@@ -255,10 +262,15 @@ def _shopee_calls(stack: LocalStack) -> int | None:
 
 def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleSummary:
     started = time.monotonic()
+    # Some shops run Shop Ads, so the totals check shows differences Shopee really has.
     world = (
         None
         if options.shopee is not None
-        else World.generate(WorldSettings(seed=options.seed, shop_count=options.shops))
+        else World.generate(
+            WorldSettings(
+                seed=options.seed, shop_count=options.shops, shop_ads_share=SHOP_ADS_SHARE
+            )
+        )
     )
     env = {"RETRY_DELAY_SECONDS": str(options.retry_delay_seconds)}
     if options.quiet:
@@ -317,11 +329,17 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             rows = AdsStore(db).count_rows() | GmsStore(db).count_rows()
             # Interrupted, most shops are unsynced: a comparison would only list them.
             # A real Shopee has no ground truth to compare with.
-            check = (
-                Comparison()
-                if interrupted or stack.simulator is None
-                else compare(db, stack.simulator, today_of_every_shop(stack))
-            )
+            check, first_day = Comparison(), None
+            if stack.simulator is not None:
+                days = today_of_every_shop(stack)
+                first_day = min((d for each in days.values() for d in each), default=None)
+                if not interrupted:
+                    check = compare(db, stack.simulator, days)
+                    # The recorded differences of totals vs their parts, against Shopee's own.
+                    totals = compare_totals(db, stack.simulator, days)
+                    check.rows_checked += totals.rows_checked
+                    check.mismatches.extend(totals.mismatches)
+            differences = TotalsStore(db).summary(since_day=first_day) if first_day else []
         finally:
             db.close()
         not_checked = list(NOT_CHECKED_ON_REAL_SHOPEE) if world is None else []
@@ -334,6 +352,7 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             rows_written=rows,
             rows_checked=check.rows_checked,
             mismatches=check.mismatches[:20],
+            totals_differences=[asdict(d) for d in differences],
             batches=poller.batches,
             records=poller.records,
             record_failures=poller.failures,

@@ -2,9 +2,10 @@
 
 Exact equality, field by field, for every ads table and every (shop, day) asked:
 campaign settings (the fields that do not change with time, for every stored campaign),
-campaign daily and hourly rows (for the campaigns the id list shows), shop-level daily
-and hourly rows, and Product GMS: the shop's GMS state, its campaign and item rows of
-each day and its deleted items. Used by the local runner's summary and by the tests.
+campaign daily and hourly rows (for the campaigns the id list shows and any other one
+stored: a campaign deleted since must match too), shop-level daily and hourly rows,
+and Product GMS: the shop's GMS state, its campaign and item rows of each day and its
+deleted items. Used by the local runner's summary and by the tests.
 
 Ratios are checked against the README's convention, computed here from the reply's own
 counts (exact fractions, half up to 4 places), not against Shopee's ratio fields, whose
@@ -149,16 +150,21 @@ def compare(db: Database, simulator: Simulator, days: Mapping[int, Iterable[date
         for day in shop_days:
             params = {"shop_id": shop_id, "day": day}
             label = f"shop {shop_id} {day}"
+            daily = {r["campaign_id"]: r for r in db.run(_CAMPAIGN_DAILY, **params)}
+            hourly = {(r["campaign_id"], r["hour"]): r for r in db.run(_CAMPAIGN_HOURLY, **params)}
+            # The listed campaigns, and any other the sync stored (deleted since): a
+            # campaign deleted before the shop's first sync is beyond anyone's reach.
+            known = listed | set(daily) | {k[0] for k in hourly}
             _compare_rows(
                 f"{label} campaign daily",
-                {c: m for c, m in truth.campaign_daily(shop_id, day).items() if c in listed},
-                {r["campaign_id"]: r for r in db.run(_CAMPAIGN_DAILY, **params)},
+                {c: m for c, m in truth.campaign_daily(shop_id, day).items() if c in known},
+                daily,
                 result,
             )
             _compare_rows(
                 f"{label} campaign hourly",
-                {k: m for k, m in truth.campaign_hourly(shop_id, day).items() if k[0] in listed},
-                {(r["campaign_id"], r["hour"]): r for r in db.run(_CAMPAIGN_HOURLY, **params)},
+                {k: m for k, m in truth.campaign_hourly(shop_id, day).items() if k[0] in known},
+                hourly,
                 result,
             )
             shop_daily = truth.shop_daily(shop_id, day)
@@ -220,3 +226,54 @@ def _compare_gms(
             },
             result,
         )
+
+
+# shop-level metric -> product-level metric the totals check sums (units sold differ in name)
+_TOTALS_METRICS = {
+    "impression": "impression",
+    "clicks": "clicks",
+    "expense": "expense",
+    "broad_order": "broad_order",
+    "direct_order": "direct_order",
+    "broad_item_sold": "broad_order_amount",
+    "direct_item_sold": "direct_order_amount",
+    "broad_gmv": "broad_gmv",
+    "direct_gmv": "direct_gmv",
+}
+_STORED_CAMPAIGNS = (
+    "SELECT DISTINCT campaign_id FROM apishopee_ads_performance_daily "
+    "WHERE shop_id = :shop_id AND performance_date = :day"
+)
+_TOTAL_DIFFERENCES = (
+    "SELECT metric, difference FROM apishopee_ads_total_differences WHERE shop_id = :shop_id "
+    "AND performance_date = :day AND comparison = 'campaigns_vs_shop'"
+)
+
+
+def compare_totals(
+    db: Database, simulator: Simulator, days: Mapping[int, Iterable[date]]
+) -> Comparison:
+    """The recorded differences between each shop total and the sum of its campaign rows
+    against Shopee's: its shop-level row minus the rows of the campaigns stored (Shop Ads
+    and campaigns deleted before the first sync are in the first, not the second)."""
+    truth = simulator.truth
+    result = Comparison()
+    for shop_id, shop_days in days.items():
+        for day in shop_days:
+            params = {"shop_id": shop_id, "day": day}
+            stored = {r["campaign_id"] for r in db.run(_STORED_CAMPAIGNS, **params)}
+            shop_row = truth.shop_daily(shop_id, day) or {}
+            rows = [m for c, m in truth.campaign_daily(shop_id, day).items() if c in stored]
+            expected = {}
+            for shop_name, product_name in _TOTALS_METRICS.items():
+                total = Decimal(str(shop_row.get(shop_name, 0)))
+                parts = sum((Decimal(str(m[product_name])) for m in rows), Decimal(0))
+                if total != parts:
+                    expected[shop_name] = {"difference": total - parts}
+            _compare_rows(
+                f"shop {shop_id} {day} totals vs campaigns",
+                expected,
+                {r["metric"]: r for r in db.run(_TOTAL_DIFFERENCES, **params)},
+                result,
+            )
+    return result

@@ -24,7 +24,7 @@ TABLES = (
     "apishopee_ads_shop_performance_daily, apishopee_ads_shop_performance_hourly, "
     "apishopee_ads_campaign_data, apishopee_ads_sync_queue, apishopee_shops, "
     "apishopee_rate_budget, apishopee_ads_gms_campaign_daily, apishopee_ads_gms_item_daily, "
-    "apishopee_ads_gms_deleted_item"
+    "apishopee_ads_gms_deleted_item, apishopee_ads_total_differences"
 )
 
 

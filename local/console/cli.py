@@ -142,7 +142,9 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
     sync.add_argument("--priority", type=int, choices=(0, 1, 2, 3), default=3)
     kind = sync.add_mutually_exclusive_group()
     kind.add_argument("--realtime", action="store_true", help="today (the default)")
-    kind.add_argument("--lookback", type=int, metavar="DAYS", help="the last DAYS days")
+    kind.add_argument(
+        "--lookback", type=int, metavar="DAYS", help="yesterday and the DAYS days before it"
+    )
     kind.add_argument("--days-ago", type=int, metavar="N", help="one day, N days ago")
     kind.add_argument(
         "--backfill", nargs="+", metavar="DAY", help="FROM [TO] (YYYY-MM-DD, shop-local days)"

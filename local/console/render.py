@@ -115,6 +115,24 @@ def _status(console: Console, result: Reply) -> None:
         )
     _budget(console, result["budget"])
     _freshness(console, result["freshness"])
+    _totals(console, result["totals"])
+
+
+def _totals(console: Console, t: Reply) -> None:
+    title = f"Totals vs sum of parts, beyond rounding, days since {t['since_day']}"
+    if not t["differences"]:
+        console.print(f"[green]{title}: none[/green]")
+        return
+    table = _table(
+        title, "comparison", "metric", "region", "shop-days", "shops", "total difference"
+    )
+    for d in t["differences"]:
+        table.add_row(
+            d["comparison"], d["metric"], d["region"], str(d["shop_days"]), str(d["shops"]),
+            d["total_difference"],
+        )  # fmt: skip
+    console.print(table)
+    console.print("  expected differences: docs/operations.md, 'Totals that reconcile'")
 
 
 def _freshness(console: Console, f: Reply) -> None:

@@ -13,6 +13,7 @@ from local.simulator.campaign import Campaign
 from local.simulator.gms import GmsCampaign
 from local.simulator.metrics import ZERO, MetricsModel, Totals, product_fields, shop_fields
 from local.simulator.settings import SimulatorSettings
+from local.simulator.shop_ads import shop_ads
 from local.simulator.world import ShopSpec, World
 
 Metrics = dict[str, float]
@@ -54,8 +55,9 @@ class Reports:
         return rows
 
     def shop_daily(self, shop: ShopSpec, day: date, now: datetime) -> Metrics | None:
-        """The shop-level row for `day`: sums over every campaign; None when omitted."""
-        campaigns = self.world.campaigns(shop.shop_id)
+        """The shop-level row for `day`: sums over every campaign and the shop's other
+        CPC ads; None when omitted."""
+        campaigns = self._all_cpc_ads(shop)
         total = self.model.rounded(
             self.model.daily_sum(shop=shop, campaigns=campaigns, day=day, now=now)
         )
@@ -64,7 +66,7 @@ class Reports:
         return self._shop(total)
 
     def shop_hourly(self, shop: ShopSpec, day: date, now: datetime) -> dict[int, Metrics]:
-        campaigns = self.world.campaigns(shop.shop_id)
+        campaigns = self._all_cpc_ads(shop)
         totals = self.model.hourly_sum(shop=shop, campaigns=campaigns, day=day, now=now)
         if not totals:
             # No campaign: still one (zero) entry per completed hour when zeros are kept.
@@ -105,6 +107,11 @@ class Reports:
                 total = total + self.model.daily(shop=shop, campaign=item, day=day, now=now)
             totals[item.campaign_id] = self.model.rounded(total)
         return totals
+
+    def _all_cpc_ads(self, shop: ShopSpec) -> tuple[Campaign, ...]:
+        """What the shop-level endpoints sum (doc §6.3: all CPC ads): the product-level
+        campaigns, deleted ones included, and the shop's non-product ads."""
+        return self.world.campaigns(shop.shop_id) + shop_ads(self.world, shop)
 
     def _keep(self, totals: Totals) -> bool:
         return not (self.settings.omit_zero_rows and totals.is_zero)

@@ -36,6 +36,10 @@ class WorldSettings:
     share_100_plus: float = 0.10
     share_without_campaigns: float = 0.05
     first_shop_id: int = 200_000_000
+    # Share of the shops with campaigns that also run non-product CPC ads (Shop Ads): in
+    # their shop-level totals, in no campaign (see shop_ads.py). Off by default: the
+    # realtime sync's "adds up" saving assumes totals = campaigns (see docs/operations.md).
+    shop_ads_share: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)

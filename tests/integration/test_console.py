@@ -94,6 +94,7 @@ def test_status_shows_the_fleet(adsync: Run, stack: LocalStack, clock: FrozenClo
 
     assert set(status) == {
         "now", "queues", "queue_error", "jobs", "stuck_jobs", "stuck", "budget", "freshness",
+        "totals",
     }  # fmt: skip
     assert status["now"] == clock().isoformat()
     assert [q["priority"] for q in status["queues"]] == [3, 2, 1, 0]

@@ -195,13 +195,14 @@ def test_an_unchanged_gms_day_does_not_ask_its_items_again(
     shop = gms_shop(stack)
     only_shops(db, [shop.shop_id])
     first = cycle(stack, db, LOOKBACK)
-    assert first["get_gms_campaign_performance"] == 3
+    days = LOOKBACK["window_days"] + 1  # yesterday and the window before it
+    assert first["get_gms_campaign_performance"] == days
     assert first["get_gms_item_performance"] >= 1
 
     again = cycle(stack, db, LOOKBACK)  # same instant: nothing changed
-    assert again["get_gms_campaign_performance"] == 3
+    assert again["get_gms_campaign_performance"] == days
     assert again["get_gms_item_performance"] == 0
     result = compare(
-        db, stack.simulator, {shop.shop_id: local_days(stack, clock, range(1, 4))[shop.shop_id]}
+        db, stack.simulator, {shop.shop_id: local_days(stack, clock, range(1, days + 1))[shop.shop_id]}
     )
     assert result.equal, result.mismatches[:10]

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from local.simulator import ShopSpec, Simulator
+from local.simulator import ShopSpec, Simulator, World, WorldSettings
+from local.simulator.shop_ads import shop_ads
 from tests.simulator.conftest import Api, FrozenClock, make_sim
 
 DAILY = "/api/v2/ads/get_product_campaign_daily_performance"
@@ -31,7 +32,8 @@ def _daily(api: Api, shop: ShopSpec, token: str, ids, start: date, end: date):
 
 @pytest.fixture
 def shop(sim: Simulator) -> ShopSpec:
-    return sim.world.shops[0]
+    """A shop whose totals are its campaigns' (no Shop Ads)."""
+    return next(s for s in sim.world.shops if s.campaign_count and not shop_ads(sim.world, s))
 
 
 @pytest.fixture
@@ -240,3 +242,24 @@ def test_shop_totals_are_the_sums_of_the_campaign_rows(
             cells = [m for (_, h), m in hourly.items() if h == hour]
             assert row["clicks"] == sum(m["clicks"] for m in cells)
             assert row["impression"] == sum(m["impression"] for m in cells)
+
+
+def test_a_shop_with_shop_ads_has_totals_above_its_campaigns(clock: FrozenClock) -> None:
+    """Shop Ads are CPC ads of the shop (in the all-CPC-ads totals, doc §6.3) and of no
+    product campaign (§6.5): the totals exceed the campaigns' sums; a shop ad advertises
+    no item, so its orders are all "broad"."""
+    world = World.generate(
+        WorldSettings(seed=7, shop_count=12, anchor_date=clock().date(), shop_ads_share=0.3)
+    )
+    sim = make_sim(world, clock)
+    shop = next(s for s in sim.world.shops if shop_ads(sim.world, s))
+    assert all(
+        a.campaign_id not in sim.truth.campaign_ids(shop.shop_id) for a in shop_ads(sim.world, shop)
+    )
+    day = _today(shop, clock) - timedelta(days=1)
+    campaigns = sim.truth.campaign_daily(shop.shop_id, day)
+    shop_day = sim.truth.shop_daily(shop.shop_id, day)
+    assert shop_day is not None
+    for name in ("impression", "clicks"):
+        assert shop_day[name] > sum(row[name] for row in campaigns.values()), name
+    assert shop_day["direct_order"] == sum(row["direct_order"] for row in campaigns.values())

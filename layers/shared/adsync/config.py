@@ -24,6 +24,9 @@ PRIORITIES = (0, 1, 2, 3)
 # The one range of each bounded setting; template.yaml's MinValue/MaxValue equal them
 # (tests/template check it), so a value that deploys is a value the code takes.
 ATTRIBUTION_WINDOW_DAYS = range(1, 31)  # days the lookback re-syncs
+# Shopee attributes an order to a click up to 7 days later (shopee-ads-api.md §7.2):
+# day D can change until D + this window has ended in the shop's zone.
+ATTRIBUTION_WINDOW_DEFAULT = 7
 WORKER_THREADS = range(1, 11)  # records of a batch (at most 10) run side by side
 DEFAULT_SHOPEE_BASE_URL = "https://partner.shopeemobile.com"
 
@@ -109,7 +112,7 @@ class Settings:
     retry_delay: timedelta = timedelta(minutes=5)
     job_retention: timedelta = timedelta(days=7)
     lease_duration: timedelta = timedelta(minutes=15)
-    attribution_window_days: int = 7
+    attribution_window_days: int = ATTRIBUTION_WINDOW_DEFAULT
     worker_threads: int = 3
     max_receive_count: int = 3
     step_reserve: timedelta = timedelta(seconds=45)
@@ -180,7 +183,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         job_retention=timedelta(days=_int_env(env, "JOB_RETENTION_DAYS", 7)),
         lease_duration=timedelta(seconds=_int_env(env, "JOB_LEASE_SECONDS", 900)),
         attribution_window_days=_ranged_int_env(
-            env, "ATTRIBUTION_WINDOW_DAYS", 7, ATTRIBUTION_WINDOW_DAYS
+            env, "ATTRIBUTION_WINDOW_DAYS", ATTRIBUTION_WINDOW_DEFAULT, ATTRIBUTION_WINDOW_DAYS
         ),
         worker_threads=_ranged_int_env(env, "WORKER_THREADS", 3, WORKER_THREADS),
         max_receive_count=_int_env(env, "MAX_RECEIVE_COUNT", 3),

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from adsync.config import ATTRIBUTION_WINDOW_DAYS, PRIORITIES
+from adsync.config import ATTRIBUTION_WINDOW_DAYS, ATTRIBUTION_WINDOW_DEFAULT, PRIORITIES
 from adsync.errors import BadEventError
 
 MAX_JOB_ID = 2**63 - 1  # the job table's bigint
@@ -37,7 +37,7 @@ class SyncType(StrEnum):
     REALTIME = "realtime"  # today, every 15 minutes
     BACKFILL_DAY = "backfill_day"  # one past day (days_ago), all campaigns
     BACKFILL_FULL = "backfill_full"  # the last 7 days, for a new shop
-    LOOKBACK = "lookback"  # days 1..days_ago back: late-attributed orders and GMV land
+    LOOKBACK = "lookback"  # days 1..days_ago + 1 back: late-attributed orders and GMV land
 
 
 class JobStatus(StrEnum):
@@ -173,7 +173,7 @@ class EnqueueRequest:
 
     @classmethod
     def from_event(
-        cls, event: Mapping[str, Any], *, default_window_days: int = 7
+        cls, event: Mapping[str, Any], *, default_window_days: int = ATTRIBUTION_WINDOW_DEFAULT
     ) -> "EnqueueRequest":
         """Parse a Scheduler `Input`; raise BadEventError saying what is wrong. A lookback
         without `window_days` re-syncs `default_window_days` (ATTRIBUTION_WINDOW_DAYS)."""

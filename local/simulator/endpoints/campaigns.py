@@ -61,7 +61,11 @@ def campaign_setting_info(call: Call) -> dict[str, Any]:
 
 
 def shop_campaigns(call: Call) -> list[Campaign]:
-    """The campaigns named by campaign_id_list; any foreign id -> ads.shop.campaign_not_match."""
+    """The campaigns named by campaign_id_list; any foreign id -> ads.shop.campaign_not_match.
+
+    A deleted campaign is still the shop's: it is gone from the id list (§6.5), but
+    setting info reports it with status `deleted` (§6.6 lists the status) and the
+    performance endpoints keep serving its rows, late-attributed orders included."""
     backend = call.backend
     ids = params.id_list(
         call.params, "campaign_id_list", max_count=backend.settings.max_campaign_ids

@@ -128,6 +128,19 @@ class AdsStore:
             )
         return len(settings)
 
+    def remembered_campaign_ids(
+        self, *, shop_id: int, start_day: date, end_day: date, listed_since: datetime
+    ) -> tuple[int, ...]:
+        """Campaigns earlier syncs saw running on these days (see the SQL for which)."""
+        rows = self._db.run(
+            query(_SQL, "remembered_campaign_ids"),
+            shop_id=shop_id,
+            start_day=start_day,
+            end_day=end_day,
+            listed_since=listed_since,
+        )
+        return tuple(int(row["campaign_id"]) for row in rows)
+
     def count_rows(self) -> dict[str, int]:
         """Rows in each ads table (for summaries and dashboards)."""
         row = self._db.one(query(_SQL, "count_rows"))

@@ -8,10 +8,11 @@ unsent is left to the reconciler. Takes its time from deps.clock; never returns 
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from adsync.db.admin_store import BudgetView, JobCount, JobView, StuckJob
 from adsync.db.shop_store import ShopOverview
+from adsync.db.totals_store import DifferenceCount
 from adsync.errors import AdsSyncError, QueueError
 from adsync.jobs import Dispatch, EnqueueRequest, SyncType
 from adsync.services.dependencies import Dependencies
@@ -85,6 +86,16 @@ class BudgetStatus:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TotalsStatus:
+    """Totals that differ from the sum of their parts beyond rounding, on the days from
+    `since_day` (the attribution window and the day before: what syncs still re-read).
+    Which differences are expected: docs/operations.md, "Totals that reconcile"."""
+
+    since_day: date
+    differences: tuple[DifferenceCount, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class StatusReport:
     now: datetime
     queues: tuple[QueueStatus, ...]
@@ -94,6 +105,7 @@ class StatusReport:
     stuck: tuple[StuckJob, ...]
     budget: BudgetStatus
     freshness: Freshness
+    totals: TotalsStatus
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,7 +208,13 @@ def status(deps: Dependencies) -> StatusReport:
         stuck=tuple(stuck),
         budget=budget_status(deps),
         freshness=freshness(deps, now),
+        totals=totals_status(deps, now),
     )
+
+
+def totals_status(deps: Dependencies, now: datetime) -> TotalsStatus:
+    since = now.date() - timedelta(days=deps.settings.attribution_window_days + 1)
+    return TotalsStatus(since_day=since, differences=tuple(deps.totals.summary(since_day=since)))
 
 
 def freshness(deps: Dependencies, now: datetime) -> Freshness:

@@ -28,6 +28,7 @@ from adsync.db.connection import Database
 from adsync.db.gms_store import GmsStore
 from adsync.db.job_store import JobStore
 from adsync.db.shop_store import ShopStore
+from adsync.db.totals_store import TotalsStore
 from adsync.queue import QueueGateway
 from adsync.services.budget import RateBudget
 from adsync.services.tokens import TokenManager, refresh_margin_from_env
@@ -80,6 +81,10 @@ class Dependencies:
     @cached_property
     def gms(self) -> GmsStore:
         return GmsStore(self.db)
+
+    @cached_property
+    def totals(self) -> TotalsStore:
+        return TotalsStore(self.db)
 
     @cached_property
     def queue(self) -> QueueGateway:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
+from adsync.config import ATTRIBUTION_WINDOW_DEFAULT
 from adsync.errors import LeaseLostError, ShopNotReadyError
 from adsync.jobs import Job, SyncType
 from adsync.regions import local_day, region_timezone
@@ -28,7 +29,6 @@ from adsync.shops import Shop, require_ready
 
 T = TypeVar("T")
 FULL_BACKFILL_DAYS = 7
-DEFAULT_LOOKBACK_DAYS = 7
 ALL_INFO_TYPES = (1, 2, 3, 4)
 
 
@@ -41,7 +41,21 @@ class SyncProgress:
         return self.cursor.done
 
 
-def days_for(job: Job, *, region: str, now: datetime) -> tuple[date, date]:
+def lookback_days(*, today: date, window_days: int) -> tuple[date, date]:
+    """The days a lookback run on the shop-local `today` re-reads: yesterday and the
+    `window_days` days before it.
+
+    Orders are attributed up to `window_days` days after a click, so day D can still
+    change until D + window_days has ended in the shop's zone. The oldest day of this
+    range is that day's last re-read, made on D + window_days + 1: after the window
+    closed, whatever hour of the day the schedule fires.
+    """
+    return today - timedelta(days=window_days + 1), today - timedelta(days=1)
+
+
+def days_for(
+    job: Job, *, region: str, now: datetime, window_days: int = ATTRIBUTION_WINDOW_DEFAULT
+) -> tuple[date, date]:
     """The shop-local days a job covers, decided when its first step runs."""
     today = local_day(region, now)
     if job.sync_type == SyncType.REALTIME:
@@ -53,9 +67,7 @@ def days_for(job: Job, *, region: str, now: datetime) -> tuple[date, date]:
     if job.sync_type == SyncType.BACKFILL_FULL:
         return today - timedelta(days=FULL_BACKFILL_DAYS - 1), today
     if job.sync_type == SyncType.LOOKBACK:
-        return today - timedelta(days=job.days_ago or DEFAULT_LOOKBACK_DAYS), today - timedelta(
-            days=1
-        )
+        return lookback_days(today=today, window_days=job.days_ago or window_days)
     raise ShopNotReadyError(f"job {job.id} has unknown sync_type {job.sync_type!r}")
 
 
@@ -73,7 +85,12 @@ def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
         resumed = Cursor.from_json(job.cursor)
         cursor = replace(resumed, runs=resumed.runs + 1)
     else:
-        start, end = days_for(job, region=shop.region, now=deps.clock())
+        start, end = days_for(
+            job,
+            region=shop.region,
+            now=deps.clock(),
+            window_days=deps.settings.attribution_window_days,
+        )
         cursor = Cursor(start_day=start, end_day=end, gms=gms.gms_due(shop, deps.clock()))
     step = _Step(job=job, shop=shop, deps=deps)
     while not cursor.done:
@@ -140,8 +157,18 @@ class _Step:
         if page.has_next_page:
             more = replace(cursor, campaign_ids=ids, calls=cursor.calls + 1, steps=cursor.steps + 1)
             return self._commit(more, lambda now: None)
-        unique = tuple(sorted(set(ids)))
+        unique = tuple(sorted(set(ids) | set(self._remembered(cursor))))
         return self._commit(cursor.advanced(calls=1, rows=0, campaign_ids=unique), lambda now: None)
+
+    def _remembered(self, cursor: Cursor) -> tuple[int, ...]:
+        """Campaigns earlier syncs saw on these days: a campaign deleted since is gone
+        from the id list, yet orders attributed to its clicks still land for 7 days."""
+        return self.deps.ads.remembered_campaign_ids(
+            shop_id=self.shop.shop_id,
+            start_day=cursor.start_day,
+            end_day=cursor.end_day,
+            listed_since=datetime.combine(cursor.start_day, time.min, self.zone),
+        )
 
     def _settings(self, cursor: Cursor) -> Cursor:
         ids = chunk(cursor.campaign_ids)[cursor.index]

@@ -43,6 +43,7 @@ from adsync.services.budget import LOCAL_BUDGET
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
 from adsync.services.sync import sync_job
+from adsync.services.totals import check_totals
 from adsync.shopee.errors import AuthorizationEndedError, QuotaExceededError, ThrottledError
 
 THROTTLE_BACKOFF = timedelta(minutes=1)
@@ -207,6 +208,7 @@ def _run(
     count("RowsUpserted", cursor.rows)
     milliseconds("SyncDurationMs", elapsed_ms)
     logger.info("job completed", **cursor.stats(), duration_ms=round(elapsed_ms))
+    check_totals(job, cursor.stats(), deps)
     return Outcome.COMPLETED
 
 

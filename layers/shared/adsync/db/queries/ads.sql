@@ -153,6 +153,20 @@ ON CONFLICT (shop_id, campaign_id) DO UPDATE SET
     item_count = EXCLUDED.item_count, roas_target = EXCLUDED.roas_target,
     raw = EXCLUDED.raw, synced_at = EXCLUDED.synced_at;
 
+-- name: remembered_campaign_ids
+-- Campaigns an earlier sync saw running in [start_day, end_day]: clicks on one of those
+-- days (orders are attributed to a click's day, so only they can still grow), or listed
+-- by Shopee since the range began and not known to be deleted. A campaign deleted since
+-- is gone from the id list but keeps earning late orders (shopee-ads-api.md §6.5, §7.2).
+-- Bounded: a deleted campaign is forgotten once its last click day leaves the range.
+SELECT campaign_id FROM apishopee_ads_performance_daily
+WHERE shop_id = :shop_id AND performance_date BETWEEN :start_day AND :end_day AND clicks > 0
+UNION
+SELECT campaign_id FROM apishopee_ads_campaign_data
+WHERE shop_id = :shop_id AND synced_at >= :listed_since
+    AND campaign_status IS DISTINCT FROM 'deleted'
+ORDER BY campaign_id;
+
 -- name: count_rows
 SELECT
     (SELECT count(*) FROM apishopee_ads_campaign_data) AS campaigns,

@@ -39,13 +39,24 @@ from local.postgres import (
     server_url,
 )
 from local.progress import RunProgress
-from local.simulator import World, WorldSettings
+from local.simulator import (
+    FAKE_PARTNER_KEY_2,
+    PartnerApp,
+    SimulatorSettings,
+    World,
+    WorldSettings,
+)
 from local.stack import QUIET_ENV, LocalStack, Transport, local_stack
 from local.truth_check import Comparison, compare
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 DEFAULT_WEIGHTS = {3: 20, 2: 10, 1: 5, 0: 2}  # MaximumConcurrency per priority, as deployed
 RECONCILE_EVERY_SECONDS = 60.0  # as the deployed schedule
+# An agency's world: two partner apps, each with its own key; shops alternate between them.
+SECOND_PARTNER_ID = 2001888
+DEMO_SIMULATOR = SimulatorSettings(
+    other_partners=(PartnerApp(partner_id=SECOND_PARTNER_ID, partner_key=FAKE_PARTNER_KEY_2),)
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,7 +181,11 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
         logger.setLevel("WARNING")  # the handlers' logger exists already
     url = database_url or prepare_database(options)
     with local_stack(
-        database_url=url, world=world, extra_env=env, transport=options.transport
+        database_url=url,
+        world=world,
+        simulator_settings=DEMO_SIMULATOR,
+        extra_env=env,
+        transport=options.transport,
     ) as stack:
         dependencies.install(stack.dependencies)  # each container: its own set, same SQS
         resumed = _requeue_orphans(stack)  # before anything runs: every live job is orphaned

@@ -12,18 +12,21 @@ from typing import Any, Literal
 import boto3
 from moto import mock_aws
 
-from adsync.config import database_from_url
+from adsync.config import PartnerCredentials, database_from_url
 from adsync.db.connection import Database
 from adsync.db.migrate import apply_migrations
+from adsync.db.partner_store import PartnerStore
 from adsync.db.shop_store import ShopStore
+from adsync.partners import Partner
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
+from adsync.services.partners import ensure_default_partner
 from adsync.shops import TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
-from local.simulator import SimServer, Simulator, SimulatorSettings, World
+from local.simulator import PartnerApp, SimServer, Simulator, SimulatorSettings, World
 from local.simulator.process import SimulatorProcess
 from local.template import load_template, queue_layout
 
@@ -66,13 +69,26 @@ class LocalStack:
     def dependencies(self, clock: Callable[[], datetime] | None = None) -> Dependencies:
         return Dependencies(env=self.env, clock=clock or self.simulator.now, sqs=self.sqs)
 
+    def partner_of(self, shop_id: int) -> int:
+        """The partner app a simulated shop authorized: the simulator's apps in turn."""
+        apps = self.simulator.settings.apps()
+        index = [s.shop_id for s in self.simulator.world.shops].index(shop_id)
+        return int(apps[index % len(apps)].partner_id)
+
     def onboard_all(self) -> list[int]:
-        """Every simulated shop authorizes the app; tokens come through /auth/token/get."""
+        """Every simulated shop authorizes its partner app (the simulator's apps in turn);
+        tokens come through /auth/token/get, signed by that app."""
         deps = self.dependencies()
         try:
             for shop in self.simulator.world.shops:
                 code = self.simulator.authorize(shop.shop_id)
-                onboard_shop(deps, shop_id=shop.shop_id, region=shop.region, code=code)
+                onboard_shop(
+                    deps,
+                    shop_id=shop.shop_id,
+                    region=shop.region,
+                    code=code,
+                    partner_id=self.partner_of(shop.shop_id),
+                )
         finally:
             deps.close()
         return [s.shop_id for s in self.simulator.world.shops]
@@ -96,6 +112,9 @@ class LocalStack:
                         refresh_expires_at=pair.refresh_expires_at,
                     ),
                     now=now,
+                )
+                PartnerStore(db).assign(
+                    shop_id=spec.shop_id, partner_id=self.partner_of(spec.shop_id), now=now
                 )
         finally:
             db.close()
@@ -167,6 +186,7 @@ def local_stack(
             "SHOPEE_BASE_URL": server.base_url,
             "SHOPEE_PARTNER_ID": str(simulator.settings.partner_id),
             "SHOPEE_PARTNER_KEY": simulator.settings.partner_key,
+            **{_key_env(app.partner_id): app.partner_key for app in _more_apps(simulator)},
             **(extra_env or {}),
         }
         stack.enter_context(patched_env(env))
@@ -174,6 +194,7 @@ def local_stack(
         db = Database(database_from_url(database_url))
         try:
             apply_migrations(db)
+            register_partners(PartnerStore(db), simulator.settings, env=env, now=clock())
         finally:
             db.close()
         yield LocalStack(
@@ -183,4 +204,32 @@ def local_stack(
             sqs=sqs,
             queues=queues,
             env=env,
+        )
+
+
+def _more_apps(simulator: Any) -> tuple[PartnerApp, ...]:
+    return tuple(simulator.settings.apps()[1:])
+
+
+def _key_env(partner_id: int) -> str:
+    """Where a local partner's key lives: an environment variable, never the database."""
+    return f"SHOPEE_PARTNER_KEY_{partner_id}"
+
+
+def register_partners(
+    store: PartnerStore, settings: SimulatorSettings, *, env: Mapping[str, str], now: datetime
+) -> None:
+    """The simulator's partner apps as partner rows, as a deploy and `partner-add` would:
+    the default one from SHOPEE_PARTNER_*, the others by `env:` reference to their key."""
+    main = PartnerCredentials(partner_id=settings.partner_id, partner_key=settings.partner_key)
+    ensure_default_partner(store, env=env, credentials=main, now=now)
+    for index, app in enumerate(settings.apps()[1:], start=2):
+        store.upsert(
+            Partner(
+                id=app.partner_id,
+                name=f"agency-app-{index}",
+                secret_ref=f"env:{_key_env(app.partner_id)}",
+                base_url=env["SHOPEE_BASE_URL"],
+            ),
+            now=now,
         )

@@ -163,7 +163,30 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
     pause.add_argument("--name", help="the budget (when there are several partner apps)")
     resume = budget_actions.add_parser("resume", help="end a pause", parents=[sub_common])
     resume.add_argument("--name")
+    _partner_commands(command, sub_common)
     return parser
+
+
+def _partner_commands(
+    command: Callable[[str, str], argparse.ArgumentParser], sub_common: argparse.ArgumentParser
+) -> None:
+    partners = command("partners", "list partner apps; add one, move a shop to one")
+    actions = partners.add_subparsers(dest="partners_action", metavar="ACTION")
+    add = actions.add_parser(
+        "add", help="add or change a partner app (no redeploy)", parents=[sub_common]
+    )
+    add.add_argument("--id", type=int, required=True, dest="partner_id", help="Shopee partner_id")
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--secret-ref",
+        required=True,
+        help="where its key lives: a Secrets Manager ARN or name, or env:NAME locally",
+    )
+    add.add_argument("--base-url")
+    add.add_argument("--rps", type=float, dest="requests_per_second", help="its request budget")
+    assign = actions.add_parser("assign", help="move a shop to a partner app", parents=[sub_common])
+    assign.add_argument("--shop", type=int, required=True, dest="shop_id")
+    assign.add_argument("--partner", type=int, required=True, dest="partner_id")
 
 
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
@@ -206,6 +229,15 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
         if action == "resume":
             return {"command": "budget-resume", "args": _given(args, "name")}
         return {"command": "budget", "args": {}}
+    if name == "partners":
+        action = args.partners_action
+        if action == "add":
+            given = _given(
+                args, "partner_id", "name", "secret_ref", "base_url", "requests_per_second"
+            )
+            return {"command": "partner-add", "args": given}
+        if action == "assign":
+            return {"command": "shop-partner", "args": _given(args, "shop_id", "partner_id")}
     return {"command": name, "args": {}}
 
 

@@ -280,6 +280,33 @@ RENDERERS: dict[str, Callable[[Console, Reply], None]] = {
 }
 
 
+def _partner(console: Console, p: Reply) -> None:
+    rate = f"{p['requests_per_second']:g}/s" if p["requests_per_second"] else "no budget"
+    console.print(
+        f"partner {p['id']} {p['name']}: {p['shops']} shops, {rate}, key in "
+        f"{p['secret_ref']}, {p['base_url']}",
+        markup=False,
+    )
+
+
+def _partners(console: Console, r: Reply) -> None:
+    if not r["partners"]:
+        console.print("no partner apps yet (a deploy adds the default one)")
+    for partner in r["partners"]:
+        _partner(console, partner)
+
+
+RENDERERS.update(
+    {
+        "partners": _partners,
+        "partner-add": _partner,
+        "shop-partner": lambda console, r: console.print(
+            f"shop {r['shop_id']} now syncs under partner {r['partner_id']}"
+        ),
+    }
+)
+
+
 def render(reply: Reply, *, out: TextIO, err: TextIO) -> None:
     if not reply.get("ok"):
         Console(file=err, highlight=False).print(f"error: {reply.get('error')}", markup=False)

@@ -4,6 +4,7 @@ partner is refused. Real Postgres, the simulator over HTTP, moto's SQS and Secre
 """
 
 import json
+
 import boto3
 import pytest
 
@@ -162,3 +163,38 @@ def test_moving_a_shop_to_an_unknown_partner_is_refused_and_changes_nothing(
         stack, clock, "partner-add", partner_id=5, name="x", secret_ref="env:K", partner_key="k"
     )
     assert not leak["ok"] and "unknown argument 'partner_key'" in leak["error"]
+
+
+def test_the_deploy_makes_the_old_single_partner_the_default_one(
+    stack: LocalStack, db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shops from before partners (partner_id NULL) go to a partner row made from the
+    deployment's partner secret; the row says where the key lives, never the key."""
+    from tests.template.test_template_migrate import migrate_app
+
+    settings = stack.simulator.settings
+    stack.seed_tokens()
+    db.run("UPDATE apishopee_shops SET partner_id = NULL")
+    db.run("DELETE FROM apishopee_partners")
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(
+        Name="shopee-ads-sync/partner",
+        SecretString=json.dumps(
+            {"partner_id": settings.partner_id, "partner_key": settings.partner_key}
+        ),
+    )["ARN"]
+    monkeypatch.delenv("SHOPEE_PARTNER_ID")
+    monkeypatch.delenv("SHOPEE_PARTNER_KEY")
+    monkeypatch.setenv("SHOPEE_PARTNER_SECRET_ARN", arn)
+    monkeypatch.setenv("PARTNER_REQUESTS_PER_SECOND", "3")
+    migrate_app.adopt_default_partner(db)
+    migrate_app.adopt_default_partner(db)  # a second deploy changes nothing
+    (row,) = db.run("SELECT * FROM apishopee_partners")
+    assert (row["id"], row["secret_ref"], row["requests_per_second"]) == (
+        settings.partner_id,
+        arn,
+        3.0,
+    )
+    assert settings.partner_key not in json.dumps(row, default=str)
+    unassigned = db.one("SELECT count(*) AS n FROM apishopee_shops WHERE partner_id IS NULL")
+    assert unassigned == {"n": 0}

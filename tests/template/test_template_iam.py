@@ -42,13 +42,21 @@ EXPECTED_SQS = {
     # status reads the depths; retry, reset-stuck and sync send: nothing else.
     "AdminFunction": {"sqs:SendMessage": QUEUES, "sqs:GetQueueAttributes": QUEUES},
 }
+# The other partner apps' keys: secrets under the PartnerSecretPrefix name, no others.
+PARTNER_SECRETS = str(
+    {
+        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}"
+        ":secret:${PartnerSecretPrefix}*"
+    }
+)
 EXPECTED_SECRETS = {
     "EnqueueFunction": {DB_SECRET},
-    "WorkerFunction": {DB_SECRET, PARTNER_SECRET},
+    "WorkerFunction": {DB_SECRET, PARTNER_SECRET, PARTNER_SECRETS},
     "DeadLetterFunction": {DB_SECRET},
     "MaintenanceFunction": {DB_SECRET},
-    "MigrateFunction": {DB_SECRET},
-    "AdminFunction": {DB_SECRET, PARTNER_SECRET},  # authorize signs with the partner key
+    "MigrateFunction": {DB_SECRET, PARTNER_SECRET},  # its partner_id: the default partner
+    # authorize signs with the partner key
+    "AdminFunction": {DB_SECRET, PARTNER_SECRET, PARTNER_SECRETS},
 }
 LOG_GROUPS = {
     "EnqueueFunction": "EnqueueLogGroup",

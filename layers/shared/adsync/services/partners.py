@@ -23,6 +23,7 @@ from adsync.clock import Clock
 from adsync.config import (
     DEFAULT_SHOPEE_BASE_URL,
     PartnerCredentials,
+    load_partner_credentials,
     load_partner_key,
 )
 from adsync.db.partner_store import PartnerStore
@@ -131,3 +132,16 @@ def ensure_default_partner(
     if assigned:
         logger.info("shops given the default partner", partner_id=partner.id, shops=assigned)
     return assigned
+
+
+def default_partner_on_deploy(
+    store: PartnerStore, *, env: Mapping[str, str], now: datetime
+) -> int | None:
+    """The deploy step (after the migrations): the default partner from SHOPEE_PARTNER_*
+    (its secret read for its partner_id only), and the shops it takes over. None when no
+    partner is configured at all (a database-only deploy or test)."""
+    if not env.get("SHOPEE_PARTNER_SECRET_ARN") and not env.get("SHOPEE_PARTNER_ID"):
+        return None
+    return ensure_default_partner(
+        store, env=env, credentials=load_partner_credentials(env), now=now
+    )

@@ -198,3 +198,25 @@ def test_the_deploy_makes_the_old_single_partner_the_default_one(
     assert settings.partner_key not in json.dumps(row, default=str)
     unassigned = db.one("SELECT count(*) AS n FROM apishopee_shops WHERE partner_id IS NULL")
     assert unassigned == {"n": 0}
+
+
+def test_in_aws_a_partner_key_outside_the_readable_prefix_is_refused(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    env = {**stack.env, "PARTNER_SECRET_PREFIX": "shopee-ads-sync/partners/"}
+    deps = Dependencies(env=env, clock=clock, sqs=stack.sqs)
+    arn = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:"
+    try:
+        base = {"command": "partner-add"}
+        args = {"partner_id": 7, "name": "agency-b"}
+        outside = handle({**base, "args": {**args, "secret_ref": f"{arn}other/key-AbC123"}}, deps)
+        assert not outside["ok"] and "outside shopee-ads-sync/partners/" in outside["error"]
+        local = handle({**base, "args": {**args, "secret_ref": "env:SHOPEE_PARTNER_KEY"}}, deps)
+        assert not local["ok"] and "env: references are for local runs" in local["error"]
+        assert db.one("SELECT 1 AS x FROM apishopee_partners WHERE id = 7") is None
+        inside = f"{arn}shopee-ads-sync/partners/agency-b-AbC123"
+        added = handle({**base, "args": {**args, "secret_ref": inside}}, deps)
+        assert added["ok"], added
+        assert added["result"]["secret_ref"] == inside and added["result"]["shops"] == 0
+    finally:
+        deps.close()

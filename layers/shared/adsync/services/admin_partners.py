@@ -7,9 +7,11 @@ build the new partner's client on its first shop, and pick up an edited row with
 into Secrets Manager (docs/deploy.md, "Adding a partner app").
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adsync.config import DEFAULT_SHOPEE_BASE_URL
+from adsync.errors import ConfigError
 from adsync.observability import logger
 from adsync.partners import Partner, validate_partner
 from adsync.services.admin import NotFoundError
@@ -71,11 +73,30 @@ def add_partner(
             requests_per_second=requests_per_second,
         )
     )
+    _require_readable(partner, deps.env)
     stored = deps.partners.upsert(partner, now=deps.clock())
     logger.info("partner app saved", partner_id=stored.id, partner=stored.name)
     return next(
         _view(p.partner, p.shop_count) for p in deps.partners.list() if p.partner.id == stored.id
     )
+
+
+def _require_readable(partner: Partner, env: Mapping[str, str]) -> None:
+    """In AWS (PARTNER_SECRET_PREFIX set) a key must live where the functions may read
+    it: under the prefix, or the deployment's own partner secret. Refused otherwise,
+    before a worker ever fails on it."""
+    prefix = env.get("PARTNER_SECRET_PREFIX")
+    ref = partner.secret_ref
+    if not prefix or ref == env.get("SHOPEE_PARTNER_SECRET_ARN"):
+        return
+    if partner.env_key_name is not None:
+        raise ConfigError(f"{ref}: env: references are for local runs; in AWS name a secret")
+    name = ref.split(":secret:", 1)[1] if ":secret:" in ref else ref
+    if not name.startswith(prefix):
+        raise ConfigError(
+            f"secret {ref} is outside {prefix}: the functions may read partner keys only "
+            f"there (template parameter PartnerSecretPrefix); create it as {prefix}<name>"
+        )
 
 
 def list_partners(deps: Dependencies) -> PartnerList:

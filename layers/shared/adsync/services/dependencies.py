@@ -52,6 +52,11 @@ class Dependencies:
         self.sleep = sleep
         self._sqs = sqs
 
+    @property
+    def env(self) -> Mapping[str, str]:
+        """The environment this container was built from (read-only)."""
+        return self._env
+
     @cached_property
     def settings(self) -> Settings:
         return load_settings(self._env)

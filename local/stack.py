@@ -21,7 +21,7 @@ from adsync.partners import Partner
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
-from adsync.services.partners import ensure_default_partner
+from adsync.services.partners import default_partner, ensure_default_partner
 from adsync.shops import TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
@@ -222,6 +222,8 @@ def register_partners(
     """The simulator's partner apps as partner rows, as a deploy and `partner-add` would:
     the default one from SHOPEE_PARTNER_*, the others by `env:` reference to their key."""
     main = PartnerCredentials(partner_id=settings.partner_id, partner_key=settings.partner_key)
+    # This run's simulator (its URL changes every run): written over an earlier run's row.
+    store.upsert(default_partner(env, main), now=now)
     ensure_default_partner(store, env=env, credentials=main, now=now)
     for index, app in enumerate(settings.apps()[1:], start=2):
         store.upsert(

@@ -187,6 +187,12 @@ def _partner_commands(
     assign = actions.add_parser("assign", help="move a shop to a partner app", parents=[sub_common])
     assign.add_argument("--shop", type=int, required=True, dest="shop_id")
     assign.add_argument("--partner", type=int, required=True, dest="partner_id")
+    seed = actions.add_parser(
+        "seed-keys",
+        help="the seed's per-shop partner keys: where they go; --move moves them",
+        parents=[sub_common],
+    )
+    seed.add_argument("--move", action="store_true", help="into Secrets Manager, then erase")
 
 
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
@@ -238,6 +244,8 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
             return {"command": "partner-add", "args": given}
         if action == "assign":
             return {"command": "shop-partner", "args": _given(args, "shop_id", "partner_id")}
+        if action == "seed-keys":
+            return {"command": "seed-keys", "args": _given(args, "move")}
     return {"command": name, "args": {}}
 
 

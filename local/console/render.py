@@ -296,10 +296,22 @@ def _partners(console: Console, r: Reply) -> None:
         _partner(console, partner)
 
 
+def _seed_keys(console: Console, r: Reply) -> None:
+    if not r["keys"]:
+        console.print("no partner key left in seed_archive")
+    for key in r["keys"]:
+        console.print(
+            f"partner {key['partner_id']} ({key['shops']} shops) -> secret "
+            f"{key['secret_name']}: {key['status']}; {key['note']}",
+            markup=False,
+        )
+
+
 RENDERERS.update(
     {
         "partners": _partners,
         "partner-add": _partner,
+        "seed-keys": _seed_keys,
         "shop-partner": lambda console, r: console.print(
             f"shop {r['shop_id']} now syncs under partner {r['partner_id']}"
         ),

@@ -26,6 +26,8 @@ PRIORITIES = (0, 1, 2, 3)
 ATTRIBUTION_WINDOW_DAYS = range(1, 31)  # days the lookback re-syncs
 WORKER_THREADS = range(1, 11)  # records of a batch (at most 10) run side by side
 DEFAULT_SHOPEE_BASE_URL = "https://partner.shopeemobile.com"
+# Where partner keys live in Secrets Manager; template.yaml's PartnerSecretPrefix default.
+DEFAULT_PARTNER_SECRET_PREFIX = "shopee-ads-sync/partners/"
 
 
 class SslMode(StrEnum):

@@ -3,7 +3,7 @@
 Holds where each key lives, never a key. Returns frozen dataclasses.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from adsync.db.connection import Database, Row
@@ -11,6 +11,16 @@ from adsync.db.sql import query
 from adsync.partners import Partner, PartnerUnknownError
 
 _SQL = "partners.sql"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeedKey:
+    """A partner key the seed left in its shops table (`seed_archive`)."""
+
+    partner_id: int
+    distinct_keys: int  # more than 1: the seed's rows disagree; nothing is guessed
+    shops: int
+    partner_key: str = field(repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +72,7 @@ class PartnerStore:
         row = self._db.one(query(_SQL, "get_partner"), id=partner_id)
         return _partner(row) if row else None
 
-    def list(self) -> list[PartnerOverview]:
+    def overview(self) -> list[PartnerOverview]:
         return [
             PartnerOverview(partner=_partner(r), shop_count=r["shop_count"])
             for r in self._db.run(query(_SQL, "list_partners"))
@@ -92,4 +102,25 @@ class PartnerStore:
         """Shops without a partner join `partner_id`; how many did."""
         return len(
             self._db.run(query(_SQL, "assign_default_partner"), partner_id=partner_id, now=now)
+        )
+
+    def seed_keys(self) -> list[SeedKey]:
+        """Partner keys still in the seed's archived shops table (none: nothing to move)."""
+        present = self._db.one(query("adopt.sql", "seed_keys_present"))
+        if not (present and present["present"]):
+            return []
+        return [
+            SeedKey(
+                partner_id=r["partner_id"],
+                distinct_keys=r["keys"],
+                shops=r["shops"],
+                partner_key=r["partner_key"],
+            )
+            for r in self._db.run(query("adopt.sql", "seed_partner_keys"))
+        ]
+
+    def erase_seed_key(self, partner_id: int) -> int:
+        """The key is in its secret now: remove it from the archive; rows changed."""
+        return len(
+            self._db.run(query("adopt.sql", "erase_seed_partner_key"), partner_id=partner_id)
         )

@@ -228,6 +228,11 @@ COMMANDS.update(
             ("partner_id", "name", "secret_ref"),
             "add or change a partner app (its key stays in its secret)",
         ),
+        "seed-keys": Command(
+            lambda d, a: admin_partners.move_seed_keys(d, **a),
+            {"move": _flag},
+            help="move the seed's per-shop partner keys into Secrets Manager",
+        ),
         "shop-partner": Command(
             lambda d, a: admin_partners.set_shop_partner(d, **a),
             {"shop_id": _ID, "partner_id": _int(1, 0xFFFFFFFF)},

@@ -130,6 +130,9 @@ def print_summary(summary: CycleSummary) -> None:
         f"({summary.records} records, {summary.record_failures} failed)"
     )
     print(f"shopee calls      {summary.shopee_calls}")
+    if summary.shops_by_partner:
+        apps = ", ".join(f"{k}: {v} shops" for k, v in summary.shops_by_partner.items())
+        print(f"partner apps      {apps}")
     print(f"wall time         {summary.wall_seconds} s")
     print(f"database          {summary.database_url}")
     if summary.resumed_jobs:

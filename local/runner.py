@@ -24,6 +24,7 @@ from typing import Any
 
 from adsync.db.ads_store import AdsStore
 from adsync.db.job_store import JobStore
+from adsync.db.partner_store import PartnerStore
 from adsync.errors import DatabaseError
 from adsync.observability import logger
 from adsync.regions import local_day
@@ -93,6 +94,8 @@ class CycleSummary:
     handler_errors: list[str] = field(default_factory=list)
     resumed_jobs: int = 0
     interrupted: bool = False  # Ctrl-C: the run stopped early; the next one resumes
+    # Shops per partner app ("<name> (<partner_id>)"): the demo world has two apps.
+    shops_by_partner: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -227,6 +230,11 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
         try:
             by_status = JobStore(db).count_by_status()
             rows = AdsStore(db).count_rows()
+            by_partner = {
+                f"{p.partner.name} ({p.partner.id})": p.shop_count
+                for p in PartnerStore(db).overview()
+                if p.shop_count
+            }
             # Interrupted, most shops are unsynced: a comparison would only list them.
             check = (
                 Comparison()
@@ -252,4 +260,5 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             handler_errors=poller.handler_errors[:5],
             resumed_jobs=resumed,
             interrupted=interrupted,
+            shops_by_partner=by_partner,
         )

@@ -4,6 +4,7 @@ partner is refused. Real Postgres, the simulator over HTTP, moto's SQS and Secre
 """
 
 import json
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -218,5 +219,40 @@ def test_in_aws_a_partner_key_outside_the_readable_prefix_is_refused(
         added = handle({**base, "args": {**args, "secret_ref": inside}}, deps)
         assert added["ok"], added
         assert added["result"]["secret_ref"] == inside and added["result"]["shops"] == 0
+    finally:
+        deps.close()
+
+
+def test_an_edited_partner_is_picked_up_without_a_deploy(
+    stack: LocalStack, clock: FrozenClock
+) -> None:
+    """A container rebuilds a partner's client (its key read again) after KEY_MAX_AGE,
+    so `partner-add` on a live app, or a rotated key, needs no redeploy."""
+    main = stack.simulator.settings.partner_id
+    stack.seed_tokens()
+    deps = stack.dependencies(clock)
+    try:
+        first = deps.partner_apis.for_partner(main)
+        assert first.budget is None  # registered without a budget of our own
+        assert deps.partner_apis.for_partner(main) is first  # one client per container
+        reply = handle(
+            {
+                "command": "partner-add",
+                "args": {
+                    "partner_id": main,
+                    "name": "main",
+                    "secret_ref": "env:SHOPEE_PARTNER_KEY",
+                    "base_url": stack.env["SHOPEE_BASE_URL"],
+                    "requests_per_second": 7,
+                },
+            },
+            deps,
+        )
+        assert reply["ok"], reply
+        clock.advance(timedelta(minutes=4))
+        assert deps.partner_apis.for_partner(main) is first
+        clock.advance(timedelta(minutes=2))
+        rebuilt = deps.partner_apis.for_partner(main)
+        assert rebuilt is not first and rebuilt.budget is not None
     finally:
         deps.close()

@@ -69,6 +69,21 @@ class LocalStack:
     def dependencies(self, clock: Callable[[], datetime] | None = None) -> Dependencies:
         return Dependencies(env=self.env, clock=clock or self.simulator.now, sqs=self.sqs)
 
+    def register_partners(self) -> None:
+        """The simulator's apps as partner rows where missing (a test or a benchmark may
+        have emptied the table; rows it edited stay as they are)."""
+        db = self.database()
+        try:
+            register_partners(
+                PartnerStore(db),
+                self.simulator.settings,
+                env=self.env,
+                now=self.simulator.now(),
+                replace=False,
+            )
+        finally:
+            db.close()
+
     def partner_of(self, shop_id: int) -> int:
         """The partner app a simulated shop authorized: the simulator's apps in turn."""
         apps = self.simulator.settings.apps()
@@ -78,6 +93,7 @@ class LocalStack:
     def onboard_all(self) -> list[int]:
         """Every simulated shop authorizes its partner app (the simulator's apps in turn);
         tokens come through /auth/token/get, signed by that app."""
+        self.register_partners()
         deps = self.dependencies()
         try:
             for shop in self.simulator.world.shops:
@@ -96,6 +112,7 @@ class LocalStack:
     def seed_tokens(self) -> list[int]:
         """Every simulated shop with a valid token, written straight to the shops table
         (fast; `onboard_all` is the real OAuth path)."""
+        self.register_partners()
         db = self.database()
         try:
             shops = ShopStore(db)
@@ -217,16 +234,22 @@ def _key_env(partner_id: int) -> str:
 
 
 def register_partners(
-    store: PartnerStore, settings: SimulatorSettings, *, env: Mapping[str, str], now: datetime
+    store: PartnerStore,
+    settings: SimulatorSettings,
+    *,
+    env: Mapping[str, str],
+    now: datetime,
+    replace: bool = True,
 ) -> None:
     """The simulator's partner apps as partner rows, as a deploy and `partner-add` would:
-    the default one from SHOPEE_PARTNER_*, the others by `env:` reference to their key."""
+    the default one from SHOPEE_PARTNER_*, the others by `env:` reference to their key.
+    `replace`: over an earlier run's rows (its simulator had another URL)."""
     main = PartnerCredentials(partner_id=settings.partner_id, partner_key=settings.partner_key)
-    # This run's simulator (its URL changes every run): written over an earlier run's row.
-    store.upsert(default_partner(env, main), now=now)
+    write = store.upsert if replace else store.insert_if_absent
+    write(default_partner(env, main), now=now)
     ensure_default_partner(store, env=env, credentials=main, now=now)
     for index, app in enumerate(settings.apps()[1:], start=2):
-        store.upsert(
+        write(
             Partner(
                 id=app.partner_id,
                 name=f"agency-app-{index}",

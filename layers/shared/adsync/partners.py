@@ -31,7 +31,8 @@ class Partner:
     name: str
     secret_ref: str
     base_url: str
-    requests_per_second: float | None = None  # None: no budget of our own
+    # None: the deployment's PARTNER_REQUESTS_PER_SECOND (its own budget row all the same)
+    requests_per_second: float | None = None
 
     @property
     def budget_name(self) -> str:

@@ -170,13 +170,15 @@ class Dependencies:
 
     def _partner_api(self, partner: Partner, credentials: PartnerCredentials) -> PartnerApi:
         budget = None
-        if partner.requests_per_second is not None:
+        # NULL: the deployment's PARTNER_REQUESTS_PER_SECOND, on this partner's own row.
+        rate = partner.requests_per_second or self.settings.partner_requests_per_second
+        if rate is not None:
             budget = RateBudget(
                 store=_budget_store(
                     load_database_settings(self._env), database_settings_provider(self._env)
                 ),
                 name=partner.budget_name,
-                rate_per_second=partner.requests_per_second,
+                rate_per_second=rate,
                 clock=self.clock,
                 sleep=self.sleep,
             )

@@ -107,15 +107,14 @@ class PartnerApis:
 def default_partner(env: Mapping[str, str], credentials: PartnerCredentials) -> Partner:
     """The deployment's single partner of before (SHOPEE_PARTNER_*) as a partners row."""
     arn = env.get("SHOPEE_PARTNER_SECRET_ARN")
-    raw_rate = env.get("PARTNER_REQUESTS_PER_SECOND", "").strip()
-    rate = float(raw_rate) if raw_rate else None
+    # Its rate stays NULL: PartnerRequestsPerSecond keeps governing it, deploy after deploy.
     return validate_partner(
         Partner(
             id=credentials.partner_id,
             name=f"default-{credentials.partner_id}",
             secret_ref=arn or "env:SHOPEE_PARTNER_KEY",
             base_url=env.get("SHOPEE_BASE_URL") or DEFAULT_SHOPEE_BASE_URL,
-            requests_per_second=rate if rate and rate > 0 else None,
+            requests_per_second=None,
         )
     )
 

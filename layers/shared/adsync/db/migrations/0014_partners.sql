@@ -1,7 +1,8 @@
 -- Several Shopee partner apps (issue 17, part 1). One row per app: its Shopee
 -- partner_id, a name operators know it by, WHERE its key lives (never the key: a
 -- Secrets Manager ARN or name in AWS, `env:NAME` for a local environment variable),
--- the Shopee host it calls, and its own request budget (NULL: no budget of our own).
+-- the Shopee host it calls, and its own request rate (NULL: the deployment's
+-- PARTNER_REQUESTS_PER_SECOND; either way its own budget row, shopee-partner-<id>).
 -- Every shop belongs to one partner. A shop whose partner_id is NULL predates this
 -- migration and is synced under the deployment's default partner (SHOPEE_PARTNER_*),
 -- which the deploy step writes in here and assigns (adsync.services.partners).

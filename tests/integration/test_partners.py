@@ -257,3 +257,13 @@ def test_an_edited_partner_is_picked_up_without_a_deploy(
         assert rebuilt is not first and rebuilt.budget is not None
     finally:
         deps.close()
+
+
+def test_a_partner_key_given_as_its_own_reference_is_refused(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    key = stack.simulator.settings.partner_key
+    reply = _admin(stack, clock, "partner-add", partner_id=8, name="oops", secret_ref=key)
+    assert not reply["ok"] and "looks like a partner key itself" in reply["error"]
+    assert key not in reply["error"]  # not echoed back either
+    assert db.one("SELECT 1 AS x FROM apishopee_partners WHERE id = 8") is None

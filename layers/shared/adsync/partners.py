@@ -14,6 +14,8 @@ from adsync.errors import ConfigError, ShopNotReadyError
 ENV_REF_PREFIX = "env:"
 MAX_PARTNER_ID = 0xFFFFFFFF  # Shopee: partner_id is 0..4294967295 (shopee-ads-api.md §2.2)
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+# Shopee partner keys are long hex strings: a "reference" like this is the key itself.
+_LOOKS_LIKE_A_KEY = re.compile(r"^[0-9a-fA-F]{32,}$")
 _SECRET_REF = re.compile(
     r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:)?[\w/+=.@-]+$"
 )
@@ -57,6 +59,11 @@ def validate_partner(partner: Partner) -> Partner:
         raise ConfigError(f"partner id must be 1..{MAX_PARTNER_ID}, got {partner.id}")
     if not partner.name.strip():
         raise ConfigError("partner name must not be empty")
+    if _LOOKS_LIKE_A_KEY.match(partner.secret_ref):
+        raise ConfigError(
+            "secret ref looks like a partner key itself: store the key in Secrets Manager "
+            "and give the secret's name or ARN (a key is never stored in the database)"
+        )
     env_name = partner.env_key_name
     if env_name is not None:
         if not _ENV_NAME.match(env_name):

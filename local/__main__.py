@@ -179,6 +179,9 @@ def print_summary(summary: CycleSummary) -> None:
     )
     calls = "not counted" if summary.shopee_calls is None else summary.shopee_calls
     print(f"shopee calls      {calls}")
+    if summary.shops_by_partner:
+        apps = ", ".join(f"{k}: {v} shops" for k, v in summary.shops_by_partner.items())
+        print(f"partner apps      {apps}")
     print(f"wall time         {summary.wall_seconds} s")
     print(f"database          {summary.database_url}")
     if summary.resumed_jobs:

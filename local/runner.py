@@ -30,6 +30,7 @@ from typing import Any
 from adsync.db.ads_store import AdsStore
 from adsync.db.gms_store import GmsStore
 from adsync.db.job_store import JobStore
+from adsync.db.partner_store import PartnerStore
 from adsync.db.shop_store import ShopStore
 from adsync.db.totals_store import TotalsStore
 from adsync.errors import DatabaseError
@@ -47,7 +48,13 @@ from local.postgres import (
     server_url,
 )
 from local.progress import RunProgress
-from local.simulator import World, WorldSettings
+from local.simulator import (
+    FAKE_PARTNER_KEY_2,
+    PartnerApp,
+    SimulatorSettings,
+    World,
+    WorldSettings,
+)
 from local.stack import QUIET_ENV, LocalStack, ShopeeEndpoint, Transport, local_stack
 from local.truth_check import Comparison, compare, compare_totals
 from local.world_record import record_source, recorded_source
@@ -57,6 +64,11 @@ DEFAULT_WEIGHTS = {3: 20, 2: 10, 1: 5, 0: 2}  # MaximumConcurrency per priority,
 RECONCILE_EVERY_SECONDS = 60.0  # as the deployed schedule
 # A run against a real Shopee keeps its shops apart from the simulated fleet's.
 REAL_SHOPEE_DATABASE = "adsync_shopee"
+# An agency's world: two partner apps, each with its own key; shops alternate between them.
+SECOND_PARTNER_ID = 2001888
+DEMO_SIMULATOR = SimulatorSettings(
+    other_partners=(PartnerApp(partner_id=SECOND_PARTNER_ID, partner_key=FAKE_PARTNER_KEY_2),)
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,6 +129,9 @@ class CycleSummary:
     def compared(self) -> bool:
         """The ads tables were compared with the simulator's ground truth."""
         return self.shopee_url is None and not self.interrupted
+
+    # Shops per partner app ("<name> (<partner_id>)"): the demo world has two apps.
+    shops_by_partner: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -281,6 +296,7 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
         database_url=url,
         world=world,
         shopee=options.shopee,
+        simulator_settings=None if options.shopee is not None else DEMO_SIMULATOR,
         extra_env=env,
         transport=options.transport,
     ) as stack:
@@ -327,6 +343,11 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
         try:
             by_status = JobStore(db).count_by_status()
             rows = AdsStore(db).count_rows() | GmsStore(db).count_rows()
+            by_partner = {
+                f"{p.partner.name} ({p.partner.id})": p.shop_count
+                for p in PartnerStore(db).overview()
+                if p.shop_count
+            }
             # Interrupted, most shops are unsynced: a comparison would only list them.
             # A real Shopee has no ground truth to compare with.
             check, first_day = Comparison(), None
@@ -365,4 +386,5 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
             interrupted=interrupted,
             shopee_url=options.shopee.base_url if options.shopee is not None else None,
             not_checked=not_checked,
+            shops_by_partner=by_partner,
         )

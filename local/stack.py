@@ -19,15 +19,18 @@ from moto import mock_aws
 from adsync.config import PartnerCredentials, database_from_url
 from adsync.db.connection import Database
 from adsync.db.migrate import apply_migrations
+from adsync.db.partner_store import PartnerStore
 from adsync.db.shop_store import ShopStore
+from adsync.partners import Partner
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
+from adsync.services.partners import default_partner, ensure_default_partner
 from adsync.shops import TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
-from local.simulator import Simulator, SimulatorSettings, World
+from local.simulator import PartnerApp, Simulator, SimulatorSettings, World
 from local.simulator.process import SimulatorProcess
 from local.template import load_template, queue_layout
 
@@ -92,14 +95,43 @@ class LocalStack:
             raise RuntimeError("this stack calls a real Shopee: it has no simulated shops")
         return self.simulator
 
+    def register_partners(self) -> None:
+        """The simulator's apps as partner rows where missing (a test or a benchmark may
+        have emptied the table; rows it edited stay as they are)."""
+        simulator = self._simulated()
+        db = self.database()
+        try:
+            register_partners(
+                PartnerStore(db),
+                simulator.settings,
+                env=self.env,
+                now=simulator.now(),
+                replace=False,
+            )
+        finally:
+            db.close()
+
+    def partner_of(self, shop_id: int) -> int:
+        """The partner app a simulated shop authorized: the simulator's apps in turn."""
+        apps = self.simulator.settings.apps()
+        index = [s.shop_id for s in self.simulator.world.shops].index(shop_id)
+        return int(apps[index % len(apps)].partner_id)
+
     def onboard_all(self) -> list[int]:
-        """Every simulated shop authorizes the app; tokens come through /auth/token/get."""
-        self._simulated()
+        """Every simulated shop authorizes its partner app (the simulator's apps in turn);
+        tokens come through /auth/token/get, signed by that app."""
+        self.register_partners()
         deps = self.dependencies()
         try:
             for shop in self.simulator.world.shops:
                 code = self.simulator.authorize(shop.shop_id)
-                onboard_shop(deps, shop_id=shop.shop_id, region=shop.region, code=code)
+                onboard_shop(
+                    deps,
+                    shop_id=shop.shop_id,
+                    region=shop.region,
+                    code=code,
+                    partner_id=self.partner_of(shop.shop_id),
+                )
         finally:
             deps.close()
         return [s.shop_id for s in self.simulator.world.shops]
@@ -107,7 +139,7 @@ class LocalStack:
     def seed_tokens(self) -> list[int]:
         """Every simulated shop with a valid token, written straight to the shops table
         (fast; `onboard_all` is the real OAuth path)."""
-        self._simulated()
+        self.register_partners()
         db = self.database()
         try:
             shops = ShopStore(db)
@@ -124,6 +156,9 @@ class LocalStack:
                         refresh_expires_at=pair.refresh_expires_at,
                     ),
                     now=now,
+                )
+                PartnerStore(db).assign(
+                    shop_id=spec.shop_id, partner_id=self.partner_of(spec.shop_id), now=now
                 )
         finally:
             db.close()
@@ -210,6 +245,7 @@ def local_stack(
             "SHOPEE_BASE_URL": base_url,
             "SHOPEE_PARTNER_ID": str(partner.partner_id),
             "SHOPEE_PARTNER_KEY": partner.partner_key,
+            **{_key_env(app.partner_id): app.partner_key for app in _more_apps(simulator)},
             **(extra_env or {}),
         }
         stack.enter_context(patched_env(env))
@@ -217,6 +253,10 @@ def local_stack(
         db = Database(database_from_url(database_url))
         try:
             apply_migrations(db)
+            if simulator is not None:
+                register_partners(PartnerStore(db), simulator.settings, env=env, now=clock())
+            else:  # a real Shopee: its one partner app, from the caller's credentials
+                ensure_default_partner(PartnerStore(db), env=env, credentials=partner, now=clock())
         finally:
             db.close()
         yield LocalStack(
@@ -228,4 +268,40 @@ def local_stack(
             env=env,
             shopee=shopee,
             handler_clock=now,
+        )
+
+
+def _more_apps(simulator: Any) -> tuple[PartnerApp, ...]:
+    return () if simulator is None else tuple(simulator.settings.apps()[1:])
+
+
+def _key_env(partner_id: int) -> str:
+    """Where a local partner's key lives: an environment variable, never the database."""
+    return f"SHOPEE_PARTNER_KEY_{partner_id}"
+
+
+def register_partners(
+    store: PartnerStore,
+    settings: SimulatorSettings,
+    *,
+    env: Mapping[str, str],
+    now: datetime,
+    replace: bool = True,
+) -> None:
+    """The simulator's partner apps as partner rows, as a deploy and `partner-add` would:
+    the default one from SHOPEE_PARTNER_*, the others by `env:` reference to their key.
+    `replace`: over an earlier run's rows (its simulator had another URL)."""
+    main = PartnerCredentials(partner_id=settings.partner_id, partner_key=settings.partner_key)
+    write = store.upsert if replace else store.insert_if_absent
+    write(default_partner(env, main), now=now)
+    ensure_default_partner(store, env=env, credentials=main, now=now)
+    for index, app in enumerate(settings.apps()[1:], start=2):
+        write(
+            Partner(
+                id=app.partner_id,
+                name=f"agency-app-{index}",
+                secret_ref=f"env:{_key_env(app.partner_id)}",
+                base_url=env["SHOPEE_BASE_URL"],
+            ),
+            now=now,
         )

@@ -99,9 +99,24 @@ def run_migrations(properties: Mapping[str, Any]) -> list[str]:
     db = Database(migration_settings(), refresh_settings=lambda: migration_settings(fresh=True))
     try:
         check_server(server_facts(db), worker_shape(properties))
-        return apply_migrations(db)
+        applied = apply_migrations(db)
+        adopt_default_partner(db)
+        return applied
     finally:
         db.close()
+
+
+def adopt_default_partner(db: Any) -> None:
+    """The partner of before (SHOPEE_PARTNER_SECRET_ARN) becomes a partners row, and the
+    shops without a partner its shops (issue 17). Only its partner_id is read."""
+    import os
+
+    from adsync.clock import utc_now
+    from adsync.db.partner_store import PartnerStore
+    from adsync.services.partners import default_partner_on_deploy
+
+    assigned = default_partner_on_deploy(PartnerStore(db), env=os.environ, now=utc_now())
+    logger.info("default partner: %s shops given to it", assigned)
 
 
 def migration_settings(*, fresh: bool = False) -> Any:

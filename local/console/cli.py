@@ -176,6 +176,7 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
     pause.add_argument("--name", help="the budget (when there are several partner apps)")
     resume = budget_actions.add_parser("resume", help="end a pause", parents=[sub_common])
     resume.add_argument("--name")
+    _partner_commands(command, sub_common)
     return parser
 
 
@@ -190,6 +191,34 @@ def _queued_jobs(reply: dict[str, Any]) -> bool:
     if command in ("retry", "reset-stuck"):
         return bool(result.get("matched"))
     return command == "authorize" and bool(result.get("backfill_job_id"))
+
+
+def _partner_commands(
+    command: Callable[[str, str], argparse.ArgumentParser], sub_common: argparse.ArgumentParser
+) -> None:
+    partners = command("partners", "list partner apps; add one, move a shop to one")
+    actions = partners.add_subparsers(dest="partners_action", metavar="ACTION")
+    add = actions.add_parser(
+        "add", help="add or change a partner app (no redeploy)", parents=[sub_common]
+    )
+    add.add_argument("--id", type=int, required=True, dest="partner_id", help="Shopee partner_id")
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--secret-ref",
+        required=True,
+        help="where its key lives: a Secrets Manager ARN or name, or env:NAME locally",
+    )
+    add.add_argument("--base-url")
+    add.add_argument("--rps", type=float, dest="requests_per_second", help="its request budget")
+    assign = actions.add_parser("assign", help="move a shop to a partner app", parents=[sub_common])
+    assign.add_argument("--shop", type=int, required=True, dest="shop_id")
+    assign.add_argument("--partner", type=int, required=True, dest="partner_id")
+    seed = actions.add_parser(
+        "seed-keys",
+        help="the seed's per-shop partner keys: where they go; --move moves them",
+        parents=[sub_common],
+    )
+    seed.add_argument("--move", action="store_true", help="into Secrets Manager, then erase")
 
 
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
@@ -232,6 +261,17 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
         if action == "resume":
             return {"command": "budget-resume", "args": _given(args, "name")}
         return {"command": "budget", "args": {}}
+    if name == "partners":
+        action = args.partners_action
+        if action == "add":
+            given = _given(
+                args, "partner_id", "name", "secret_ref", "base_url", "requests_per_second"
+            )
+            return {"command": "partner-add", "args": given}
+        if action == "assign":
+            return {"command": "shop-partner", "args": _given(args, "shop_id", "partner_id")}
+        if action == "seed-keys":
+            return {"command": "seed-keys", "args": _given(args, "move")}
     return {"command": name, "args": {}}
 
 

@@ -326,6 +326,45 @@ RENDERERS: dict[str, Callable[[Console, Reply], None]] = {
 }
 
 
+def _partner(console: Console, p: Reply) -> None:
+    rate = f"{p['requests_per_second']:g}/s" if p["requests_per_second"] else "no budget"
+    console.print(
+        f"partner {p['id']} {p['name']}: {p['shops']} shops, {rate}, key in "
+        f"{p['secret_ref']}, {p['base_url']}",
+        markup=False,
+    )
+
+
+def _partners(console: Console, r: Reply) -> None:
+    if not r["partners"]:
+        console.print("no partner apps yet (a deploy adds the default one)")
+    for partner in r["partners"]:
+        _partner(console, partner)
+
+
+def _seed_keys(console: Console, r: Reply) -> None:
+    if not r["keys"]:
+        console.print("no partner key left in seed_archive")
+    for key in r["keys"]:
+        console.print(
+            f"partner {key['partner_id']} ({key['shops']} shops) -> secret "
+            f"{key['secret_name']}: {key['status']}; {key['note']}",
+            markup=False,
+        )
+
+
+RENDERERS.update(
+    {
+        "partners": _partners,
+        "partner-add": _partner,
+        "seed-keys": _seed_keys,
+        "shop-partner": lambda console, r: console.print(
+            f"shop {r['shop_id']} now syncs under partner {r['partner_id']}"
+        ),
+    }
+)
+
+
 def render(reply: Reply, *, out: TextIO, err: TextIO) -> None:
     if not reply.get("ok"):
         Console(file=err, highlight=False).print(f"error: {reply.get('error')}", markup=False)

@@ -16,7 +16,12 @@ from local.simulator.counters import Counters
 from local.simulator.faults import Fault, Faults
 from local.simulator.gateway import Reply, Request
 from local.simulator.server import SimServer
-from local.simulator.settings import FAKE_PARTNER_KEY, SimulatorSettings
+from local.simulator.settings import (
+    FAKE_PARTNER_KEY,
+    FAKE_PARTNER_KEY_2,
+    PartnerApp,
+    SimulatorSettings,
+)
 from local.simulator.simulator import Simulator
 from local.simulator.tokens import TokenPair
 from local.simulator.truth import Truth
@@ -24,10 +29,12 @@ from local.simulator.world import ShopSpec, World, WorldSettings
 
 __all__ = [
     "FAKE_PARTNER_KEY",
+    "FAKE_PARTNER_KEY_2",
     "Campaign",
     "Counters",
     "Fault",
     "Faults",
+    "PartnerApp",
     "Reply",
     "Request",
     "ShopSpec",

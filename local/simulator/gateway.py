@@ -109,7 +109,8 @@ class Gateway:
         if request.method != route.method:
             raise ApiError("ads.api.http_method_not_allowed", "HTTP method not allowed.")
         shop_id = self._authenticate(request, route, now)
-        self._throttle.admit(path=request.path, shop_id=shop_id, now=now)
+        partner_id = int(request.query["partner_id"])  # checked by _authenticate
+        self._throttle.admit(path=request.path, shop_id=shop_id, now=now, partner_id=partner_id)
         params = request.query if route.method == "GET" else _json_body(request.body)
         shop = self._backend.world.shop(shop_id) if shop_id is not None else None
         if shop_id is not None and shop is None:
@@ -130,7 +131,8 @@ class Gateway:
         partner_id = _maybe_int(query["partner_id"])
         if partner_id is None or not 0 <= partner_id <= 0xFFFFFFFF:
             raise param_error("Invalid partner_id.")
-        if partner_id != settings.partner_id:
+        app = settings.app(partner_id)
+        if app is None:
             raise ApiError("invalid_partner_id", "partner_id is invalid.")
         timestamp = _maybe_int(query["timestamp"])
         if timestamp is None:
@@ -156,7 +158,7 @@ class Gateway:
                 access_token=query["access_token"],
                 shop_id=shop_id,
             )
-        expected = signing.sign(partner_key=settings.partner_key, base_string=base)
+        expected = signing.sign(partner_key=app.partner_key, base_string=base)
         if not signing.is_valid_sign(
             expected=expected, given=query["sign"], case_insensitive=settings.sign_case_insensitive
         ):

@@ -4,18 +4,32 @@ Documented behaviour is the default; each unknown of the real API (doc §13) is 
 so client tests can run against either answer. Must not hold state.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
-# Clearly fake: a local test key, never a real partner's.
+# Clearly fake: local test keys, never a real partner's.
 FAKE_PARTNER_KEY = "fa4e" * 16
+FAKE_PARTNER_KEY_2 = "fb5e" * 16
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerApp:
+    """One partner app the simulated Shopee knows: its key and its own limits."""
+
+    partner_id: int
+    partner_key: str = field(repr=False)
+    rate: float | None = None  # requests per second for the whole app; None = off
+    burst: int = 50
+    daily_quota: int | None = None  # resets 00:00 UTC+8 -> error_limit
 
 
 @dataclass(frozen=True, kw_only=True)
 class SimulatorSettings:
     partner_id: int = 2001887
     partner_key: str = FAKE_PARTNER_KEY
+    # More partner apps (agencies run several); the one above takes the knobs below.
+    other_partners: tuple[PartnerApp, ...] = ()
 
     # Signing and timestamps (doc §2).
     timestamp_max_age: timedelta = timedelta(seconds=300)
@@ -77,3 +91,17 @@ class SimulatorSettings:
     # min and max milliseconds (a call whose work takes longer answers when it is done).
     latency_min_ms: int = 0
     latency_max_ms: int = 0
+
+    def apps(self) -> tuple[PartnerApp, ...]:
+        """Every partner app: the main one (with the partner_* knobs) first."""
+        main = PartnerApp(
+            partner_id=self.partner_id,
+            partner_key=self.partner_key,
+            rate=self.partner_rate,
+            burst=self.partner_burst,
+            daily_quota=self.daily_quota,
+        )
+        return (main, *self.other_partners)
+
+    def app(self, partner_id: int) -> PartnerApp | None:
+        return next((a for a in self.apps() if a.partner_id == partner_id), None)

@@ -35,16 +35,20 @@ class Throttle:
         self._settings = settings
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, object], _Bucket] = {}
-        self._quota_day: date | None = None
-        self._quota_used = 0
+        # Per partner app: the UTC+8 day counted and the calls made in it.
+        self._quota: dict[int, tuple[date, int]] = {}
 
-    def admit(self, *, path: str, shop_id: int | None, now: datetime) -> None:
-        """Raise the throttling error for this call, or count it as admitted."""
+    def admit(
+        self, *, path: str, shop_id: int | None, now: datetime, partner_id: int | None = None
+    ) -> None:
+        """Raise the throttling error for this call, or count it as admitted. Each
+        partner app has its own bucket and quota: one app's throttle never touches another."""
         s = self._settings
+        app = s.app(s.partner_id if partner_id is None else partner_id) or s.apps()[0]
         now_ts = now.timestamp()
         with self._lock:
             checks = [
-                ("partner", s.partner_id, s.partner_rate, s.partner_burst,
+                ("partner", app.partner_id, app.rate, app.burst,
                  "ads.rate_limit.exceed_partner_api", "Too many requests from this partner."),
                 ("shop", shop_id, s.shop_rate, s.shop_burst,
                  "ads.rate_limit.exceed_shop_api", "Too many requests for this shop."),
@@ -59,14 +63,15 @@ class Throttle:
                 if bucket.tokens < 1.0:
                     raise ApiError(code, message)
                 buckets.append(bucket)
-            self._count_quota(now)
+            self._count_quota(app.partner_id, app.daily_quota, now)
             for bucket in buckets:
                 bucket.tokens -= 1.0
 
     @property
     def quota_used(self) -> int:
+        """Calls counted today against the daily quotas, all apps together."""
         with self._lock:
-            return self._quota_used
+            return sum(used for _, used in self._quota.values())
 
     def _bucket(self, scope: str, key: object, rate: float, burst: int, now_ts: float) -> _Bucket:
         bucket = self._buckets.get((scope, key))
@@ -76,17 +81,16 @@ class Throttle:
         bucket.refill(now_ts)
         return bucket
 
-    def _count_quota(self, now: datetime) -> None:
-        quota = self._settings.daily_quota
+    def _count_quota(self, partner_id: int, quota: int | None, now: datetime) -> None:
         if quota is None:
             return
         quota_day = (now.astimezone(UTC) + _QUOTA_TZ_OFFSET).date()
-        if quota_day != self._quota_day:
-            self._quota_day = quota_day
-            self._quota_used = 0
-        if self._quota_used >= quota:
+        day, used = self._quota.get(partner_id, (quota_day, 0))
+        if day != quota_day:
+            used = 0
+        if used >= quota:
             raise ApiError(
                 "error_limit",
                 "The app has reached its daily api call limit, it resets at 00:00 (UTC+8).",
             )
-        self._quota_used += 1
+        self._quota[partner_id] = (quota_day, used + 1)

@@ -41,6 +41,9 @@ def test_local_runtime_completes_a_cycle_for_20_shops(transport: str) -> None:
     assert summary["rows_written"]["campaign_daily"] > 0
     assert summary["finished"] and summary["ok"]
     assert summary["handler_errors"] == []
+    # An agency's world: two partner apps, each with its own key, shops split between them.
+    assert len(summary["shops_by_partner"]) == 2
+    assert sum(summary["shops_by_partner"].values()) == 20
     if secret:  # the summary shows where the data is, never the password
         assert secret not in result.stdout + result.stderr
         assert ":***@" in summary["database_url"]

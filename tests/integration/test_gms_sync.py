@@ -203,6 +203,8 @@ def test_an_unchanged_gms_day_does_not_ask_its_items_again(
     assert again["get_gms_campaign_performance"] == days
     assert again["get_gms_item_performance"] == 0
     result = compare(
-        db, stack.simulator, {shop.shop_id: local_days(stack, clock, range(1, days + 1))[shop.shop_id]}
+        db,
+        stack.simulator,
+        {shop.shop_id: local_days(stack, clock, range(1, days + 1))[shop.shop_id]},
     )
     assert result.equal, result.mismatches[:10]

@@ -118,3 +118,18 @@ def test_names_built_from_the_stack_name_fit_their_limits(cfn, resources):
     longest_stack_name = 80 - max(len(s) for s in suffixes)
     guide = " ".join((ROOT / "docs" / "deploy.md").read_text().split())
     assert f"at most {longest_stack_name} characters" in guide
+
+
+def test_partner_secret_prefix_is_the_code_s_and_a_name_prefix(cfn):
+    """The prefix IAM grants (…:secret:<prefix>*, "Limiting access to specific secrets":
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/permissions_grant-limited-resources.html)
+    is the one the code writes the seed's keys under, and it ends in "/", so that the
+    wildcard cannot reach a sibling name (shopee-ads-sync/partners-other)."""
+    from adsync.config import DEFAULT_PARTNER_SECRET_PREFIX
+
+    parameter = cfn["Parameters"]["PartnerSecretPrefix"]
+    assert parameter["Default"] == DEFAULT_PARTNER_SECRET_PREFIX
+    pattern = parameter["AllowedPattern"]
+    assert re.fullmatch(pattern, DEFAULT_PARTNER_SECRET_PREFIX)
+    assert not re.fullmatch(pattern, "shopee-ads-sync/partners")  # no trailing "/"
+    assert not re.fullmatch(pattern, "*")

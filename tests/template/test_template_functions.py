@@ -16,6 +16,7 @@ ENVIRONMENT = {
     "SHOPEE_PARTNER_SECRET_ARN": {"Ref": "ShopeePartnerSecretArn"},
     "SHOPEE_BASE_URL": {"Ref": "ShopeeBaseUrl"},
     "PARTNER_REQUESTS_PER_SECOND": {"Ref": "PartnerRequestsPerSecond"},
+    "PARTNER_SECRET_PREFIX": {"Ref": "PartnerSecretPrefix"},
     "RETRY_DELAY_SECONDS": {"Ref": "RetryDelaySeconds"},
     "JOB_RETENTION_DAYS": {"Ref": "JobRetentionDays"},
     "ATTRIBUTION_WINDOW_DAYS": {"Ref": "AttributionWindowDays"},

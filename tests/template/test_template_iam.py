@@ -42,13 +42,21 @@ EXPECTED_SQS = {
     # status reads the depths (DLQs too); retry, reset-stuck and sync send: nothing else.
     "AdminFunction": {"sqs:SendMessage": QUEUES, "sqs:GetQueueAttributes": QUEUES | DLQS},
 }
+# The other partner apps' keys: secrets under the PartnerSecretPrefix name, no others.
+PARTNER_SECRETS = str(
+    {
+        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}"
+        ":secret:${PartnerSecretPrefix}*"
+    }
+)
 EXPECTED_SECRETS = {
     "EnqueueFunction": {DB_SECRET},
-    "WorkerFunction": {DB_SECRET, PARTNER_SECRET},
+    "WorkerFunction": {DB_SECRET, PARTNER_SECRET, PARTNER_SECRETS},
     "DeadLetterFunction": {DB_SECRET},
     "MaintenanceFunction": {DB_SECRET},
-    "MigrateFunction": {DB_SECRET},
-    "AdminFunction": {DB_SECRET, PARTNER_SECRET},  # authorize signs with the partner key
+    "MigrateFunction": {DB_SECRET, PARTNER_SECRET},  # its partner_id: the default partner
+    # authorize signs with the partner key
+    "AdminFunction": {DB_SECRET, PARTNER_SECRET, PARTNER_SECRETS},
 }
 LOG_GROUPS = {
     "EnqueueFunction": "EnqueueLogGroup",
@@ -142,7 +150,13 @@ def test_sqs_actions_only_on_the_function_s_own_queues(resources, function_id):
 @pytest.mark.parametrize("function_id", FUNCTIONS)
 def test_secrets_only_the_ones_the_function_needs(resources, function_id):
     granted = grants(role_of(resources, function_id), "secretsmanager:")
-    assert granted == {"secretsmanager:GetSecretValue": EXPECTED_SECRETS[function_id]}
+    expected = {"secretsmanager:GetSecretValue": EXPECTED_SECRETS[function_id]}
+    if function_id == "AdminFunction":  # seed-keys moves the seed's keys under the prefix
+        expected |= {
+            "secretsmanager:CreateSecret": {PARTNER_SECRETS},
+            "secretsmanager:PutSecretValue": {PARTNER_SECRETS},
+        }
+    assert granted == expected
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)

@@ -29,6 +29,8 @@ ATTRIBUTION_WINDOW_DAYS = range(1, 31)  # days the lookback re-syncs
 ATTRIBUTION_WINDOW_DEFAULT = 7
 WORKER_THREADS = range(1, 11)  # records of a batch (at most 10) run side by side
 DEFAULT_SHOPEE_BASE_URL = "https://partner.shopeemobile.com"
+# Where partner keys live in Secrets Manager; template.yaml's PartnerSecretPrefix default.
+DEFAULT_PARTNER_SECRET_PREFIX = "shopee-ads-sync/partners/"
 
 
 class SslMode(StrEnum):
@@ -297,4 +299,29 @@ def load_partner_credentials(env: Mapping[str, str] | None = None) -> PartnerCre
         partner_id = int(raw_id)
     except (TypeError, ValueError):
         raise ConfigError("Shopee partner_id must be an integer") from None
+    return PartnerCredentials(partner_id=partner_id, partner_key=str(key))
+
+
+def load_partner_key(
+    *, partner_id: int, secret_ref: str, env: Mapping[str, str] | None = None, fresh: bool = False
+) -> PartnerCredentials:
+    """The key of one partner app, from where its row says it lives: `env:NAME` (local)
+    or a Secrets Manager secret `{"partner_id": ..., "partner_key": ...}` (cached by
+    Powertools for 5 minutes; `fresh` reads past the cache). A secret naming another
+    partner_id is refused: a key signs for exactly one app."""
+    env = os.environ if env is None else env
+    if secret_ref.startswith("env:"):
+        name = secret_ref.removeprefix("env:")
+        key = env.get(name)
+        if not key:
+            raise ConfigError(f"partner {partner_id}: environment variable {name} is not set")
+        return PartnerCredentials(partner_id=partner_id, partner_key=key)
+    secret = _read_secret(secret_ref, fresh=fresh)
+    key, raw_id = secret.get("partner_key"), secret.get("partner_id")
+    if not key:
+        raise ConfigError(f"partner {partner_id}: secret {secret_ref} has no partner_key")
+    if raw_id is not None and str(raw_id).strip() != str(partner_id):
+        raise ConfigError(
+            f"partner {partner_id}: secret {secret_ref} holds the key of partner {raw_id}"
+        )
     return PartnerCredentials(partner_id=partner_id, partner_key=str(key))

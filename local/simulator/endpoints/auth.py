@@ -46,7 +46,7 @@ def refresh_token(call: Call) -> dict[str, Any]:
     shop_id = _body_ids(call)
     pair = call.backend.tokens.refresh(token, shop_id=shop_id, now=call.now)
     return {
-        "partner_id": call.backend.settings.partner_id,
+        "partner_id": params.integer(call.params, "partner_id"),
         "shop_id": shop_id,
         **_pair_fields(call, pair),
     }
@@ -54,7 +54,7 @@ def refresh_token(call: Call) -> dict[str, Any]:
 
 def _body_ids(call: Call) -> int:
     partner_id = params.integer(call.params, "partner_id")
-    if partner_id != call.backend.settings.partner_id:
+    if call.backend.settings.app(partner_id) is None:
         raise param_error("partner_id in body does not match the query.")
     if "main_account_id" in call.params or "merchant_id" in call.params:
         # The simulator only models shop-account authorizations.

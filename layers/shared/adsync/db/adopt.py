@@ -11,11 +11,14 @@ exist, `import_seed` copies shops, ads rows and live jobs into them (named SQL i
 Seed tables are recognised by their shape, not by migration history, so this works on a
 database whose `schema_migrations` is empty. Both steps are idempotent:
 `seed_archive.adoption_log` records what was archived and imported. This module never
-drops anything and never copies the seed's partner keys out of the archive.
+drops anything and never copies the seed's partner keys out of the archive: it maps the
+seed's per-shop partner_id to partner rows, and `adsync.services.admin_partners.
+move_seed_keys` moves the keys into Secrets Manager (docs/adopting-seed.md).
 """
 
 import json
 
+from adsync.config import DEFAULT_PARTNER_SECRET_PREFIX, DEFAULT_SHOPEE_BASE_URL
 from adsync.db.connection import Database
 from adsync.db.sql import query
 from adsync.errors import DatabaseError, MigrationError
@@ -86,7 +89,23 @@ def import_seed(db: Database) -> dict[str, int]:
             rows = int(row["imported"]) if row else 0
             db.run(query("adopt.sql", "log_import"), table_name=table, row_count=rows)
             imported[table] = rows
+        if "apishopee_shops" in imported:
+            _import_partners(db)
     return imported
+
+
+def _import_partners(db: Database) -> None:
+    """The seed's per-shop partner_id becomes a partner row and the shop's partner; the
+    key stays in the archive until `seed-keys` moves it into its secret (issue 17)."""
+    present = db.one(query("adopt.sql", "partners_table_present"))
+    if not (present and present["present"]):
+        return  # adopted before migration 0014 ran: the default partner takes the shops
+    db.run(
+        query("adopt.sql", "import_partners"),
+        secret_prefix=DEFAULT_PARTNER_SECRET_PREFIX,
+        base_url=DEFAULT_SHOPEE_BASE_URL,
+    )
+    db.run(query("adopt.sql", "assign_seed_partners"))
 
 
 def _archive_present(db: Database) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 from adsync.errors import AdsSyncError, BadEventError
 from adsync.jobs import EnqueueRequest, JobStatus, SyncType
 from adsync.regions import TIME_ZONES
-from adsync.services import admin
+from adsync.services import admin, admin_partners
 from adsync.services.dependencies import Dependencies
 
 Args = dict[str, Any]
@@ -203,6 +203,44 @@ COMMANDS: dict[str, Command] = {
         lambda d, a: admin.resume_budget(d, **a), {"name": _text}, help="end a pause"
     ),
 }
+
+
+def _rate(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1000:
+        return float(value)
+    raise ValueError("a number of requests per second, above 0 and at most 1000")
+
+
+COMMANDS.update(
+    {
+        "partners": Command(
+            lambda d, a: admin_partners.list_partners(d), {}, help="the partner apps"
+        ),
+        "partner-add": Command(
+            lambda d, a: admin_partners.add_partner(d, **a),
+            {
+                "partner_id": _int(1, 0xFFFFFFFF),
+                "name": _text,
+                "secret_ref": _text,
+                "base_url": _text,
+                "requests_per_second": _rate,
+            },
+            ("partner_id", "name", "secret_ref"),
+            "add or change a partner app (its key stays in its secret)",
+        ),
+        "seed-keys": Command(
+            lambda d, a: admin_partners.move_seed_keys(d, **a),
+            {"move": _flag},
+            help="move the seed's per-shop partner keys into Secrets Manager",
+        ),
+        "shop-partner": Command(
+            lambda d, a: admin_partners.set_shop_partner(d, **a),
+            {"shop_id": _ID, "partner_id": _int(1, 0xFFFFFFFF)},
+            ("shop_id", "partner_id"),
+            "move a shop to another partner app",
+        ),
+    }
+)
 
 
 def parse(event: object) -> tuple[str, Command, Args]:

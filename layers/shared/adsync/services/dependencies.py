@@ -27,10 +27,13 @@ from adsync.db.budget_store import BudgetStore
 from adsync.db.connection import Database
 from adsync.db.gms_store import GmsStore
 from adsync.db.job_store import JobStore
+from adsync.db.partner_store import PartnerStore
 from adsync.db.shop_store import ShopStore
 from adsync.db.totals_store import TotalsStore
+from adsync.partners import Partner, budget_name
 from adsync.queue import QueueGateway
 from adsync.services.budget import RateBudget
+from adsync.services.partners import PartnerApi, PartnerApis
 from adsync.services.tokens import TokenManager, refresh_margin_from_env
 from adsync.shopee.client import ShopeeClient
 
@@ -50,6 +53,11 @@ class Dependencies:
         self.clock = clock
         self.sleep = sleep
         self._sqs = sqs
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """The environment this container was built from (read-only)."""
+        return self._env
 
     @cached_property
     def settings(self) -> Settings:
@@ -113,7 +121,7 @@ class Dependencies:
             store=_budget_store(
                 load_database_settings(self._env), database_settings_provider(self._env)
             ),
-            name=f"shopee-partner-{self.partner_credentials.partner_id}",
+            name=budget_name(self.partner_credentials.partner_id),
             rate_per_second=rate,
             clock=self.clock,
             sleep=self.sleep,
@@ -132,12 +140,67 @@ class Dependencies:
 
     @cached_property
     def tokens(self) -> TokenManager:
+        return self._token_manager(self.shopee)
+
+    def _token_manager(self, client: ShopeeClient) -> TokenManager:
         return TokenManager(
             db=self.db,
             shops=self.shops,
-            client=self.shopee,
+            client=client,
             clock=self.clock,
             refresh_margin=refresh_margin_from_env(self._env),
+        )
+
+    @cached_property
+    def partners(self) -> PartnerStore:
+        return PartnerStore(self.db)
+
+    @cached_property
+    def partner_apis(self) -> PartnerApis:
+        """Each partner app's client, tokens and budget (adsync.services.partners)."""
+        return PartnerApis(
+            store=self.partners,
+            build=self._partner_api,
+            default=self._default_partner_api,
+            clock=self.clock,
+            env=self._env,
+        )
+
+    def partner_api(self, shop_id: int) -> PartnerApi:
+        """The client, tokens and budget of the shop's partner app."""
+        return self.partner_apis.for_shop(shop_id)
+
+    def _default_partner_api(self) -> PartnerApi:
+        return PartnerApi(
+            partner_id=self.partner_credentials.partner_id,
+            client=self.shopee,
+            tokens=self.tokens,
+            budget=self.budget,
+        )
+
+    def _partner_api(self, partner: Partner, credentials: PartnerCredentials) -> PartnerApi:
+        budget = None
+        # NULL: the deployment's PARTNER_REQUESTS_PER_SECOND, on this partner's own row.
+        rate = partner.requests_per_second or self.settings.partner_requests_per_second
+        if rate is not None:
+            budget = RateBudget(
+                store=_budget_store(
+                    load_database_settings(self._env), database_settings_provider(self._env)
+                ),
+                name=partner.budget_name,
+                rate_per_second=rate,
+                clock=self.clock,
+                sleep=self.sleep,
+            )
+        client = ShopeeClient(
+            base_url=partner.base_url,
+            credentials=credentials,
+            clock=self.clock,
+            sleep=self.sleep,
+            on_call=budget.acquire if budget else None,
+        )
+        return PartnerApi(
+            partner_id=partner.id, client=client, tokens=self._token_manager(client), budget=budget
         )
 
     def close(self) -> None:

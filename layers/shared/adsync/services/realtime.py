@@ -29,6 +29,7 @@ from adsync.services.activity import (
 )
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
+from adsync.services.partners import PartnerApi
 from adsync.services.plan import runs_during
 from adsync.shopee.campaign_settings import ALL_INFO_TYPES
 from adsync.shopee.errors import AuthExpiredError, ShopeeError
@@ -43,10 +44,11 @@ FLUSH_ROWS = 5000  # pending rows that trigger a write before the job ends
 class RealtimeSync:
     """One realtime job of one shop, from its cursor to completion or a pause."""
 
-    def __init__(self, *, job: Job, shop: Shop, deps: Dependencies) -> None:
+    def __init__(self, *, job: Job, shop: Shop, deps: Dependencies, api: PartnerApi) -> None:
         self.job = job
         self.shop = shop
         self.deps = deps
+        self.api = api
         self.store = RealtimeStore(deps.db)
         self.zone = region_timezone(shop.region)
         self.state = ActivityState.from_json(shop.sync_state)
@@ -84,7 +86,7 @@ class RealtimeSync:
     def _call(self, fn: Callable[[ShopAuth], T]) -> T:
         """One Shopee call with the shop's token, read once per job (refreshed once if
         Shopee rejects it)."""
-        tokens = self.deps.tokens
+        tokens = self.api.tokens
         if self._auth is None:
             self._auth = tokens.auth_of(self.shop)
         try:
@@ -144,7 +146,7 @@ class RealtimeSync:
 
     def _shop_hourly(self, cursor: RealtimeCursor) -> RealtimeCursor:
         day, state = cursor.day, self.state
-        rows = self._call(lambda auth: self.deps.shopee.get_shop_hourly_performance(auth, day=day))
+        rows = self._call(lambda auth: self.api.client.get_shop_hourly_performance(auth, day=day))
         shop_digest = digest(rows, ("performance_date", "hour"), SHOP_METRICS)
         full = settings_due(
             settings_at=state.settings_at,
@@ -174,7 +176,7 @@ class RealtimeSync:
         """An hour ended after the shop's reply was read: read it again, so that the
         check compares like with like and the shop's rows are as new as the campaigns'."""
         day = cursor.day
-        rows = self._call(lambda auth: self.deps.shopee.get_shop_hourly_performance(auth, day=day))
+        rows = self._call(lambda auth: self.api.client.get_shop_hourly_performance(auth, day=day))
         self.pending.shop_hourly = list(rows)  # one row per key in one upsert
         step = Step.EXTRA_HOURLY if cursor.fallback else Step.HOURLY
         after = cursor.counted(
@@ -191,7 +193,7 @@ class RealtimeSync:
         ids = cursor.chunks()[cursor.index]
         day = cursor.day
         rows = self._call(
-            lambda auth: self.deps.shopee.get_campaign_hourly_performance(
+            lambda auth: self.api.client.get_campaign_hourly_performance(
                 auth, campaign_ids=ids, day=day
             )
         )
@@ -229,7 +231,7 @@ class RealtimeSync:
     def _list(self, cursor: RealtimeCursor) -> RealtimeCursor:
         listed = cursor.listed or ()
         page = self._call(
-            lambda auth: self.deps.shopee.get_campaign_id_page(auth, offset=len(listed))
+            lambda auth: self.api.client.get_campaign_id_page(auth, offset=len(listed))
         )
         listed = listed + tuple(ref.campaign_id for ref in page.refs)
         after = cursor.counted(rows=0, listed=listed, index=cursor.index + 1)
@@ -265,7 +267,7 @@ class RealtimeSync:
     def _settings(self, cursor: RealtimeCursor) -> RealtimeCursor:
         ids = cursor.chunks()[cursor.index]
         settings = self._call(
-            lambda auth: self.deps.shopee.get_campaign_settings(
+            lambda auth: self.api.client.get_campaign_settings(
                 auth, campaign_ids=ids, info_types=ALL_INFO_TYPES
             )
         )
@@ -303,7 +305,7 @@ class RealtimeSync:
         ids = cursor.chunks()[cursor.index]
         day = cursor.day
         rows = self._call(
-            lambda auth: self.deps.shopee.get_campaign_daily_performance(
+            lambda auth: self.api.client.get_campaign_daily_performance(
                 auth, campaign_ids=ids, start=day, end=day
             )
         )
@@ -316,7 +318,7 @@ class RealtimeSync:
     def _shop_daily(self, cursor: RealtimeCursor) -> RealtimeCursor:
         day = cursor.day
         rows = self._call(
-            lambda auth: self.deps.shopee.get_shop_daily_performance(auth, start=day, end=day)
+            lambda auth: self.api.client.get_shop_daily_performance(auth, start=day, end=day)
         )
         self.pending.shop_daily.extend(rows)
         return replace(cursor.counted(rows=len(rows)), step=Step.GMS, index=0)
@@ -328,7 +330,7 @@ class RealtimeSync:
         if not gms.gms_due(self.shop, deps.clock()):
             return replace(cursor, step=Step.DONE, index=0)
         fetched = gms.fetch_day(
-            call=self._call, shopee=deps.shopee, store=deps.gms, shop_id=shop_id, day=cursor.day
+            call=self._call, shopee=self.api.client, store=deps.gms, shop_id=shop_id, day=cursor.day
         )
         with deps.db.transaction():
             gms.write_day(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
@@ -338,7 +340,7 @@ class RealtimeSync:
 
     def _gms_deleted(self, cursor: RealtimeCursor) -> RealtimeCursor:
         deps, shop_id = self.deps, self.shop.shop_id
-        fetched = gms.fetch_deleted(call=self._call, shopee=deps.shopee)
+        fetched = gms.fetch_deleted(call=self._call, shopee=self.api.client)
         with deps.db.transaction():
             gms.write_deleted(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
         rows = len(fetched.items.item_ids) if fetched.items else 0

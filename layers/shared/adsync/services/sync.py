@@ -21,6 +21,7 @@ from adsync.services import gms
 from adsync.services.activity import RealtimeCursor
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
+from adsync.services.partners import PartnerApi
 from adsync.services.plan import Cursor, Phase, chunk, runs_during
 from adsync.services.realtime import RealtimeSync
 from adsync.shopee.client import ShopAuth
@@ -79,8 +80,10 @@ def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
 
 def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
+    api = deps.partner_api(shop.shop_id)  # refused here when the shop has no known partner
     if job.sync_type == SyncType.REALTIME:
-        return SyncProgress(cursor=RealtimeSync(job=job, shop=shop, deps=deps).run(deadline))
+        realtime = RealtimeSync(job=job, shop=shop, deps=deps, api=api)
+        return SyncProgress(cursor=realtime.run(deadline))
     if job.cursor:
         resumed = Cursor.from_json(job.cursor)
         cursor = replace(resumed, runs=resumed.runs + 1)
@@ -92,7 +95,7 @@ def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
             window_days=deps.settings.attribution_window_days,
         )
         cursor = Cursor(start_day=start, end_day=end, gms=gms.gms_due(shop, deps.clock()))
-    step = _Step(job=job, shop=shop, deps=deps)
+    step = _Step(job=job, shop=shop, deps=deps, api=api)
     while not cursor.done:
         if cursor.steps and deadline.expired():
             return SyncProgress(cursor=cursor)
@@ -103,14 +106,15 @@ def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
 class _Step:
     """One step of one job: fetch, then write rows + cursor (+ completion) atomically."""
 
-    def __init__(self, *, job: Job, shop: Shop, deps: Dependencies) -> None:
+    def __init__(self, *, job: Job, shop: Shop, deps: Dependencies, api: PartnerApi) -> None:
         self.job = job
         self.shop = shop
         self.deps = deps
+        self.api = api
         self.zone = region_timezone(shop.region)
 
     def _call(self, fn: Callable[[ShopAuth], T]) -> T:
-        return self.deps.tokens.call(self.shop.shop_id, fn)
+        return self.api.tokens.call(self.shop.shop_id, fn)
 
     def run(self, cursor: Cursor) -> Cursor:
         handler = {
@@ -152,7 +156,7 @@ class _Step:
     def _list(self, cursor: Cursor) -> Cursor:
         """One page of the id list per step: a throttle at page 11 resumes at page 11."""
         offset = len(cursor.campaign_ids)
-        page = self._call(lambda auth: self.deps.shopee.get_campaign_id_page(auth, offset=offset))
+        page = self._call(lambda auth: self.api.client.get_campaign_id_page(auth, offset=offset))
         ids = cursor.campaign_ids + tuple(r.campaign_id for r in page.refs)
         if page.has_next_page:
             more = replace(cursor, campaign_ids=ids, calls=cursor.calls + 1, steps=cursor.steps + 1)
@@ -173,7 +177,7 @@ class _Step:
     def _settings(self, cursor: Cursor) -> Cursor:
         ids = chunk(cursor.campaign_ids)[cursor.index]
         settings = self._call(
-            lambda auth: self.deps.shopee.get_campaign_settings(
+            lambda auth: self.api.client.get_campaign_settings(
                 auth, campaign_ids=ids, info_types=ALL_INFO_TYPES
             )
         )
@@ -203,7 +207,7 @@ class _Step:
         window = cursor.windows()[cursor.index // len(id_chunks)]
         ids = id_chunks[cursor.index % len(id_chunks)]
         rows = self._call(
-            lambda auth: self.deps.shopee.get_campaign_daily_performance(
+            lambda auth: self.api.client.get_campaign_daily_performance(
                 auth, campaign_ids=ids, start=window[0], end=window[1]
             )
         )
@@ -219,7 +223,7 @@ class _Step:
         day = cursor.days()[cursor.index // len(id_chunks)]
         ids = id_chunks[cursor.index % len(id_chunks)]
         rows = self._call(
-            lambda auth: self.deps.shopee.get_campaign_hourly_performance(
+            lambda auth: self.api.client.get_campaign_hourly_performance(
                 auth, campaign_ids=ids, day=day
             )
         )
@@ -233,7 +237,7 @@ class _Step:
     def _shop_daily(self, cursor: Cursor) -> Cursor:
         start, end = cursor.windows()[cursor.index]
         rows = self._call(
-            lambda auth: self.deps.shopee.get_shop_daily_performance(auth, start=start, end=end)
+            lambda auth: self.api.client.get_shop_daily_performance(auth, start=start, end=end)
         )
         return self._commit(
             cursor.advanced(calls=1, rows=len(rows)),
@@ -244,7 +248,7 @@ class _Step:
 
     def _shop_hourly(self, cursor: Cursor) -> Cursor:
         day = cursor.days()[cursor.index]
-        rows = self._call(lambda auth: self.deps.shopee.get_shop_hourly_performance(auth, day=day))
+        rows = self._call(lambda auth: self.api.client.get_shop_hourly_performance(auth, day=day))
         return self._commit(
             cursor.advanced(calls=1, rows=len(rows)),
             lambda now: self.deps.ads.upsert_shop_hourly(
@@ -256,7 +260,7 @@ class _Step:
         day = cursor.days()[cursor.index]
         deps, shop_id = self.deps, self.shop.shop_id
         fetched = gms.fetch_day(
-            call=self._call, shopee=deps.shopee, store=deps.gms, shop_id=shop_id, day=day
+            call=self._call, shopee=self.api.client, store=deps.gms, shop_id=shop_id, day=day
         )
         # A refusal is the shop's state: recorded, and no more GMS calls in this job.
         changes = {"gms": False} if fetched.refused else {}
@@ -267,7 +271,7 @@ class _Step:
 
     def _gms_deleted(self, cursor: Cursor) -> Cursor:
         deps, shop_id = self.deps, self.shop.shop_id
-        fetched = gms.fetch_deleted(call=self._call, shopee=deps.shopee)
+        fetched = gms.fetch_deleted(call=self._call, shopee=self.api.client)
         rows = len(fetched.items.item_ids) if fetched.items else 0
         return self._commit(
             cursor.advanced(calls=1, rows=rows),

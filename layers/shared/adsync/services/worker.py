@@ -188,12 +188,14 @@ def _run(
         count("JobsDropped")
         return Outcome.DROPPED
     except ThrottledError as exc:
-        return _defer(job, deps, until=_throttled_until(exc, deps), reason=str(exc))
+        until = _throttled_until(exc, job, deps)
+        return _defer(job, deps, until=until, reason=str(exc))
     except QuotaExceededError as exc:
         count("ShopeeThrottled")
         until = exc.resets_at(deps.clock())
-        if deps.budget is not None:
-            deps.budget.pause_until(until)
+        budget = deps.partner_api(job.shop_id).budget  # this app's quota, not the others'
+        if budget is not None:
+            budget.pause_until(until)
         return _defer(job, deps, until=until, reason=str(exc))
     except Exception as exc:  # every other error is a failed attempt, bugs included
         if _is_infrastructure(exc):
@@ -223,17 +225,16 @@ def _continue(job: Job, deps: Dependencies, *, phase: str, steps: int) -> Outcom
     return Outcome.CONTINUED
 
 
-def _throttled_until(exc: ThrottledError, deps: Dependencies) -> datetime:
+def _throttled_until(exc: ThrottledError, job: Job, deps: Dependencies) -> datetime:
     """When a throttled job should try again (with jitter, so they do not stampede)."""
     now = deps.clock()
     if exc.code == LOCAL_BUDGET:  # our own budget: its refill or pause says how long
         wait = exc.retry_after or THROTTLE_BACKOFF
     else:
         count("ShopeeThrottled")
-        if exc.scope == "partner" and deps.budget is not None:
-            wait = deps.budget.back_off() - now  # the whole app pauses, not one job
-        else:
-            wait = THROTTLE_BACKOFF  # this shop or this API: just this job waits
+        # The shop's whole app pauses, not the others; a shop or API throttle: this job.
+        budget = deps.partner_api(job.shop_id).budget if exc.scope == "partner" else None
+        wait = budget.back_off() - now if budget is not None else THROTTLE_BACKOFF
     return now + wait * random.uniform(1.0, 1.2)
 
 

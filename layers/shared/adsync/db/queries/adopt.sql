@@ -325,3 +325,66 @@ WITH seed AS (
     RETURNING 1
 )
 SELECT count(*)::integer AS imported FROM inserted;
+
+-- name: import_partners
+-- The seed kept partner_id/partner_key in every shop row (shops authorized under
+-- different apps). Each partner_id becomes a partner row whose key is to live in the
+-- secret :secret_prefix || 'seed-' || id (the key is NOT copied: it stays in the archive
+-- until `seed-keys` moves it into that secret), and each imported shop that has no
+-- partner yet gets its seed row's. Rows with no valid partner_id are left to the
+-- deployment's default partner.
+WITH seed AS (
+    SELECT (r->>'shop_id')::bigint AS shop_id,
+           CASE WHEN r->>'partner_id' ~ '^[0-9]{1,10}$' THEN (r->>'partner_id')::bigint END
+               AS partner_id,
+           nullif(btrim(r->>'partner_name'), '') AS partner_name
+    FROM (SELECT to_jsonb(s) AS r FROM seed_archive.apishopee_shops AS s) AS t
+), valid AS (
+    SELECT * FROM seed WHERE partner_id BETWEEN 1 AND 4294967295
+), partners AS (
+    INSERT INTO apishopee_partners
+        (id, name, secret_ref, base_url, requests_per_second, created_at, updated_at)
+    SELECT partner_id,
+           'seed-' || partner_id || coalesce(' (' || min(partner_name) || ')', ''),
+           :secret_prefix || 'seed-' || partner_id,
+           :base_url, NULL, now(), now()
+    FROM valid GROUP BY partner_id
+    ON CONFLICT DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM partners) AS partners;
+
+-- name: assign_seed_partners
+UPDATE apishopee_shops AS s SET partner_id = v.partner_id
+FROM (SELECT (r->>'shop_id')::bigint AS shop_id, (r->>'partner_id')::bigint AS partner_id
+      FROM (SELECT to_jsonb(a) AS r FROM seed_archive.apishopee_shops AS a) AS t
+      WHERE r->>'partner_id' ~ '^[0-9]{1,10}$') AS v
+WHERE s.shop_id = v.shop_id AND s.partner_id IS NULL
+  AND EXISTS (SELECT 1 FROM apishopee_partners p WHERE p.id = v.partner_id)
+RETURNING s.shop_id;
+
+-- name: seed_partner_keys
+-- The keys still in the archive, one row per partner (several different keys for one
+-- partner_id are reported, never guessed between).
+SELECT (r->>'partner_id')::bigint AS partner_id,
+       count(DISTINCT r->>'partner_key') AS keys,
+       min(r->>'partner_key') AS partner_key,
+       count(*) AS shops
+FROM (SELECT to_jsonb(a) AS r FROM seed_archive.apishopee_shops AS a) AS t
+WHERE r->>'partner_id' ~ '^[0-9]{1,10}$' AND nullif(r->>'partner_key', '') IS NOT NULL
+GROUP BY 1 ORDER BY 1;
+
+-- name: seed_keys_present
+SELECT EXISTS (
+    SELECT 1 FROM information_schema.columns
+    WHERE table_schema = 'seed_archive' AND table_name = 'apishopee_shops'
+      AND column_name = 'partner_key') AS present;
+
+-- name: erase_seed_partner_key
+-- The key now lives in its secret: it leaves the database.
+UPDATE seed_archive.apishopee_shops SET partner_key = NULL
+WHERE partner_id = :partner_id
+RETURNING 1 AS erased;
+
+-- name: partners_table_present
+SELECT to_regclass('apishopee_partners') IS NOT NULL AS present;

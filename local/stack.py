@@ -19,7 +19,7 @@ from adsync.db.shop_store import ShopStore
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
-from adsync.shops import TokenPair
+from adsync.shops import AuthorizationFacts, TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
@@ -96,6 +96,11 @@ class LocalStack:
                         refresh_expires_at=pair.refresh_expires_at,
                     ),
                     now=now,
+                    # As onboarding would have learnt from get_shop_info.
+                    authorization=AuthorizationFacts(
+                        expires_at=now + self.simulator.settings.authorization_ttl,
+                        checked_at=now,
+                    ),
                 )
         finally:
             db.close()

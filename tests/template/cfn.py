@@ -55,6 +55,7 @@ CUSTOM_METRICS = (
     "JobsInterrupted",
     "TokenRefreshesUncertain",
     "ShopsSkipped",
+    "ShopsAuthorizationExpiring",
 )
 
 _LOCAL_URI_PROPERTIES = {

@@ -16,6 +16,7 @@ ENVIRONMENT = {
     "SHOPEE_PARTNER_SECRET_ARN": {"Ref": "ShopeePartnerSecretArn"},
     "SHOPEE_BASE_URL": {"Ref": "ShopeeBaseUrl"},
     "PARTNER_REQUESTS_PER_SECOND": {"Ref": "PartnerRequestsPerSecond"},
+    "AUTH_REDIRECT_URL": {"Ref": "AuthRedirectUrl"},
     "RETRY_DELAY_SECONDS": {"Ref": "RetryDelaySeconds"},
     "JOB_RETENTION_DAYS": {"Ref": "JobRetentionDays"},
     "ATTRIBUTION_WINDOW_DAYS": {"Ref": "AttributionWindowDays"},

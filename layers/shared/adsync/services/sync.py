@@ -16,6 +16,7 @@ from typing import TypeVar
 from adsync.errors import LeaseLostError, ShopNotReadyError
 from adsync.jobs import Job, SyncType
 from adsync.regions import local_day, region_timezone
+from adsync.services import authorization
 from adsync.services.activity import RealtimeCursor
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
@@ -66,6 +67,7 @@ def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
 
 def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
+    authorization.check_if_due(shop, deps)  # one call a week per shop, at most a day
     if job.sync_type == SyncType.REALTIME:
         return SyncProgress(cursor=RealtimeSync(job=job, shop=shop, deps=deps).run(deadline))
     if job.cursor:

@@ -192,7 +192,10 @@ def test_the_admin_command_authorizes_a_main_account_and_refuses_a_bad_one(
     try:
         code = _code_from_link(deps)
         refused = admin_commands.handle(
-            {"command": "authorize-main", "args": {"main_account_id": MAIN_ACCOUNT + 7, "code": code}},
+            {
+                "command": "authorize-main",
+                "args": {"main_account_id": MAIN_ACCOUNT + 7, "code": code},
+            },
             deps,
         )
         assert refused["ok"] is False

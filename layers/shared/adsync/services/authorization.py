@@ -32,7 +32,7 @@ class ExpiringAuthorization:
     main_account_id: int | None
     expires_at: datetime
     days_left: int
-    warning: str  # "expires in N days" / "expires today" / "expired N days ago"
+    warning: str  # "expires in N days" / "expires in 1 day" / "expires today" / "expired"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,7 +54,7 @@ def warning_text(days: int) -> str:
         return "expires in 1 day"
     if days == 0:
         return "expires today"
-    return f"expired {-days} days ago"
+    return "expired"
 
 
 def warnings(deps: Dependencies, now: datetime) -> AuthorizationWarnings:

@@ -163,7 +163,11 @@ def today_of_every_shop(stack: LocalStack) -> dict[int, list[date]]:
 
 def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleSummary:
     started = time.monotonic()
-    world = World.generate(WorldSettings(seed=options.seed, shop_count=options.shops))
+    # An agency's world: a quarter of the shops come with one main account's code.
+    main_account = (options.shops // 4,) if options.shops >= 8 else ()
+    world = World.generate(
+        WorldSettings(seed=options.seed, shop_count=options.shops, main_account_sizes=main_account)
+    )
     env = {"RETRY_DELAY_SECONDS": str(options.retry_delay_seconds)}
     if options.quiet:
         env.update(QUIET_ENV)

@@ -18,7 +18,7 @@ from adsync.db.migrate import apply_migrations
 from adsync.db.shop_store import ShopStore
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
-from adsync.services.onboarding import onboard_shop
+from adsync.services.onboarding import onboard_main_account, onboard_shop
 from adsync.shops import AuthorizationFacts, TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
@@ -67,15 +67,24 @@ class LocalStack:
         return Dependencies(env=self.env, clock=clock or self.simulator.now, sqs=self.sqs)
 
     def onboard_all(self) -> list[int]:
-        """Every simulated shop authorizes the app; tokens come through /auth/token/get."""
+        """Every simulated shop authorizes the app; tokens come through /auth/token/get.
+        Each main account of the world brings its shops with one code (doc §3.1)."""
+        world = self.simulator.world
         deps = self.dependencies()
         try:
-            for shop in self.simulator.world.shops:
-                code = self.simulator.authorize(shop.shop_id)
-                onboard_shop(deps, shop_id=shop.shop_id, region=shop.region, code=code)
+            done: set[int] = set()
+            for k in range(len(world.settings.main_account_sizes)):
+                main_account_id = world.settings.first_main_account_id + k
+                code = self.simulator.authorize_main_account(main_account_id)
+                result = onboard_main_account(deps, main_account_id=main_account_id, code=code)
+                done.update(s.shop_id for s in result.shops)
+            for shop in world.shops:
+                if shop.shop_id not in done:
+                    code = self.simulator.authorize(shop.shop_id)
+                    onboard_shop(deps, shop_id=shop.shop_id, region=shop.region, code=code)
         finally:
             deps.close()
-        return [s.shop_id for s in self.simulator.world.shops]
+        return [s.shop_id for s in world.shops]
 
     def seed_tokens(self) -> list[int]:
         """Every simulated shop with a valid token, written straight to the shops table

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from adsync.db.connection import Database
+from adsync.observability import metrics
 from adsync.services import admin_commands
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
@@ -80,6 +81,7 @@ def test_a_shop_10_days_from_its_authorization_expiry_warns_in_status_and_metric
 
     # The metric: every reconcile pass reports the shops inside the warning window.
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    metrics.clear_metrics()  # what earlier tests added with metrics disabled
     capsys.readouterr()
     reply = invoke("maintenance", {"task": "reconcile"})
     assert reply["expiring_authorizations"] == 1

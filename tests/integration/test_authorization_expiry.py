@@ -70,13 +70,14 @@ def test_a_shop_10_days_from_its_authorization_expiry_warns_in_status_and_metric
 ) -> None:
     shop_id = _onboard(stack, clock)
     row = db.one(
-        "SELECT authorization_expires_at, authorization_checked_at FROM apishopee_shops "
-        "WHERE shop_id = :s",
+        "SELECT authorization_expires_at, authorization_checked_at, shop_name "
+        "FROM apishopee_shops WHERE shop_id = :s",
         s=shop_id,
     )
     assert row == {
         "authorization_expires_at": clock() + timedelta(days=10),
         "authorization_checked_at": clock(),
+        "shop_name": stack.simulator.world.shop_name(shop_id),  # from get_shop_info
     }
 
     # The metric: every reconcile pass reports the shops inside the warning window.

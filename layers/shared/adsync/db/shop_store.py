@@ -108,11 +108,21 @@ class ShopStore:
         )
 
     def record_authorization(
-        self, *, shop_id: int, expires_at: datetime | None, now: datetime
+        self,
+        *,
+        shop_id: int,
+        expires_at: datetime | None,
+        now: datetime,
+        shop_name: str | None = None,
     ) -> None:
-        """Store get_shop_info's expire_time (None: Shopee gave none) as of `now`."""
+        """Store get_shop_info's expire_time (None: Shopee gave none) as of `now`, and its
+        shop name if the row has none."""
         self._db.run(
-            query(_SQL, "record_authorization"), shop_id=shop_id, expires_at=expires_at, now=now
+            query(_SQL, "record_authorization"),
+            shop_id=shop_id,
+            expires_at=expires_at,
+            now=now,
+            shop_name=shop_name,
         )
 
     def set_tier(self, *, shop_id: int, tier: Tier, now: datetime) -> bool | None:

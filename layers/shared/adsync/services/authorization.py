@@ -122,5 +122,8 @@ def check_if_due(shop: Shop, deps: Dependencies) -> None:
         logger.warning("authorization expiry not refreshed", shop_id=shop.shop_id, error=str(exc))
         return
     deps.shops.record_authorization(
-        shop_id=shop.shop_id, expires_at=info.authorization_expires_at, now=now
+        shop_id=shop.shop_id,
+        expires_at=info.authorization_expires_at,
+        now=now,
+        shop_name=info.shop_name,
     )

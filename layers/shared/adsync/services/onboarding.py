@@ -122,7 +122,10 @@ def onboard_shop(
         )
         return
     deps.shops.record_authorization(
-        shop_id=shop_id, expires_at=info.authorization_expires_at, now=now
+        shop_id=shop_id,
+        expires_at=info.authorization_expires_at,
+        now=now,
+        shop_name=info.shop_name,
     )
 
 

@@ -86,9 +86,11 @@ FROM apishopee_shops
 ORDER BY shop_id;
 
 -- name: record_authorization
--- get_shop_info's answer (§3.4): the authorization's end, and when we asked.
+-- get_shop_info's answer (§3.4): the authorization's end, and when we asked; its name
+-- when the shop has none yet (an operator's name is kept).
 UPDATE apishopee_shops
-SET authorization_expires_at = :expires_at, authorization_checked_at = :now, updated_at = :now
+SET authorization_expires_at = :expires_at, authorization_checked_at = :now,
+    shop_name = COALESCE(shop_name, :shop_name), updated_at = :now
 WHERE shop_id = :shop_id;
 
 -- name: set_tier

@@ -221,7 +221,7 @@ class ForeignShopsError(Exception):
 def _active_shop_ids(stack: LocalStack) -> list[int]:
     db = stack.database()
     try:
-        return [shop_id for shop_id, _ in ShopStore(db).eligible()]
+        return [shop.shop_id for shop in ShopStore(db).eligible(now=stack.now())]
     finally:
         db.close()
 
@@ -277,13 +277,18 @@ def _shopee_calls(stack: LocalStack) -> int | None:
 
 def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleSummary:
     started = time.monotonic()
-    # Some shops run Shop Ads, so the totals check shows differences Shopee really has.
+    # Some shops run Shop Ads, so the totals check shows differences Shopee really has;
+    # an agency's world: a quarter of the shops come with one main account's code.
+    main_account = (options.shops // 4,) if options.shops >= 8 else ()
     world = (
         None
         if options.shopee is not None
         else World.generate(
             WorldSettings(
-                seed=options.seed, shop_count=options.shops, shop_ads_share=SHOP_ADS_SHARE
+                seed=options.seed,
+                shop_count=options.shops,
+                shop_ads_share=SHOP_ADS_SHARE,
+                main_account_sizes=main_account,
             )
         )
     )

@@ -24,9 +24,9 @@ from adsync.db.shop_store import ShopStore
 from adsync.partners import Partner
 from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
-from adsync.services.onboarding import onboard_shop
+from adsync.services.onboarding import onboard_main_account, onboard_shop
 from adsync.services.partners import default_partner, ensure_default_partner
-from adsync.shops import TokenPair
+from adsync.shops import AuthorizationFacts, TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
@@ -119,22 +119,36 @@ class LocalStack:
 
     def onboard_all(self) -> list[int]:
         """Every simulated shop authorizes its partner app (the simulator's apps in turn);
-        tokens come through /auth/token/get, signed by that app."""
+        tokens come through /auth/token/get, signed by that app. Each main account of the
+        world brings its shops with one code (doc §3.1), for the default app."""
         self.register_partners()
+        world = self.simulator.world
         deps = self.dependencies()
         try:
-            for shop in self.simulator.world.shops:
-                code = self.simulator.authorize(shop.shop_id)
-                onboard_shop(
+            done: set[int] = set()
+            for k in range(len(world.settings.main_account_sizes)):
+                main_account_id = world.settings.first_main_account_id + k
+                code = self.simulator.authorize_main_account(main_account_id)
+                result = onboard_main_account(
                     deps,
-                    shop_id=shop.shop_id,
-                    region=shop.region,
+                    main_account_id=main_account_id,
                     code=code,
-                    partner_id=self.partner_of(shop.shop_id),
+                    partner_id=self.simulator.settings.partner_id,
                 )
+                done.update(s.shop_id for s in result.shops)
+            for shop in world.shops:
+                if shop.shop_id not in done:
+                    code = self.simulator.authorize(shop.shop_id)
+                    onboard_shop(
+                        deps,
+                        shop_id=shop.shop_id,
+                        region=shop.region,
+                        code=code,
+                        partner_id=self.partner_of(shop.shop_id),
+                    )
         finally:
             deps.close()
-        return [s.shop_id for s in self.simulator.world.shops]
+        return [s.shop_id for s in world.shops]
 
     def seed_tokens(self) -> list[int]:
         """Every simulated shop with a valid token, written straight to the shops table
@@ -156,6 +170,11 @@ class LocalStack:
                         refresh_expires_at=pair.refresh_expires_at,
                     ),
                     now=now,
+                    # As onboarding would have learnt from get_shop_info.
+                    authorization=AuthorizationFacts(
+                        expires_at=now + self.simulator.settings.authorization_ttl,
+                        checked_at=now,
+                    ),
                 )
                 PartnerStore(db).assign(
                     shop_id=spec.shop_id, partner_id=self.partner_of(spec.shop_id), now=now

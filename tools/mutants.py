@@ -255,6 +255,75 @@ CATALOG: tuple[Mutation, ...] = (
             "tests/integration/test_money_and_ratios.py::test_every_region_has_its_currency_and_shops_money_is_grouped_by_it",
         ),
     ),
+    Mutation(
+        name="agency: a shop is enqueued after its authorization ended",
+        path="layers/shared/adsync/db/queries/shops.sql",
+        old="authorization_expires_at > :now)",
+        new="authorization_expires_at > :now OR true)",
+        tests=(
+            "tests/integration/test_authorization_expiry.py::"
+            "test_an_expiring_shop_keeps_syncing_until_its_last_moment",
+        ),
+    ),
+    Mutation(
+        name="agency: the authorization is asked on every sync",
+        path="layers/shared/adsync/services/authorization.py",
+        old="    if not is_check_due(shop, now):\n        return\n",
+        new="",
+        tests=("tests/integration/test_authorization_expiry.py",),
+    ),
+    Mutation(
+        name="agency: a refreshed pair is copied to the shops sharing the old one",
+        path="layers/shared/adsync/db/queries/shops.sql",
+        old="    updated_at = :now\nWHERE shop_id = :shop_id;\n\n-- name: mark_refresh_uncertain",
+        new=(
+            "    updated_at = :now\nWHERE shop_id = :shop_id OR refresh_token = "
+            "(SELECT refresh_token FROM apishopee_shops WHERE shop_id = :shop_id);\n\n"
+            "-- name: mark_refresh_uncertain"
+        ),
+        tests=(
+            "tests/integration/test_main_account.py::"
+            "test_shops_sharing_a_refresh_token_refresh_side_by_side_without_locking_out",
+        ),
+    ),
+    Mutation(
+        name="agency: a main-account shop without info stops the whole onboarding",
+        path="layers/shared/adsync/services/onboarding.py",
+        old="        except (ShopeeError, UnknownRegionError) as exc:",
+        new="        except UnknownRegionError as exc:",
+        tests=(
+            "tests/integration/test_main_account.py::"
+            "test_a_shop_whose_info_cannot_be_read_is_reported_and_the_others_are_stored",
+        ),
+    ),
+    Mutation(
+        name="tiers: a critical shop keeps the tick's priority",
+        path="layers/shared/adsync/tiers.py",
+        old="return max(requested, CRITICAL_PRIORITY) if tier is Tier.CRITICAL else requested",
+        new="return requested",
+        tests=("tests/integration/test_tiers.py",),
+    ),
+    Mutation(
+        name="tiers: the off-peak window in UTC, not the shop's zone",
+        path="layers/shared/adsync/tiers.py",
+        old="return now.astimezone(region_timezone(region)).hour in OFF_PEAK_HOURS",
+        new="return now.hour in OFF_PEAK_HOURS",
+        tests=("tests/integration/test_tiers.py",),
+    ),
+    Mutation(
+        name="tiers: an operator's sync of an off-peak shop waits for its night",
+        path="layers/shared/adsync/services/enqueue.py",
+        old="        if fleet_tick and not takes:",
+        new="        if not takes:",
+        tests=("tests/integration/test_tiers.py",),
+    ),
+    Mutation(
+        name="tiers: the database takes any tier name",
+        path="layers/shared/adsync/db/migrations/0015_agency_shops.sql",
+        old="CHECK (tier IN ('critical', 'normal', 'off_peak'))",
+        new="CHECK (tier IS NOT NULL)",
+        tests=("tests/integration/test_tiers.py",),
+    ),
 )
 
 

@@ -33,4 +33,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "sent": result.sent,
         "send_failed": result.send_failed,
         "skipped_shops": list(result.skipped_shop_ids),
+        "outside_window": result.outside_window,
     }

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from adsync.clock import Clock, utc_now
 from adsync.jobs import JobStatus, SyncType
 from adsync.regions import TIME_ZONES
+from adsync.tiers import Tier
 from local.console.backends import (
     Backend,
     ConsoleError,
@@ -39,6 +40,8 @@ examples:
   adsync shops --needs-reauth                    shops the seller must authorize again
   adsync shops auth-url --redirect https://your.site/cb
   adsync shops authorize --shop-id 123 --region VN --code CODE
+  adsync shops authorize --main-account-id 9001 --code CODE   every shop of a main account
+  adsync shops tier 123 critical                 critical | normal | off_peak, lasting
   adsync shops pause 123 / adsync shops resume 123
   adsync budget pause --minutes 30 / adsync budget resume
   adsync --stack shopee-ads-sync status          the same, on a deployed stack (admin Lambda)
@@ -155,6 +158,11 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
     for verb, text in (("pause", "stop syncing a shop"), ("resume", "sync a paused shop again")):
         action = actions.add_parser(verb, help=text, parents=[sub_common])
         action.add_argument("shop_id", type=int)
+    tier = actions.add_parser(
+        "tier", help="a lasting priority and cadence for a shop", parents=[sub_common]
+    )
+    tier.add_argument("shop_id", type=int)
+    tier.add_argument("tier", choices=[t.value for t in Tier])
     link = actions.add_parser(
         "auth-url", help="the seller's authorization link", parents=[sub_common]
     )
@@ -162,8 +170,17 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
     auth = actions.add_parser(
         "authorize", help="exchange the redirect's code for tokens", parents=[sub_common]
     )
-    auth.add_argument("--shop-id", type=int, required=True)
-    auth.add_argument("--region", type=str.upper, required=True, choices=sorted(TIME_ZONES))
+    who = auth.add_mutually_exclusive_group(required=True)
+    who.add_argument("--shop-id", type=int, help="the redirect's shop_id (a shop account)")
+    who.add_argument(
+        "--main-account-id", type=int, help="the redirect's main_account_id (all its shops)"
+    )
+    auth.add_argument(
+        "--region",
+        type=str.upper,
+        choices=sorted(TIME_ZONES),
+        help="with --shop-id (a main account's shops say their own)",
+    )
     auth.add_argument("--code", required=True)
     auth.add_argument("--name", dest="shop_name")
     auth.add_argument("--no-backfill", action="store_true")
@@ -250,6 +267,14 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
             return {"command": f"shop-{action}", "args": {"shop_id": args.shop_id}}
         if action == "auth-url":
             return {"command": "auth-url", "args": {"redirect": args.redirect}}
+        if action == "tier":
+            return {"command": "shop-tier", "args": {"shop_id": args.shop_id, "tier": args.tier}}
+        if action == "authorize" and args.main_account_id is not None:
+            given = _given(args, "main_account_id", "code")
+            return {
+                "command": "authorize-main",
+                "args": {**given, "backfill": not args.no_backfill},
+            }
         if action == "authorize":
             given = _given(args, "shop_id", "region", "code", "shop_name")
             return {"command": "authorize", "args": {**given, "backfill": not args.no_backfill}}

@@ -116,6 +116,7 @@ def _status(console: Console, result: Reply) -> None:
     _budget(console, result["budget"])
     _freshness(console, result["freshness"])
     _totals(console, result["totals"])
+    _authorizations(console, result["authorizations"])
 
 
 def _totals(console: Console, t: Reply) -> None:
@@ -133,6 +134,28 @@ def _totals(console: Console, t: Reply) -> None:
         )  # fmt: skip
     console.print(table)
     console.print("  expected differences: docs/operations.md, 'Totals that reconcile'")
+
+
+def _authorizations(console: Console, a: Reply) -> None:
+    """Shops whose authorization ends within the warning window, with the way to renew."""
+    if not a["shops"]:
+        console.print(f"[green]no authorization ends within {a['window_days']} days[/green]")
+        return
+    console.print(
+        f"[yellow]authorizations ending within {a['window_days']} days: {len(a['shops'])}[/yellow]"
+    )
+    for s in a["shops"]:
+        main = f", main account {s['main_account_id']}" if s["main_account_id"] else ""
+        console.print(
+            f"  shop {s['shop_id']} {_cell(s['shop_name'])} ({s['region']}{main}): "
+            f"{s['warning']} ({utc(s['expires_at'])})",
+            markup=False,
+        )
+    if a["reauthorize_url"]:
+        console.print("  re-authorization link (valid 5 minutes):", markup=False)
+        console.print(f"  {a['reauthorize_url']}", soft_wrap=True, markup=False)
+    else:
+        console.print(f"  re-authorize: {a['how_to_reauthorize']}", markup=False)
 
 
 def _freshness(console: Console, f: Reply) -> None:
@@ -268,9 +291,14 @@ def _shops(console: Console, r: Reply) -> None:
         "refresh token expires",
         "last sync (shop time)",
         "campaigns",
+        "tier",
+        "authorization",
     )
+    expiring = {e["shop_id"]: e["warning"] for e in r["authorizations"]["shops"]}
     for s in r["shops"]:
         status = s["status"] if s["has_token"] else f"{s['status']} (no token)"
+        ends = s["authorization_expires_at"]
+        authorization = expiring.get(s["shop_id"]) or (f"until {ends[:10]}" if ends else "-")
         table.add_row(
             str(s["shop_id"]),
             _cell(s["shop_name"]),
@@ -280,12 +308,36 @@ def _shops(console: Console, r: Reply) -> None:
             shop_time(s["refresh_token_expires_at"], s["region"]),
             shop_time(s["last_synced_at"], s["region"]),
             _cell(s["campaign_count"]),
+            s["tier"],
+            authorization,
         )
     console.print(table)
     for s in r["shops"]:
         if s["status_reason"]:
             console.print(f"shop {s['shop_id']}: {s['status_reason']}")
     console.print(f"{len(r['shops'])} shop(s)")
+    if r["authorizations"]["shops"]:
+        _authorizations(console, r["authorizations"])
+
+
+def _main_authorized(console: Console, r: Reply) -> None:
+    console.print(f"main account {r['main_account_id']}: {len(r['shops'])} shop(s) authorized")
+    for s in r["shops"]:
+        ends = s["authorization_expires_at"]
+        console.print(
+            f"  shop {s['shop_id']} {_cell(s['shop_name'])} ({s['region']}), authorization "
+            f"until {utc(ends) if ends else 'unknown'}",
+            markup=False,
+        )
+    for shop_id, why in r["failed"]:
+        console.print(f"[red]  shop {shop_id} not stored: {why}[/red]")
+    if r["backfill_jobs"]:
+        console.print(f"{r['backfill_jobs']} backfill_full job(s) recorded (priority 3)")
+
+
+def _tier_change(console: Console, r: Reply) -> None:
+    verb = "is now" if r["changed"] else "was already"
+    console.print(f"shop {r['shop_id']} {verb} tier {r['tier']}")
 
 
 def _shop_change(console: Console, r: Reply) -> None:
@@ -320,6 +372,8 @@ RENDERERS: dict[str, Callable[[Console, Reply], None]] = {
     "shop-resume": _shop_change,
     "auth-url": lambda console, r: console.print(r["url"], soft_wrap=True, highlight=False),
     "authorize": _authorized,
+    "authorize-main": _main_authorized,
+    "shop-tier": _tier_change,
     "budget": _budget,
     "budget-pause": _budget_view,
     "budget-resume": _budget_view,

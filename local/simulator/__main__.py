@@ -22,15 +22,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shops", type=int, default=20)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--show", type=int, default=5, help="shops to print with fresh tokens")
+    parser.add_argument(
+        "--main-account-shops",
+        type=int,
+        default=5,
+        help="the first N shops belong to one main account (0: none)",
+    )
     args = parser.parse_args(argv)
 
-    world = World.generate(WorldSettings(seed=args.seed, shop_count=args.shops))
+    main_accounts = (args.main_account_shops,) if 0 < args.main_account_shops <= args.shops else ()
+    world = World.generate(
+        WorldSettings(seed=args.seed, shop_count=args.shops, main_account_sizes=main_accounts)
+    )
     settings = SimulatorSettings()
     sim = Simulator(world, settings, clock=lambda: datetime.now(UTC))
     server = sim.serve(host=args.host, port=args.port)
     print(f"Shopee Ads simulator on {server.base_url} (seed {args.seed}, {args.shops} shops)")
     print(f"partner_id  = {settings.partner_id}")
     print(f"partner_key = {settings.partner_key}  (FAKE: a local test key, not a real secret)")
+    if main_accounts:
+        print(
+            f"main account {world.settings.first_main_account_id} owns the first "
+            f"{main_accounts[0]} shops (add &main_account_id=... to the authorization link)"
+        )
     for shop in world.shops[: args.show]:
         pair = sim.issue_tokens(shop.shop_id)
         print(

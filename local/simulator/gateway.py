@@ -190,7 +190,7 @@ class Gateway:
 
     def _success_body(self, route: Route | None, payload: Any) -> dict[str, Any]:
         head = {"request_id": secrets.token_hex(16), "error": "", "message": ""}
-        if route is not None and route.is_public:
+        if route is not None and (route.is_public or route.top_level):
             return head | payload
         return head | {"warning": "", "response": payload}
 

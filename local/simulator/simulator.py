@@ -77,6 +77,15 @@ class Simulator:
         self._require_shop(shop_id)
         return self._tokens.authorize(shop_id, now=self.now())
 
+    def authorize_main_account(self, main_account_id: int) -> str:
+        """A main account consents for all its shops: one code (doc §3.1)."""
+        shops = self.world.main_account_shops(main_account_id)
+        if not shops:
+            raise KeyError(f"main account {main_account_id} is not in the simulated world")
+        return self._tokens.authorize_main_account(
+            main_account_id, tuple(s.shop_id for s in shops), now=self.now()
+        )
+
     def issue_tokens(self, shop_id: int) -> TokenPair:
         """A fresh valid token pair without the code round trip (seeding)."""
         self._require_shop(shop_id)

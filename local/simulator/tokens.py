@@ -2,9 +2,12 @@
 
 Owns the rules: codes are single use and short-lived; refresh tokens are single use and
 rotate; after a refresh the previous access token keeps working for a grace period; a
-revoked or expired authorization stops everything. All state sits behind one lock because
-workers refresh and call concurrently. Must not read the clock (callers pass `now`) and
-must not know about HTTP.
+revoked or expired authorization stops everything. A main-account code (§3.2) yields one
+pair shared by all its shops; each shop spends the shared refresh token once, with its own
+shop_id, and gets its own pair (§3.3: "after the first refresh every shop gets its own
+independent pair"); the shared access token keeps serving the shops that have not. All
+state sits behind one lock because workers refresh and call concurrently. Must not read
+the clock (callers pass `now`) and must not know about HTTP.
 """
 
 import secrets
@@ -26,6 +29,7 @@ class TokenPair:
 
 @dataclass(kw_only=True)
 class _Authorization:
+    granted_at: datetime
     expires_at: datetime
     revoked: bool = False
 
@@ -33,25 +37,30 @@ class _Authorization:
         return not self.revoked and now < self.expires_at
 
 
+@dataclass(frozen=True, kw_only=True)
+class AuthorizationWindow:
+    granted_at: datetime
+    expires_at: datetime
+
+
 @dataclass(kw_only=True)
 class _Code:
-    shop_id: int
+    shop_ids: tuple[int, ...]
     expires_at: datetime
+    main_account_id: int | None = None
     used: bool = False
 
 
 @dataclass(kw_only=True)
 class _Access:
-    shop_id: int
-    expires_at: datetime
+    expires_at: dict[int, datetime]  # per shop: a shared token dies shop by shop
 
 
 @dataclass(kw_only=True)
 class _Refresh:
-    shop_id: int
+    unspent: set[int]  # shops that may still spend it (one for a shop-account pair)
     expires_at: datetime
     access_token: str  # issued together; its life is cut to the grace period on refresh
-    used: bool = False
 
 
 class TokenStore:
@@ -65,13 +74,27 @@ class TokenStore:
 
     def authorize(self, shop_id: int, *, now: datetime) -> str:
         """The seller consents (again): a fresh authorization and a single-use code."""
+        return self._consent((shop_id,), main_account_id=None, now=now)
+
+    def authorize_main_account(
+        self, main_account_id: int, shop_ids: tuple[int, ...], *, now: datetime
+    ) -> str:
+        """A main account consents for all its shops: one code for all of them (§3.1)."""
+        return self._consent(shop_ids, main_account_id=main_account_id, now=now)
+
+    def _consent(
+        self, shop_ids: tuple[int, ...], *, main_account_id: int | None, now: datetime
+    ) -> str:
         code = secrets.token_hex(16)
         with self._lock:
-            self._authorizations[shop_id] = _Authorization(
-                expires_at=now + self._settings.authorization_ttl
-            )
+            for shop_id in shop_ids:
+                self._authorizations[shop_id] = _Authorization(
+                    granted_at=now, expires_at=now + self._settings.authorization_ttl
+                )
             self._codes[code] = _Code(
-                shop_id=shop_id, expires_at=now + self._settings.auth_code_ttl
+                shop_ids=shop_ids,
+                main_account_id=main_account_id,
+                expires_at=now + self._settings.auth_code_ttl,
             )
         return code
 
@@ -79,44 +102,79 @@ class TokenStore:
         """Authorize and hand out a pair without the code round trip (test seeding)."""
         with self._lock:
             self._authorizations[shop_id] = _Authorization(
-                expires_at=now + self._settings.authorization_ttl
+                granted_at=now, expires_at=now + self._settings.authorization_ttl
             )
-            return self._new_pair(shop_id, now)
+            return self._new_pair((shop_id,), now)
 
     def exchange_code(self, code: str, *, shop_id: int, now: datetime) -> TokenPair:
+        """A shop account's code: the pair of its one shop."""
         with self._lock:
             grant = self._codes.get(code)
-            if grant is None or grant.used or now >= grant.expires_at or grant.shop_id != shop_id:
+            if (
+                grant is None
+                or grant.used
+                or now >= grant.expires_at
+                or grant.main_account_id is not None
+                or grant.shop_ids != (shop_id,)
+            ):
                 raise ApiError("invalid_code", "Invalid code")
             grant.used = True
             if not self._is_authorized(shop_id, now):
                 raise ApiError("shop_access_expired", "The shop authorization has expired.")
-            return self._new_pair(shop_id, now)
+            return self._new_pair((shop_id,), now)
+
+    def exchange_main_account_code(
+        self, code: str, *, main_account_id: int, now: datetime
+    ) -> tuple[TokenPair, tuple[int, ...]]:
+        """A main account's code: one pair shared by its shops, and their ids."""
+        with self._lock:
+            grant = self._codes.get(code)
+            if (
+                grant is None
+                or grant.used
+                or now >= grant.expires_at
+                or grant.main_account_id != main_account_id
+            ):
+                raise ApiError("invalid_code", "Invalid code")
+            grant.used = True
+            shop_ids = tuple(s for s in grant.shop_ids if self._is_authorized(s, now))
+            return self._new_pair(shop_ids, now), shop_ids
 
     def refresh(self, refresh_token: str, *, shop_id: int, now: datetime) -> TokenPair:
         with self._lock:
             grant = self._refresh.get(refresh_token)
-            if grant is None or grant.used or grant.shop_id != shop_id:
+            if grant is None or shop_id not in grant.unspent:
                 raise ApiError("error_auth", "Invalid refresh_token.")
             if not self._is_authorized(shop_id, now):
                 raise ApiError("shop_access_expired", "The shop authorization has expired.")
             if now >= grant.expires_at:
                 raise ApiError("refresh_token_expired", "The refresh_token has expired.")
-            grant.used = True
+            grant.unspent.discard(shop_id)
             previous = self._access.get(grant.access_token)
-            if previous is not None:
+            if previous is not None and shop_id in previous.expires_at:
                 grace_end = now + self._settings.old_access_token_grace
-                previous.expires_at = min(previous.expires_at, grace_end)
-            return self._new_pair(shop_id, now)
+                previous.expires_at[shop_id] = min(previous.expires_at[shop_id], grace_end)
+            return self._new_pair((shop_id,), now)
+
+    def authorization_window(self, shop_id: int) -> AuthorizationWindow | None:
+        """When the shop's authorization began and when it ends (get_shop_info, §3.4)."""
+        with self._lock:
+            authorization = self._authorizations.get(shop_id)
+            if authorization is None:
+                return None
+            return AuthorizationWindow(
+                granted_at=authorization.granted_at, expires_at=authorization.expires_at
+            )
 
     def check_access(self, access_token: str, *, shop_id: int, now: datetime) -> None:
         """Raise the gateway's error unless the token may call shop APIs for this shop."""
         with self._lock:
             grant = self._access.get(access_token)
-            if grant is not None and grant.shop_id == shop_id:
+            expires_at = grant.expires_at.get(shop_id) if grant is not None else None
+            if expires_at is not None:
                 if not self._is_authorized(shop_id, now):
                     raise ApiError("error_auth", "Invalid partner_id or shopid.")
-                if now < grant.expires_at:
+                if now < expires_at:
                     return
         code = self._settings.invalid_token_error
         message = (
@@ -135,14 +193,14 @@ class TokenStore:
     def expire_access_tokens(self, shop_id: int, *, now: datetime) -> None:
         with self._lock:
             for grant in self._access.values():
-                if grant.shop_id == shop_id:
-                    grant.expires_at = min(grant.expires_at, now)
+                if shop_id in grant.expires_at:
+                    grant.expires_at[shop_id] = min(grant.expires_at[shop_id], now)
 
     def _is_authorized(self, shop_id: int, now: datetime) -> bool:
         authorization = self._authorizations.get(shop_id)
         return authorization is not None and authorization.is_active(now)
 
-    def _new_pair(self, shop_id: int, now: datetime) -> TokenPair:
+    def _new_pair(self, shop_ids: tuple[int, ...], now: datetime) -> TokenPair:
         # Caller holds the lock.
         pair = TokenPair(
             access_token=secrets.token_hex(16),
@@ -151,10 +209,10 @@ class TokenStore:
             refresh_expires_at=now + self._settings.refresh_token_ttl,
         )
         self._access[pair.access_token] = _Access(
-            shop_id=shop_id, expires_at=pair.access_expires_at
+            expires_at=dict.fromkeys(shop_ids, pair.access_expires_at)
         )
         self._refresh[pair.refresh_token] = _Refresh(
-            shop_id=shop_id,
+            unspent=set(shop_ids),
             expires_at=pair.refresh_expires_at,
             access_token=pair.access_token,
         )

@@ -40,6 +40,10 @@ class WorldSettings:
     # their shop-level totals, in no campaign (see shop_ads.py). Off by default: the
     # realtime sync's "adds up" saving assumes totals = campaigns (see docs/operations.md).
     shop_ads_share: float = 0.0
+    # Main accounts (doc §3.1): the k-th owns the next main_account_sizes[k] shops, in
+    # order from the first; its id is first_main_account_id + k.
+    main_account_sizes: tuple[int, ...] = ()
+    first_main_account_id: int = 900_000_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +73,8 @@ class World:
         if not settings.regions:
             raise ValueError("at least one region is required")
         counts = _campaign_counts(settings)
+        if sum(settings.main_account_sizes) > settings.shop_count:
+            raise ValueError("main accounts own more shops than the world has")
         shops = []
         for index in range(settings.shop_count):
             shop_bits = noise.bits(settings.seed, index, _K_SHOP)
@@ -97,6 +103,19 @@ class World:
 
     def shop(self, shop_id: int) -> ShopSpec | None:
         return self._by_id.get(shop_id)
+
+    def shop_name(self, shop_id: int) -> str:
+        shop = self._by_id[shop_id]
+        return f"Sim shop {shop.index} {shop.region}"
+
+    def main_account_shops(self, main_account_id: int) -> tuple[ShopSpec, ...] | None:
+        """The shops a main account owns; None for an id the world has not."""
+        k = main_account_id - self.settings.first_main_account_id
+        sizes = self.settings.main_account_sizes
+        if not 0 <= k < len(sizes):
+            return None
+        start = sum(sizes[:k])
+        return self.shops[start : start + sizes[k]]
 
     def campaigns(self, shop_id: int) -> tuple[Campaign, ...]:
         """All campaigns of the shop ever created (any status), ascending by id."""

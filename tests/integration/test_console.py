@@ -32,6 +32,7 @@ REDISPATCH_KEYS = {"matched", "job_ids", "sent", "left_for_reconcile"}
 SHOP_KEYS = {
     "shop_id", "region", "status", "status_reason", "shop_name", "has_token",
     "access_token_expires_at", "refresh_token_expires_at", "last_synced_at", "campaign_count",
+    "tier", "main_account_id", "authorization_expires_at",
 }  # fmt: skip
 BUDGET_KEYS = {
     "name", "rate_per_second", "burst", "next_slot_at", "paused_until", "strikes",
@@ -94,7 +95,7 @@ def test_status_shows_the_fleet(adsync: Run, stack: LocalStack, clock: FrozenClo
 
     assert set(status) == {
         "now", "queues", "queue_error", "jobs", "stuck_jobs", "stuck", "budget", "freshness",
-        "totals",
+        "totals", "authorizations",
     }  # fmt: skip
     assert status["now"] == clock().isoformat()
     assert [q["priority"] for q in status["queues"]] == [3, 2, 1, 0]
@@ -319,6 +320,7 @@ def test_shops_list_pause_resume_and_reauth(
     listed = adsync("shops")
     shops = ok(listed, "shops")["shops"]
     assert len(shops) == 12 and set(shops[0]) == SHOP_KEYS
+    assert ok(listed, "shops")["authorizations"]["shops"] == []  # a year to go
     assert all(s["campaign_count"] is not None for s in shops)
     for token in db.run("SELECT access_token AS a, refresh_token AS r FROM apishopee_shops"):
         assert token["a"] not in listed.out and token["r"] not in listed.out

@@ -56,6 +56,7 @@ CUSTOM_METRICS = (
     "TokenRefreshesUncertain",
     "ShopsSkipped",
     "TotalsDifferences",
+    "ShopsAuthorizationExpiring",
 )
 
 _LOCAL_URI_PROPERTIES = {

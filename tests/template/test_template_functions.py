@@ -17,6 +17,7 @@ ENVIRONMENT = {
     "SHOPEE_BASE_URL": {"Ref": "ShopeeBaseUrl"},
     "PARTNER_REQUESTS_PER_SECOND": {"Ref": "PartnerRequestsPerSecond"},
     "PARTNER_SECRET_PREFIX": {"Ref": "PartnerSecretPrefix"},
+    "AUTH_REDIRECT_URL": {"Ref": "AuthRedirectUrl"},
     "RETRY_DELAY_SECONDS": {"Ref": "RetryDelaySeconds"},
     "JOB_RETENTION_DAYS": {"Ref": "JobRetentionDays"},
     "ATTRIBUTION_WINDOW_DAYS": {"Ref": "AttributionWindowDays"},

@@ -230,3 +230,17 @@ def test_shops_that_need_a_seller_raise_an_alarm(resources):
     assert alarm["Threshold"] == 0
     assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
     assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_authorizations_running_out_raise_an_alarm_ahead_of_time(resources):
+    """Issue 17 part 3: a shop whose authorization ends within the warning window counts
+    in ShopsAuthorizationExpiring (a gauge from every reconcile pass); any such shop
+    alarms, and a quiet period (no datapoint) does not."""
+    alarm = resources["AuthorizationExpiringAlarm"]["Properties"]
+    assert alarm["Namespace"] == "ShopeeAdsSync"
+    assert alarm["MetricName"] == "ShopsAuthorizationExpiring"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "shopee-ads-sync"}]
+    assert alarm["Statistic"] == "Maximum"
+    assert alarm["Threshold"] == 0
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"

@@ -119,6 +119,10 @@ class Settings:
     max_receive_count: int = 3
     step_reserve: timedelta = timedelta(seconds=45)
     partner_requests_per_second: float | None = None  # None: no budget of our own
+    # Where Shopee sends a seller back after (re-)authorizing; status and shops then show
+    # a ready re-authorization link for shops whose authorization runs out (None: the
+    # command that makes one).
+    auth_redirect_url: str | None = None
 
     def queue_url(self, priority: int) -> str:
         try:
@@ -191,6 +195,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_receive_count=_int_env(env, "MAX_RECEIVE_COUNT", 3),
         step_reserve=timedelta(seconds=_int_env(env, "STEP_RESERVE_SECONDS", 45)),
         partner_requests_per_second=_rate_env(env, "PARTNER_REQUESTS_PER_SECOND"),
+        auth_redirect_url=env.get("AUTH_REDIRECT_URL", "").strip() or None,
     )
 
 

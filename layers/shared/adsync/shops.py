@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from adsync.errors import ShopNotReadyError
+from adsync.tiers import Tier
 
 
 class ShopStatus(StrEnum):
@@ -39,10 +40,32 @@ class Shop:
     # What Shopee last said of the shop's GMS campaign, and when (services/gms.py).
     gms_status: str | None = None
     gms_checked_at: datetime | None = None
+    tier: Tier = Tier.NORMAL
+    main_account_id: int | None = None  # its authorization came with a main account's code
+    authorization_expires_at: datetime | None = None  # get_shop_info expire_time (§3.4)
+    authorization_checked_at: datetime | None = None  # when get_shop_info was last asked
 
     @property
     def has_token(self) -> bool:
         return bool(self.access_token)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EligibleShop:
+    """A shop the schedules sync, with what a tick needs to know of it."""
+
+    shop_id: int
+    region: str
+    tier: Tier
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthorizationFacts:
+    """What onboarding learnt of a shop's authorization, stored beside its tokens."""
+
+    main_account_id: int | None = None
+    expires_at: datetime | None = None
+    checked_at: datetime | None = None
 
 
 def require_ready(shop: Shop | None, shop_id: int) -> Shop:

@@ -21,6 +21,7 @@ class Route:
     is_public: bool  # public (auth) APIs: no token, no shop, fields at top level
     handler: Callable[[Call], Any]
     redirects: bool = False  # the handler returns a URL to redirect the browser to
+    top_level: bool = False  # a shop API whose fields sit at the top level (get_shop_info)
 
 
 ROUTES: dict[str, Route] = {
@@ -30,6 +31,9 @@ ROUTES: dict[str, Route] = {
     "/api/v2/auth/token/get": Route(method="POST", is_public=True, handler=auth.get_token),
     "/api/v2/auth/access_token/get": Route(
         method="POST", is_public=True, handler=auth.refresh_token
+    ),
+    "/api/v2/shop/get_shop_info": Route(
+        method="GET", is_public=False, handler=auth.shop_info, top_level=True
     ),
     ADS + "get_total_balance": Route(method="GET", is_public=False, handler=account.total_balance),
     ADS + "get_shop_toggle_info": Route(

@@ -6,9 +6,11 @@ from datetime import datetime
 from adsync.db.connection import Database, Row
 from adsync.db.sql import query
 from adsync.regions import region_timezone
-from adsync.shops import Shop, ShopStatus, TokenPair
+from adsync.shops import AuthorizationFacts, EligibleShop, Shop, ShopStatus, TokenPair
+from adsync.tiers import Tier
 
 _SQL = "shops.sql"
+_UNKNOWN = AuthorizationFacts()  # nothing learnt of the authorization (yet)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,6 +27,20 @@ class ShopOverview:
     refresh_token_expires_at: datetime | None
     last_synced_at: datetime | None
     campaign_count: int | None = None  # as of the last completed sync
+    tier: Tier = Tier.NORMAL
+    main_account_id: int | None = None
+    authorization_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpiringShop:
+    """An active shop whose authorization ends soon (or has ended)."""
+
+    shop_id: int
+    region: str
+    shop_name: str | None
+    main_account_id: int | None
+    authorization_expires_at: datetime
 
 
 def _shop_with_tokens(row: Row) -> Shop:
@@ -41,6 +57,10 @@ def _shop_with_tokens(row: Row) -> Shop:
         refresh_uncertain_since=row["refresh_uncertain_since"],
         gms_status=row.get("gms_status"),
         gms_checked_at=row.get("gms_checked_at"),
+        tier=Tier(row["tier"]),
+        main_account_id=row["main_account_id"],
+        authorization_expires_at=row["authorization_expires_at"],
+        authorization_checked_at=row["authorization_checked_at"],
     )
 
 
@@ -48,9 +68,12 @@ class ShopStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def eligible(self) -> list[tuple[int, str]]:
-        """(shop_id, region) of every shop the schedules sync, biggest first."""
-        return [(r["shop_id"], r["region"]) for r in self._db.run(query(_SQL, "eligible_shops"))]
+    def eligible(self, *, now: datetime) -> list[EligibleShop]:
+        """Every shop the schedules sync at `now`, biggest first."""
+        return [
+            EligibleShop(shop_id=r["shop_id"], region=r["region"], tier=Tier(r["tier"]))
+            for r in self._db.run(query(_SQL, "eligible_shops"), now=now)
+        ]
 
     def get(self, shop_id: int) -> Shop | None:
         row = self._db.one(query(_SQL, "get_shop"), shop_id=shop_id)
@@ -64,6 +87,7 @@ class ShopStore:
         tokens: TokenPair,
         now: datetime,
         shop_name: str | None = None,
+        authorization: AuthorizationFacts = _UNKNOWN,
     ) -> None:
         """Add a shop, or give an existing one fresh tokens and make it active again.
 
@@ -80,7 +104,46 @@ class ShopStore:
             access_expires_at=tokens.access_expires_at,
             refresh_expires_at=tokens.refresh_expires_at,
             now=now,
+            main_account_id=authorization.main_account_id,
+            authorization_expires_at=authorization.expires_at,
+            authorization_checked_at=authorization.checked_at,
         )
+
+    def record_authorization(
+        self,
+        *,
+        shop_id: int,
+        expires_at: datetime | None,
+        now: datetime,
+        shop_name: str | None = None,
+    ) -> None:
+        """Store get_shop_info's expire_time (None: Shopee gave none) as of `now`, and its
+        shop name if the row has none."""
+        self._db.run(
+            query(_SQL, "record_authorization"),
+            shop_id=shop_id,
+            expires_at=expires_at,
+            now=now,
+            shop_name=shop_name,
+        )
+
+    def set_tier(self, *, shop_id: int, tier: Tier, now: datetime) -> bool | None:
+        """Give the shop a tier; whether it changed, None when there is no such shop."""
+        row = self._db.one(query(_SQL, "set_tier"), shop_id=shop_id, tier=tier.value, now=now)
+        return bool(row["changed"]) if row else None
+
+    def expiring(self, *, until: datetime) -> list[ExpiringShop]:
+        """Active shops whose authorization ends before `until`, soonest first."""
+        return [
+            ExpiringShop(
+                shop_id=r["shop_id"],
+                region=r["region"],
+                shop_name=r["shop_name"],
+                main_account_id=r["main_account_id"],
+                authorization_expires_at=r["authorization_expires_at"],
+            )
+            for r in self._db.run(query(_SQL, "expiring_authorizations"), until=until)
+        ]
 
     def mark_synced(self, *, shop_id: int, campaign_count: int, now: datetime) -> None:
         self._db.run(
@@ -130,6 +193,9 @@ class ShopStore:
                 refresh_token_expires_at=r["refresh_token_expires_at"],
                 last_synced_at=r["last_synced_at"],
                 campaign_count=r["campaign_count"],
+                tier=Tier(r["tier"]),
+                main_account_id=r["main_account_id"],
+                authorization_expires_at=r["authorization_expires_at"],
             )
             for r in self._db.run(query(_SQL, "list_shops"))
         ]

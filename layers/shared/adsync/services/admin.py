@@ -15,6 +15,7 @@ from adsync.db.shop_store import ShopOverview
 from adsync.db.totals_store import DifferenceCount
 from adsync.errors import AdsSyncError, QueueError
 from adsync.jobs import Dispatch, EnqueueRequest, SyncType
+from adsync.services.authorization import AuthorizationWarnings, warnings
 from adsync.services.dependencies import Dependencies
 from adsync.services.enqueue import EnqueueResult, enqueue
 from adsync.services.onboarding import onboard_shop
@@ -106,6 +107,7 @@ class StatusReport:
     budget: BudgetStatus
     freshness: Freshness
     totals: TotalsStatus
+    authorizations: AuthorizationWarnings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +140,7 @@ class SyncResult:
 @dataclass(frozen=True, kw_only=True)
 class ShopList:
     shops: tuple[ShopOverview, ...]
+    authorizations: AuthorizationWarnings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,6 +212,7 @@ def status(deps: Dependencies) -> StatusReport:
         budget=budget_status(deps),
         freshness=freshness(deps, now),
         totals=totals_status(deps, now),
+        authorizations=warnings(deps, now),
     )
 
 
@@ -272,7 +276,7 @@ def show_job(deps: Dependencies, job_id: int) -> JobView:
     return jobs[0]
 
 
-def _send(deps: Dependencies, dispatches: tuple[Dispatch, ...] | list[Dispatch]) -> int:
+def send_jobs(deps: Dependencies, dispatches: tuple[Dispatch, ...] | list[Dispatch]) -> int:
     """Send what can be sent now; the reconciler picks up the rest (dispatched_at NULL)."""
     if not dispatches or not deps.settings.queue_urls:
         return 0
@@ -294,7 +298,7 @@ def retry_failed(
     redrive = deps.admin.retry_failed(
         now=deps.clock(), job_ids=job_ids, shop_id=shop_id, error=error, since=since
     )
-    sent = _send(deps, redrive.dispatches)
+    sent = send_jobs(deps, redrive.dispatches)
     return Redispatch(
         matched=redrive.matched,
         job_ids=tuple(d.job_id for d in redrive.dispatches),
@@ -309,7 +313,7 @@ def reset_stuck(
     """Processing jobs whose lease expired more than `grace` ago go back to the queue."""
     now = deps.clock()
     dispatches = deps.admin.reset_stuck(now=now, lease_dead_before=now - grace, shop_id=shop_id)
-    sent = _send(deps, dispatches)
+    sent = send_jobs(deps, dispatches)
     return Redispatch(
         matched=len(dispatches),
         job_ids=tuple(d.job_id for d in dispatches),
@@ -336,7 +340,7 @@ def list_shops(deps: Dependencies, *, needs_reauth: bool = False) -> ShopList:
     shops = deps.shops.overview()
     if needs_reauth:
         shops = [s for s in shops if s.status is ShopStatus.NEEDS_REAUTH]
-    return ShopList(shops=tuple(shops))
+    return ShopList(shops=tuple(shops), authorizations=warnings(deps, deps.clock()))
 
 
 def set_shop_paused(deps: Dependencies, *, shop_id: int, paused: bool) -> ShopChange:
@@ -389,7 +393,7 @@ def authorize_shop(
             target_days=[None],
             now=deps.clock(),
         )
-        _send(deps, dispatches)
+        send_jobs(deps, dispatches)
     shop = next(s for s in deps.shops.overview() if s.shop_id == shop_id)
     return Authorized(shop=shop, backfill_job_id=dispatches[0].job_id if dispatches else None)
 

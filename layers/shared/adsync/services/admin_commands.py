@@ -20,8 +20,9 @@ from typing import Any
 from adsync.errors import AdsSyncError, BadEventError
 from adsync.jobs import EnqueueRequest, JobStatus, SyncType
 from adsync.regions import TIME_ZONES
-from adsync.services import admin, admin_partners
+from adsync.services import admin, admin_agency, admin_partners
 from adsync.services.dependencies import Dependencies
+from adsync.tiers import parse_tier
 
 Args = dict[str, Any]
 MAX_LIST = 500
@@ -75,6 +76,12 @@ def _choice(*values: str) -> Callable[[object], str]:
         raise ValueError(f"one of {', '.join(values)}")
 
     return parse
+
+
+def _tier(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("a tier name")
+    return parse_tier(value)
 
 
 def _ids(value: object) -> tuple[int, ...]:
@@ -191,6 +198,18 @@ COMMANDS: dict[str, Command] = {
         },
         ("shop_id", "region", "code"),
         "exchange the redirect's code and store the shop",
+    ),
+    "authorize-main": Command(
+        lambda d, a: admin_agency.authorize_main_account(d, **a),
+        {"main_account_id": _ID, "code": _text, "backfill": _flag},
+        ("main_account_id", "code"),
+        "exchange a main account's code and store every shop it brings",
+    ),
+    "shop-tier": Command(
+        lambda d, a: admin_agency.set_shop_tier(d, **a),
+        {"shop_id": _ID, "tier": _tier},
+        ("shop_id", "tier"),
+        "give a shop a lasting tier: critical, normal or off_peak",
     ),
     "budget": Command(lambda d, a: admin.budget_status(d), {}, help="the request budgets"),
     "budget-pause": Command(

@@ -5,6 +5,10 @@ and undispatched, which the reconciler re-sends. Duplicate schedule deliveries i
 nothing thanks to the partial unique index. A shop row no job could sync (a region no
 marketplace table knows: a hand edit, an older system's row) is skipped, logged and
 counted; it never stops the tick for the other shops.
+
+A fleet tick (no shop_ids: the schedules) honours each shop's tier (adsync/tiers.py): a
+critical shop's jobs go to the critical queue, an off-peak shop takes realtime ticks only
+in its local night. A request naming shops (an operator's "sync now") does what it says.
 """
 
 from dataclasses import dataclass
@@ -15,6 +19,7 @@ from adsync.jobs import MAX_DAYS_AGO, EnqueueRequest, SyncType
 from adsync.observability import count, logger
 from adsync.regions import UnknownRegionError, local_day
 from adsync.services.dependencies import Dependencies
+from adsync.tiers import job_priority, takes_tick
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +31,17 @@ class EnqueueResult:
     # shops the request named that are not synced (unknown, paused, needing re-auth),
     # and eligible shops whose row cannot be synced (a region no table knows)
     skipped_shop_ids: tuple[int, ...] = ()
+    # off-peak shops this tick left alone: outside their window (not an error)
+    outside_window: int = 0
+
+
+@dataclass
+class _Group:
+    """The jobs of one priority, in the order they are sent."""
+
+    shop_ids: list[int]
+    days_ago: list[int | None]
+    target_days: list[date | None]
 
 
 def _days_of(
@@ -43,39 +59,50 @@ def _days_of(
 
 def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
     now = deps.clock()
-    shops = deps.shops.eligible()
+    shops = deps.shops.eligible(now=now)
     skipped: tuple[int, ...] = ()
+    fleet_tick = request.shop_ids is None
     if request.shop_ids is not None:
         wanted = set(request.shop_ids)
-        shops = [(shop_id, region) for shop_id, region in shops if shop_id in wanted]
-        found = {shop_id for shop_id, _ in shops}
+        shops = [shop for shop in shops if shop.shop_id in wanted]
+        found = {shop.shop_id for shop in shops}
         skipped = tuple(s for s in request.shop_ids if s not in found)
-    shop_ids: list[int] = []
-    days_ago: list[int | None] = []
-    target_days: list[date | None] = []
-    for shop_id, region in shops:
+    groups: dict[int, _Group] = {}
+    outside_window = 0
+    for shop in shops:
         try:
-            days = _days_of(request, region, now)  # every sync needs the shop's local day
+            days = _days_of(request, shop.region, now)  # every sync needs the shop's local day
+            takes = takes_tick(shop.tier, sync_type=request.sync_type, region=shop.region, now=now)
         except UnknownRegionError as exc:
-            skipped += (shop_id,)
-            logger.error("shop skipped: its row cannot be synced", shop_id=shop_id, error=str(exc))
+            skipped += (shop.shop_id,)
+            logger.error(
+                "shop skipped: its row cannot be synced", shop_id=shop.shop_id, error=str(exc)
+            )
             continue
+        if fleet_tick and not takes:
+            outside_window += 1
+            continue
+        priority = job_priority(shop.tier, request.priority) if fleet_tick else request.priority
+        group = groups.setdefault(priority, _Group(shop_ids=[], days_ago=[], target_days=[]))
         for n, day in days:
             if n is not None and n > MAX_DAYS_AGO:
                 raise BadEventError(
-                    f"{day} is {n} days ago for shop {shop_id}: at most {MAX_DAYS_AGO}"
+                    f"{day} is {n} days ago for shop {shop.shop_id}: at most {MAX_DAYS_AGO}"
                 )
-            shop_ids.append(shop_id)
-            days_ago.append(n)
-            target_days.append(day)
-    dispatches = deps.jobs.insert_jobs(
-        sync_type=request.sync_type.value,
-        priority=request.priority,
-        shop_ids=shop_ids,
-        days_ago=days_ago,
-        target_days=target_days,
-        now=now,
-    )
+            group.shop_ids.append(shop.shop_id)
+            group.days_ago.append(n)
+            group.target_days.append(day)
+    dispatches = []
+    for priority in sorted(groups, reverse=True):  # critical shops first
+        group = groups[priority]
+        dispatches += deps.jobs.insert_jobs(
+            sync_type=request.sync_type.value,
+            priority=priority,
+            shop_ids=group.shop_ids,
+            days_ago=group.days_ago,
+            target_days=group.target_days,
+            now=now,
+        )
     outcome = deps.queue.send(dispatches)
     deps.jobs.mark_dispatched(job_ids=outcome.sent, now=now)
     for job_id, reason in outcome.failed:
@@ -90,6 +117,7 @@ def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
         eligible_shops=len(shops),
         inserted=len(dispatches),
         sent=len(outcome.sent),
+        outside_window=outside_window,
     )
     return EnqueueResult(
         eligible_shops=len(shops),
@@ -97,4 +125,5 @@ def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
         sent=len(outcome.sent),
         send_failed=len(outcome.failed),
         skipped_shop_ids=skipped,
+        outside_window=outside_window,
     )

@@ -1,7 +1,8 @@
 """Maintenance passes, each a `run_once`-style function taking its time from deps.clock.
 
 - reconcile (every minute): re-send jobs that have no live message, and report data
-  freshness (the age of the stalest shop's last successful sync).
+  freshness (the age of the stalest shop's last successful sync) and how many shops'
+  authorizations end within the warning window (services/authorization.py).
 - cleanup (02:00 local): delete completed/failed jobs older than the retention.
 Both are safe when two run at once (row locks with SKIP LOCKED; DELETE is idempotent).
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 from adsync.errors import BadEventError
 from adsync.observability import count, logger, metrics
+from adsync.services import authorization
 from adsync.services.dependencies import Dependencies
 
 TASKS = ("reconcile", "cleanup")
@@ -29,6 +31,7 @@ class ReconcileResult:
     redispatched: int
     send_failed: int
     oldest_sync_age_seconds: float | None
+    expiring_authorizations: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,12 +65,16 @@ def reconcile(deps: Dependencies) -> ReconcileResult:
     # Emitted on every pass (0 with no active shop): the freshness alarm treats a
     # missing datapoint as breaching.
     metrics.add_metric(name="OldestShopSyncAgeSeconds", unit="Seconds", value=age or 0.0)
+    expiring = authorization.expiring(deps, now)
+    # A gauge, every pass (0 included): the alarm fires while any shop is in the window.
+    metrics.add_metric(name="ShopsAuthorizationExpiring", unit="Count", value=len(expiring))
     if dispatches:
         logger.info("reconciled", redispatched=len(outcome.sent), send_failed=len(outcome.failed))
     return ReconcileResult(
         redispatched=len(outcome.sent),
         send_failed=len(outcome.failed),
         oldest_sync_age_seconds=age,
+        expiring_authorizations=len(expiring),
     )
 
 
@@ -88,5 +95,6 @@ def run_task(task: str, deps: Dependencies) -> dict[str, Any]:
             "redispatched": result.redispatched,
             "send_failed": result.send_failed,
             "oldest_sync_age_seconds": result.oldest_sync_age_seconds,
+            "expiring_authorizations": result.expiring_authorizations,
         }
     return {"task": task, "deleted": cleanup(deps).deleted}

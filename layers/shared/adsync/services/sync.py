@@ -17,7 +17,7 @@ from adsync.config import ATTRIBUTION_WINDOW_DEFAULT
 from adsync.errors import LeaseLostError, ShopNotReadyError
 from adsync.jobs import Job, SyncType
 from adsync.regions import local_day, region_timezone
-from adsync.services import gms
+from adsync.services import authorization, gms
 from adsync.services.activity import RealtimeCursor
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
@@ -81,6 +81,7 @@ def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
 def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
     shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
     api = deps.partner_api(shop.shop_id)  # refused here when the shop has no known partner
+    authorization.check_if_due(shop, deps, api)  # one call a week per shop, at most a day
     if job.sync_type == SyncType.REALTIME:
         realtime = RealtimeSync(job=job, shop=shop, deps=deps, api=api)
         return SyncProgress(cursor=realtime.run(deadline))

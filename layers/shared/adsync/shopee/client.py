@@ -17,7 +17,7 @@ from adsync.config import PartnerCredentials
 from adsync.shopee.ads import AdsApi
 from adsync.shopee.errors import ShopeeError
 from adsync.shopee.gms import GmsApi
-from adsync.shopee.models import TokenGrant
+from adsync.shopee.models import MainAccountGrant, ShopInfo, TokenGrant
 from adsync.shopee.transport import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -74,6 +74,32 @@ class ShopeeClient(AdsApi, GmsApi):
         body = {"code": code, "shop_id": shop_id, "partner_id": partner_id}
         payload = self._transport.call("POST", "/api/v2/auth/token/get", body=body)
         return self._grant(payload, shop_id)
+
+    def exchange_main_account_code(self, *, code: str, main_account_id: int) -> MainAccountGrant:
+        """Trade a main account's code for the one pair all its shops share (§3.2)."""
+        partner_id = self._transport.credentials.partner_id
+        body = {"code": code, "main_account_id": main_account_id, "partner_id": partner_id}
+        payload = self._transport.call("POST", "/api/v2/auth/token/get", body=body)
+        try:
+            return MainAccountGrant(
+                main_account_id=main_account_id,
+                access_token=str(payload["access_token"]),
+                refresh_token=str(payload["refresh_token"]),
+                expire_in_seconds=int(payload["expire_in"]),
+                shop_ids=tuple(int(s) for s in payload.get("shop_id_list") or ()),
+                merchant_ids=tuple(int(m) for m in payload.get("merchant_id_list") or ()),
+            )
+        except (KeyError, TypeError, ValueError):
+            # Not chained: the foreign exception could quote a token.
+            raise ShopeeError(
+                "main-account token reply lacks access_token/refresh_token/expire_in "
+                "or has a malformed shop_id_list"
+            ) from None
+
+    def get_shop_info(self, auth: ShopAuth) -> ShopInfo:
+        """Name, region and authorization window of one shop (§3.4; fields top level)."""
+        payload = self._transport.call("GET", "/api/v2/shop/get_shop_info", auth=auth)
+        return ShopInfo.from_api(shop_id=auth.shop_id, raw=payload)
 
     def refresh_access_token(self, *, refresh_token: str, shop_id: int) -> TokenGrant:
         """Spend a single-use refresh token for a new pair (store it before using it)."""

@@ -9,7 +9,7 @@ Shopee omits (no activity) are simply absent: nothing here invents zeros. Dates 
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Self
 
@@ -310,3 +310,50 @@ class TokenGrant:
     access_token: str = field(repr=False)
     refresh_token: str = field(repr=False)
     expire_in_seconds: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MainAccountGrant:
+    """The one pair /auth/token/get returns for a main account, shared by all its shops
+    until each shop's first refresh gives it its own (shopee-ads-api.md §3.2, §3.3)."""
+
+    main_account_id: int
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expire_in_seconds: int
+    shop_ids: tuple[int, ...]
+    merchant_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShopInfo:
+    """What v2.shop.get_shop_info says of a shop and its authorization (§3.4)."""
+
+    shop_id: int
+    shop_name: str | None
+    region: str
+    authorized_at: datetime | None
+    authorization_expires_at: datetime | None
+
+    @classmethod
+    def from_api(cls, *, shop_id: int, raw: dict[str, Any]) -> Self:
+        region = raw.get("region")
+        if not isinstance(region, str) or not region:
+            raise ShopeeError("get_shop_info reply lacks region")
+        name = raw.get("shop_name")
+        return cls(
+            shop_id=shop_id,
+            shop_name=name if isinstance(name, str) and name else None,
+            region=region.upper(),
+            authorized_at=_instant(raw.get("auth_time"), "auth_time"),
+            authorization_expires_at=_instant(raw.get("expire_time"), "expire_time"),
+        )
+
+
+def _instant(value: object, name: str) -> datetime | None:
+    """Unix seconds (Shopee's timestamps) as an aware UTC datetime; absent or 0: None."""
+    if value is None or value == 0:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ShopeeError(f"get_shop_info {name} is not a Unix time: {_shown(value)}")
+    return datetime.fromtimestamp(value, tz=UTC)

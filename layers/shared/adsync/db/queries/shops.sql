@@ -1,23 +1,33 @@
 -- name: eligible_shops
--- Shops the schedules sync: active and holding a token. Biggest first (never synced
--- counts as big: its size is unknown), so that long jobs do not end a cycle.
-SELECT shop_id, region FROM apishopee_shops
+-- Shops the schedules sync: active and holding a token, up to the last moment of their
+-- authorization (after it nothing can refresh their tokens). Biggest first (never
+-- synced counts as big: its size is unknown), so that long jobs do not end a cycle.
+SELECT shop_id, region, tier FROM apishopee_shops
 WHERE status = 'active' AND access_token IS NOT NULL
+  AND (authorization_expires_at IS NULL OR authorization_expires_at > :now)
 ORDER BY campaign_count DESC NULLS FIRST, shop_id;
 
 -- name: get_shop
 SELECT shop_id, region, status, shop_name, access_token, refresh_token,
        access_token_expires_at, last_synced_at, sync_state, refresh_uncertain_since,
-       gms_status, gms_checked_at
+       gms_status, gms_checked_at,
+       tier, main_account_id, authorization_expires_at, authorization_checked_at
 FROM apishopee_shops WHERE shop_id = :shop_id;
 
 -- name: upsert_shop
+-- A (re-)authorization: new tokens, and what it says of the authorization (a
+-- shop-account code clears main_account_id: the shop no longer shares a pair).
 INSERT INTO apishopee_shops
     (shop_id, region, shop_name, access_token, refresh_token, access_token_expires_at,
-     refresh_token_expires_at, status, status_reason, created_at, updated_at)
+     refresh_token_expires_at, status, status_reason, created_at, updated_at,
+     main_account_id, authorization_expires_at, authorization_checked_at)
 VALUES (:shop_id, :region, :shop_name, :access_token, :refresh_token, :access_expires_at,
-        :refresh_expires_at, 'active', NULL, :now, :now)
+        :refresh_expires_at, 'active', NULL, :now, :now,
+        :main_account_id, :authorization_expires_at, :authorization_checked_at)
 ON CONFLICT (shop_id) DO UPDATE SET
+    main_account_id = EXCLUDED.main_account_id,
+    authorization_expires_at = EXCLUDED.authorization_expires_at,
+    authorization_checked_at = EXCLUDED.authorization_checked_at,
     region = EXCLUDED.region,
     shop_name = COALESCE(EXCLUDED.shop_name, apishopee_shops.shop_name),
     access_token = EXCLUDED.access_token,
@@ -48,7 +58,8 @@ FROM apishopee_shops WHERE status = 'active' AND access_token IS NOT NULL;
 -- use). Others wait here, then read the pair the first one stored. NO KEY UPDATE:
 -- excludes other refreshers but not the FK checks of job inserts for this shop.
 SELECT shop_id, region, status, shop_name, access_token, refresh_token,
-       access_token_expires_at, last_synced_at, refresh_uncertain_since
+       access_token_expires_at, last_synced_at, refresh_uncertain_since,
+       tier, main_account_id, authorization_expires_at, authorization_checked_at
 FROM apishopee_shops WHERE shop_id = :shop_id
 FOR NO KEY UPDATE;
 
@@ -70,6 +81,31 @@ WHERE shop_id = :shop_id;
 -- Every shop for operators; tokens are not selected.
 SELECT shop_id, region, status, status_reason, shop_name,
        access_token IS NOT NULL AS has_token, access_token_expires_at,
-       refresh_token_expires_at, last_synced_at, campaign_count
+       refresh_token_expires_at, last_synced_at, campaign_count,
+       tier, main_account_id, authorization_expires_at
 FROM apishopee_shops
 ORDER BY shop_id;
+
+-- name: record_authorization
+-- get_shop_info's answer (§3.4): the authorization's end, and when we asked; its name
+-- when the shop has none yet (an operator's name is kept).
+UPDATE apishopee_shops
+SET authorization_expires_at = :expires_at, authorization_checked_at = :now,
+    shop_name = COALESCE(shop_name, :shop_name), updated_at = :now
+WHERE shop_id = :shop_id;
+
+-- name: set_tier
+-- RETURNING: no row = no such shop; changed says whether it had another tier.
+UPDATE apishopee_shops AS s
+SET tier = :tier, updated_at = CASE WHEN prev.tier = :tier THEN s.updated_at ELSE :now END
+FROM (SELECT shop_id, tier FROM apishopee_shops WHERE shop_id = :shop_id FOR UPDATE) AS prev
+WHERE s.shop_id = prev.shop_id
+RETURNING prev.tier <> :tier AS changed;
+
+-- name: expiring_authorizations
+-- Active shops whose authorization ends before :until (already ended included: they
+-- need the seller as much), soonest first.
+SELECT shop_id, region, shop_name, main_account_id, authorization_expires_at
+FROM apishopee_shops
+WHERE status = 'active' AND authorization_expires_at < :until
+ORDER BY authorization_expires_at, shop_id;

@@ -16,8 +16,9 @@ import os
 import sys
 
 from local import cfn_response, ops, sam_backend
+from local.postgres import LOCAL_DATABASE
 from local.progress import RunProgress
-from local.runner import LOCAL_DATABASE, CycleSummary, RunOptions, run_cycle
+from local.runner import CycleSummary, RunOptions, run_cycle
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
 

@@ -42,8 +42,7 @@ def serve(received: Received, *, host: str = "127.0.0.1", port: int = 0) -> Iter
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        bound_host, bound_port = server.server_address[:2]
-        yield f"http://{bound_host}:{bound_port}"
+        yield f"http://{host}:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()

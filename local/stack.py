@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import boto3
 from moto import mock_aws
@@ -23,7 +23,7 @@ from adsync.shops import TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
-from local.simulator import SimServer, Simulator, SimulatorSettings, World
+from local.simulator import Simulator, SimulatorSettings, World
 from local.simulator.process import SimulatorProcess
 from local.template import load_template, queue_layout
 
@@ -51,11 +51,19 @@ def patched_env(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
+class SimulatorEndpoint(Protocol):
+    """What the stack uses of the simulator's HTTP server: a SimServer, or a
+    SimulatorProcess (its own server)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+
 @dataclass
 class LocalStack:
     database_url: str
     simulator: Simulator  # or a SimulatorProcess, which serves what the stack uses of it
-    server: SimServer  # (a SimulatorProcess is its own server: it has a base_url)
+    server: SimulatorEndpoint
     sqs: Any
     queues: LocalQueues
     env: dict[str, str]
@@ -152,6 +160,7 @@ def local_stack(
     with ExitStack() as stack:
         stack.enter_context(patched_env(AWS_ENV))
         simulator: Any
+        server: SimulatorEndpoint
         if simulator_process:
             simulator = server = SimulatorProcess(world, simulator_settings)
             stack.callback(simulator.stop)

@@ -9,6 +9,7 @@ row, a TH shop at an hour where +7 and +8 give different dates.
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from adsync.db.connection import Database
 from adsync.regions import local_day
@@ -28,7 +29,7 @@ def one_active_shop(stack: LocalStack, db: Database) -> int:
     return shop_id
 
 
-def job(db: Database) -> dict:
+def job(db: Database) -> dict[str, Any]:
     row = db.one("SELECT * FROM apishopee_ads_sync_queue")
     assert row is not None
     return row

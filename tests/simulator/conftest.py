@@ -92,7 +92,7 @@ def make_world(**overrides: Any) -> World:
 
 
 def make_sim(world: World, clock: FrozenClock, **settings: Any) -> Simulator:
-    base = {"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}
+    base: dict[str, Any] = {"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}
     return Simulator(world, SimulatorSettings(**(base | settings)), clock=clock)
 
 

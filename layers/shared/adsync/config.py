@@ -114,6 +114,7 @@ class Settings:
     partner_requests_per_second: float | None = None  # None: no budget of our own
 
     def queue_url(self, priority: int) -> str:
+        """The URL of the queue serving `priority`; ConfigError if none is configured."""
         try:
             return self.queue_urls[priority]
         except KeyError:

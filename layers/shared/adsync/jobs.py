@@ -41,6 +41,8 @@ class SyncType(StrEnum):
 
 
 class JobStatus(StrEnum):
+    """Where a job is in its life: pending, processing, then completed or failed."""
+
     PENDING = "pending"
     PROCESSING = "processing"
     COMPLETED = "completed"
@@ -49,6 +51,8 @@ class JobStatus(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class Job:
+    """A row of the job table, as the worker claims it."""
+
     id: int
     shop_id: int
     sync_type: str
@@ -86,6 +90,7 @@ class JobMessage:
     abandoned_leases: tuple[datetime, ...] = ()
 
     def to_body(self) -> str:
+        """The JSON body of the SQS message."""
         body: dict[str, Any] = {"job_id": self.job_id, "dispatch_id": self.dispatch_id}
         if self.abandoned_leases:
             body["abandoned_leases"] = [lease.isoformat() for lease in self.abandoned_leases]
@@ -93,6 +98,7 @@ class JobMessage:
 
     @classmethod
     def from_body(cls, body: str) -> "JobMessage":
+        """Parse a message body; BadEventError (with the body cut short) if it is not ours."""
         try:
             data = json.loads(body)
             job_id, dispatch_id = data["job_id"], data["dispatch_id"]
@@ -147,6 +153,7 @@ class Dispatch:
 
     @property
     def message(self) -> JobMessage:
+        """The message that sends this dispatch."""
         return JobMessage(job_id=self.job_id, dispatch_id=self.dispatch_id)
 
 

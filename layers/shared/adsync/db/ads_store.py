@@ -59,6 +59,8 @@ def _json_rows(rows: Sequence[object], names: Sequence[str]) -> Json:
 
 
 class AdsStore:
+    """Upserts into the apishopee_ads_* tables, in batches of one statement each."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -93,6 +95,7 @@ class AdsStore:
     def upsert_campaign_hourly(
         self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
     ) -> int:
+        """Insert or overwrite campaign hourly rows; returns the rows written."""
         names = ("campaign_id", "performance_date", "hour", *PRODUCT_METRICS)
         return self._upsert(
             "upsert_campaign_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
@@ -101,6 +104,7 @@ class AdsStore:
     def upsert_shop_daily(
         self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
     ) -> int:
+        """Insert or overwrite shop daily rows; returns the rows written."""
         names = ("performance_date", *SHOP_METRICS)
         return self._upsert(
             "upsert_shop_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
@@ -109,6 +113,7 @@ class AdsStore:
     def upsert_shop_hourly(
         self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
     ) -> int:
+        """Insert or overwrite shop hourly rows; returns the rows written."""
         names = ("performance_date", "hour", *SHOP_METRICS)
         return self._upsert(
             "upsert_shop_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at

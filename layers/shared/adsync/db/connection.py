@@ -164,6 +164,7 @@ class Database:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def one(self, sql: str, **params: Any) -> Row | None:
+        """The first row `sql` returns, or None."""
         rows = self.run(sql, **params)
         return rows[0] if rows else None
 
@@ -205,6 +206,7 @@ class Database:
         self.close()
 
     def close(self) -> None:
+        """Close the connection (quietly); the next statement opens a new one."""
         if self._conn is not None:
             with suppress(Exception):
                 self._conn.close()

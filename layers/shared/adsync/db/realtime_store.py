@@ -37,12 +37,16 @@ class PendingRows:
 
 @dataclass(frozen=True, kw_only=True)
 class Schedule:
+    """A campaign's start and end, as last stored."""
+
     campaign_id: int
     start_time: datetime | None
     end_time: datetime | None
 
 
 class RealtimeStore:
+    """The realtime sync's one-statement commits and the reads it plans from."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 

@@ -51,10 +51,12 @@ class Dependencies:
 
     @cached_property
     def settings(self) -> Settings:
+        """The settings, parsed from the environment once."""
         return load_settings(self._env)
 
     @cached_property
     def db(self) -> Database:
+        """The database connection (opened on first use)."""
         return Database(
             load_database_settings(self._env),
             refresh_settings=database_settings_provider(self._env),
@@ -62,22 +64,27 @@ class Dependencies:
 
     @cached_property
     def jobs(self) -> JobStore:
+        """The job table."""
         return JobStore(self.db)
 
     @cached_property
     def shops(self) -> ShopStore:
+        """The shop table."""
         return ShopStore(self.db)
 
     @cached_property
     def admin(self) -> AdminStore:
+        """The operator console's store."""
         return AdminStore(self.db)
 
     @cached_property
     def ads(self) -> AdsStore:
+        """The ads tables."""
         return AdsStore(self.db)
 
     @cached_property
     def queue(self) -> QueueGateway:
+        """The priority queues."""
         sqs = self._sqs
         if sqs is None:
             # Imported on first use: boto3 is a fifth of a second of cold start, and a
@@ -111,6 +118,7 @@ class Dependencies:
 
     @cached_property
     def shopee(self) -> ShopeeClient:
+        """The Shopee client, its calls paced by the partner's request budget."""
         budget = self.budget
         return ShopeeClient(
             base_url=self.settings.shopee_base_url,
@@ -122,6 +130,7 @@ class Dependencies:
 
     @cached_property
     def tokens(self) -> TokenManager:
+        """The shops' tokens, refreshed when they near expiry."""
         return TokenManager(
             db=self.db,
             shops=self.shops,
@@ -131,6 +140,7 @@ class Dependencies:
         )
 
     def close(self) -> None:
+        """Close what was opened (the database connection)."""
         if "db" in self.__dict__:
             self.db.close()
 

@@ -19,6 +19,8 @@ from adsync.services.dependencies import Dependencies
 
 @dataclass(frozen=True, kw_only=True)
 class EnqueueResult:
+    """What one enqueue did: jobs created, messages sent, shops skipped."""
+
     eligible_shops: int
     inserted: int
     sent: int
@@ -42,6 +44,8 @@ def _days_of(
 
 
 def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
+    """Create the jobs `request` asks for (one per eligible shop and day; a live job is not
+    duplicated) and send their messages; a failed send is left to the reconciler."""
     now = deps.clock()
     shops = deps.shops.eligible()
     skipped: tuple[int, ...] = ()

@@ -17,6 +17,7 @@ REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 def onboard_shop(
     deps: Dependencies, *, shop_id: int, region: str, code: str, shop_name: str | None = None
 ) -> None:
+    """Exchange a seller's authorization code for the shop's tokens and store the shop."""
     # Refused before the single-use code is spent: an unknown region, or a database
     # that cannot store the shop (not migrated: 42P01).
     region_timezone(region)

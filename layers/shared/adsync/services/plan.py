@@ -22,6 +22,8 @@ DAYS_PER_CALL = 30
 
 
 class Phase(StrEnum):
+    """The phases of a day-range sync, in the order they run."""
+
     LIST = "list"
     SETTINGS = "settings"
     DAILY = "daily"
@@ -52,9 +54,11 @@ class Cursor:
 
     @property
     def done(self) -> bool:
+        """True when every phase has run."""
         return self.phase is Phase.DONE
 
     def days(self) -> list[date]:
+        """The days this sync covers, oldest first."""
         count = (self.end_day - self.start_day).days + 1
         return [self.start_day + timedelta(days=n) for n in range(count)]
 
@@ -108,6 +112,7 @@ class Cursor:
         }
 
     def to_json(self) -> dict[str, Any]:
+        """The cursor as JSON, for the job row."""
         return {
             "start_day": self.start_day.isoformat(),
             "end_day": self.end_day.isoformat(),
@@ -123,6 +128,7 @@ class Cursor:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Cursor":
+        """The cursor `to_json` stored."""
         return cls(
             start_day=date.fromisoformat(data["start_day"]),
             end_day=date.fromisoformat(data["end_day"]),
@@ -138,6 +144,7 @@ class Cursor:
 
 
 def chunk(ids: Sequence[int], size: int = IDS_PER_CALL) -> list[tuple[int, ...]]:
+    """`ids` cut into tuples of at most `size` (one Shopee call each)."""
     return [tuple(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 

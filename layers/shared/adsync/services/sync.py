@@ -33,10 +33,13 @@ ALL_INFO_TYPES = (1, 2, 3, 4)
 
 @dataclass(frozen=True, kw_only=True)
 class SyncProgress:
+    """How far a job's sync has come: its cursor."""
+
     cursor: Cursor | RealtimeCursor
 
     @property
     def finished(self) -> bool:
+        """True when the sync is complete."""
         return self.cursor.done
 
 

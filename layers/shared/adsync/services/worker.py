@@ -53,6 +53,8 @@ INTERRUPTED_DELAY = timedelta(seconds=30)
 
 
 class Outcome(StrEnum):
+    """What the worker did with one record (the handler reports only failures)."""
+
     COMPLETED = "completed"
     DROPPED = "dropped"
     DEFERRED = "deferred"

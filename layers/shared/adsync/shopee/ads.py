@@ -29,6 +29,7 @@ _ADS = "/api/v2/ads/"
 
 
 def chunks(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> Iterator[list[int]]:
+    """`ids` in lists of at most `size`: the most one call may name."""
     for start in range(0, len(ids), size):
         yield list(ids[start : start + size])
 

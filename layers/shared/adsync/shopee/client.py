@@ -30,6 +30,8 @@ __all__ = ["RetryPolicy", "ShopAuth", "ShopeeClient"]
 
 
 class ShopeeClient(AdsApi, GmsApi):
+    """The Shopee Open Platform client: the Ads and GMS APIs over one signed transport."""
+
     def __init__(
         self,
         *,

@@ -92,6 +92,7 @@ class QuotaExceededError(ShopeeError):
     retryable = True
 
     def resets_at(self, now: datetime) -> datetime:
+        """When the daily quota comes back: the next 00:00 UTC+8, in `now`'s zone."""
         local = now.astimezone(_QUOTA_TZ)
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
         return midnight.astimezone(now.tzinfo)

@@ -90,6 +90,8 @@ def _shown(value: object) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class CampaignRef:
+    """A campaign as the id list returns it: id and ad type."""
+
     campaign_id: int
     ad_type: str
 
@@ -139,6 +141,7 @@ class CampaignDailyMetrics(ProductMetrics):
 
     @classmethod
     def from_api(cls, *, campaign_id: int, performance_date: date, raw: dict[str, Any]) -> Self:
+        """Parse one campaign's metrics of one day."""
         values = metric_values(raw, PRODUCT_METRICS)
         return cls(campaign_id=campaign_id, performance_date=performance_date, **values)
 
@@ -155,6 +158,7 @@ class CampaignHourlyMetrics(ProductMetrics):
     def from_api(
         cls, *, campaign_id: int, performance_date: date, hour: int, raw: dict[str, Any]
     ) -> Self:
+        """Parse one campaign's metrics of one hour."""
         values = metric_values(raw, PRODUCT_METRICS)
         return cls(campaign_id=campaign_id, performance_date=performance_date, hour=hour, **values)
 
@@ -192,6 +196,7 @@ class ShopDailyMetrics(ShopMetrics):
 
     @classmethod
     def from_api(cls, *, performance_date: date, raw: dict[str, Any]) -> Self:
+        """Parse the shop's metrics of one day."""
         return cls(performance_date=performance_date, **metric_values(raw, SHOP_METRICS))
 
 
@@ -204,6 +209,7 @@ class ShopHourlyMetrics(ShopMetrics):
 
     @classmethod
     def from_api(cls, *, performance_date: date, hour: int, raw: dict[str, Any]) -> Self:
+        """Parse the shop's metrics of one hour."""
         values = metric_values(raw, SHOP_METRICS)
         return cls(performance_date=performance_date, hour=hour, **values)
 
@@ -220,6 +226,7 @@ class GmsCampaignMetrics(ProductMetrics):
     def from_api(
         cls, *, campaign_id: int, start_date: date, end_date: date, report: dict[str, Any]
     ) -> Self:
+        """Parse a GMS campaign's metrics over a date range."""
         values = metric_values(report, PRODUCT_METRICS)
         return cls(campaign_id=campaign_id, start_date=start_date, end_date=end_date, **values)
 
@@ -243,6 +250,7 @@ class GmsItemMetrics(ProductMetrics):
         end_date: date,
         report: dict[str, Any],
     ) -> Self:
+        """Parse one item's GMS metrics over a date range."""
         values = metric_values(report, PRODUCT_METRICS)
         return cls(
             campaign_id=campaign_id,

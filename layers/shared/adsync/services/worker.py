@@ -101,7 +101,6 @@ def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcom
             job = deps.jobs.claim(
                 job_id=message.job_id,
                 dispatch_id=message.dispatch_id,
-                attempt=receive_count,
                 now=now,
                 lease_expires_at=lease_expires_at,
                 abandoned_leases=message.abandoned_leases,

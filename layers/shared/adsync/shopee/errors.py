@@ -24,8 +24,6 @@ _QUOTA_TZ = timezone(timedelta(hours=8))
 class ShopeeError(AdsSyncError):
     """Shopee refused the call."""
 
-    retryable = False
-
     def __init__(
         self,
         message: str | None = None,
@@ -47,8 +45,6 @@ class ShopeeError(AdsSyncError):
 class ShopeeTransportError(ShopeeError):
     """Shopee could not be reached (timeout or dropped connection)."""
 
-    retryable = True
-
 
 class ShopeeReplyLostError(ShopeeTransportError):
     """The call got no reply and was not resent: Shopee may or may not have applied it."""
@@ -56,8 +52,6 @@ class ShopeeReplyLostError(ShopeeTransportError):
 
 class ShopeeServerError(ShopeeError):
     """Shopee failed on its side."""
-
-    retryable = True
 
 
 class AuthExpiredError(ShopeeError):
@@ -70,8 +64,6 @@ class AuthorizationEndedError(ShopeeError):
 
 class ThrottledError(ShopeeError):
     """Shopee throttled the call."""
-
-    retryable = True
 
     def __init__(
         self,
@@ -88,8 +80,6 @@ class ThrottledError(ShopeeError):
 
 class QuotaExceededError(ShopeeError):
     """The app's daily API quota is spent; it resets at 00:00 UTC+8."""
-
-    retryable = True
 
     def resets_at(self, now: datetime) -> datetime:
         """When the daily quota comes back: the next 00:00 UTC+8, in `now`'s zone."""

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from local.simulator import ShopSpec, Simulator
-from tests.simulator.conftest import Api, FrozenClock
+from tests.simulator.conftest import Api
+from tests.support.clock import FrozenClock
 
 SETTING_INFO = "/api/v2/ads/get_product_level_campaign_setting_info"
 SHOP_DAILY = "/api/v2/ads/get_all_cpc_ads_daily_performance"

@@ -5,7 +5,8 @@ from typing import Any
 import requests
 
 from local.simulator import Simulator, World
-from tests.simulator.conftest import Api, FrozenClock, hmac_hex, make_sim
+from tests.simulator.conftest import Api, hmac_hex, make_sim
+from tests.support.clock import FrozenClock
 
 BALANCE = "/api/v2/ads/get_total_balance"
 TOGGLE = "/api/v2/ads/get_shop_toggle_info"

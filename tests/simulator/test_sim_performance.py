@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from local.simulator import Reply, ShopSpec, Simulator, World
-from tests.simulator.conftest import Api, FrozenClock, make_sim
+from tests.simulator.conftest import Api, make_sim
+from tests.support.clock import FrozenClock
 
 DAILY = "/api/v2/ads/get_product_campaign_daily_performance"
 HOURLY = "/api/v2/ads/get_product_campaign_hourly_performance"

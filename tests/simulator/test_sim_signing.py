@@ -1,7 +1,8 @@
 """Signature and common-parameter checks of the simulated gateway (doc §2, §9)."""
 
 from local.simulator import Request, World, signing
-from tests.simulator.conftest import PARTNER_ID, Api, FrozenClock, hmac_hex, make_sim
+from tests.simulator.conftest import PARTNER_ID, Api, hmac_hex, make_sim
+from tests.support.clock import FrozenClock
 
 VECTOR_KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 BALANCE = "/api/v2/ads/get_total_balance"

@@ -4,7 +4,8 @@ import threading
 from datetime import timedelta
 
 from local.simulator import Reply, World
-from tests.simulator.conftest import PARTNER_ID, Api, FrozenClock, make_sim
+from tests.simulator.conftest import PARTNER_ID, Api, make_sim
+from tests.support.clock import FrozenClock
 
 TOKEN_GET = "/api/v2/auth/token/get"
 REFRESH = "/api/v2/auth/access_token/get"

@@ -30,7 +30,7 @@ from adsync.db.shop_store import ShopStore
 from adsync.queue import QueueGateway
 from adsync.services.budget import RateBudget
 from adsync.services.tokens import TokenManager, refresh_margin_from_env
-from adsync.shopee.client import ShopeeClient
+from adsync.shopee.client import ShopeeClient, Transport
 
 
 class Dependencies:
@@ -121,11 +121,13 @@ class Dependencies:
         """The Shopee client, its calls paced by the partner's request budget."""
         budget = self.budget
         return ShopeeClient(
-            base_url=self.settings.shopee_base_url,
-            credentials=self.partner_credentials,
-            clock=self.clock,
-            sleep=self.sleep,
-            on_call=budget.acquire if budget else None,
+            Transport(
+                base_url=self.settings.shopee_base_url,
+                credentials=self.partner_credentials,
+                clock=self.clock,
+                sleep=self.sleep,
+                on_call=budget.acquire if budget else None,
+            )
         )
 
     @cached_property

@@ -8,6 +8,7 @@ Shopee omits (no activity) are simply absent: nothing here invents zeros. Dates 
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Self
@@ -57,7 +58,7 @@ SHOP_METRICS: dict[str, type] = {
 }
 
 
-def metric_values(raw: dict[str, Any], metrics: dict[str, type]) -> dict[str, Any]:
+def metric_values(raw: Mapping[str, Any], metrics: dict[str, type]) -> dict[str, Any]:
     """The metric fields of one reply row, typed; an absent or null field is zero.
 
     Validated here, where Shopee's values enter our types: a boolean is not a number
@@ -131,6 +132,13 @@ class ProductMetrics:
         """Just the metric fields, keyed by Shopee's names."""
         return {name: getattr(self, name) for name in PRODUCT_METRICS}
 
+    @classmethod
+    def from_api(cls, *, raw: Mapping[str, Any], **row: Any) -> Self:
+        """Parse one reply row (a day, an hour, a GMS report): the metrics of `raw`,
+        validated by `metric_values`, and the fields naming the row (`campaign_id`,
+        `performance_date`, `hour`, `item_id`, ...)."""
+        return cls(**row, **metric_values(raw, PRODUCT_METRICS))
+
 
 @dataclass(frozen=True, kw_only=True)
 class CampaignDailyMetrics(ProductMetrics):
@@ -138,12 +146,6 @@ class CampaignDailyMetrics(ProductMetrics):
 
     campaign_id: int
     performance_date: date
-
-    @classmethod
-    def from_api(cls, *, campaign_id: int, performance_date: date, raw: dict[str, Any]) -> Self:
-        """Parse one campaign's metrics of one day."""
-        values = metric_values(raw, PRODUCT_METRICS)
-        return cls(campaign_id=campaign_id, performance_date=performance_date, **values)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,14 +155,6 @@ class CampaignHourlyMetrics(ProductMetrics):
     campaign_id: int
     performance_date: date
     hour: int
-
-    @classmethod
-    def from_api(
-        cls, *, campaign_id: int, performance_date: date, hour: int, raw: dict[str, Any]
-    ) -> Self:
-        """Parse one campaign's metrics of one hour."""
-        values = metric_values(raw, PRODUCT_METRICS)
-        return cls(campaign_id=campaign_id, performance_date=performance_date, hour=hour, **values)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,17 +181,18 @@ class ShopMetrics:
         """Just the metric fields, keyed by Shopee's names."""
         return {name: getattr(self, name) for name in SHOP_METRICS}
 
+    @classmethod
+    def from_api(cls, *, raw: Mapping[str, Any], **row: Any) -> Self:
+        """Parse one reply row (a day, an hour): the metrics of `raw`, validated by
+        `metric_values`, and the fields naming the row (`performance_date`, `hour`)."""
+        return cls(**row, **metric_values(raw, SHOP_METRICS))
+
 
 @dataclass(frozen=True, kw_only=True)
 class ShopDailyMetrics(ShopMetrics):
     """The shop's all-CPC-ads metrics for one day."""
 
     performance_date: date
-
-    @classmethod
-    def from_api(cls, *, performance_date: date, raw: dict[str, Any]) -> Self:
-        """Parse the shop's metrics of one day."""
-        return cls(performance_date=performance_date, **metric_values(raw, SHOP_METRICS))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -206,12 +201,6 @@ class ShopHourlyMetrics(ShopMetrics):
 
     performance_date: date
     hour: int
-
-    @classmethod
-    def from_api(cls, *, performance_date: date, hour: int, raw: dict[str, Any]) -> Self:
-        """Parse the shop's metrics of one hour."""
-        values = metric_values(raw, SHOP_METRICS)
-        return cls(performance_date=performance_date, hour=hour, **values)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,14 +211,6 @@ class GmsCampaignMetrics(ProductMetrics):
     start_date: date
     end_date: date
 
-    @classmethod
-    def from_api(
-        cls, *, campaign_id: int, start_date: date, end_date: date, report: dict[str, Any]
-    ) -> Self:
-        """Parse a GMS campaign's metrics over a date range."""
-        values = metric_values(report, PRODUCT_METRICS)
-        return cls(campaign_id=campaign_id, start_date=start_date, end_date=end_date, **values)
-
 
 @dataclass(frozen=True, kw_only=True)
 class GmsItemMetrics(ProductMetrics):
@@ -239,26 +220,6 @@ class GmsItemMetrics(ProductMetrics):
     item_id: int
     start_date: date
     end_date: date
-
-    @classmethod
-    def from_api(
-        cls,
-        *,
-        campaign_id: int,
-        item_id: int,
-        start_date: date,
-        end_date: date,
-        report: dict[str, Any],
-    ) -> Self:
-        """Parse one item's GMS metrics over a date range."""
-        values = metric_values(report, PRODUCT_METRICS)
-        return cls(
-            campaign_id=campaign_id,
-            item_id=item_id,
-            start_date=start_date,
-            end_date=end_date,
-            **values,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-IDS_PER_CALL = 100
-DAYS_PER_CALL = 30
+from adsync.shopee import dates
+from adsync.shopee.ads import chunks
 
 
 class Phase(StrEnum):
@@ -63,12 +63,9 @@ class Cursor:
         return [self.start_day + timedelta(days=n) for n in range(count)]
 
     def windows(self) -> list[tuple[date, date]]:
-        """[start, end] split into spans Shopee accepts in one call."""
-        days = self.days()
-        return [
-            (days[i], days[min(i + DAYS_PER_CALL, len(days)) - 1])
-            for i in range(0, len(days), DAYS_PER_CALL)
-        ]
+        """[start, end] split into spans Shopee accepts in one call (the client's rule)."""
+        spans = dates.windows(self.start_day, self.end_day, widen_single_day=False)
+        return [(span.start, span.end) for span in spans]
 
     def units(self, phase: Phase | None = None) -> int:
         """How many steps a phase has (known once the phases before it ran)."""
@@ -143,9 +140,9 @@ class Cursor:
         )
 
 
-def chunk(ids: Sequence[int], size: int = IDS_PER_CALL) -> list[tuple[int, ...]]:
-    """`ids` cut into tuples of at most `size` (one Shopee call each)."""
-    return [tuple(ids[i : i + size]) for i in range(0, len(ids), size)]
+def chunk(ids: Sequence[int]) -> list[tuple[int, ...]]:
+    """`ids` cut into one Shopee call's worth each: the client's rule (`chunks`)."""
+    return chunks(ids)
 
 
 def runs_during(

@@ -66,7 +66,7 @@ class AdsStore:
 
     def _upsert(
         self,
-        block: str,
+        table: str,
         *,
         shop_id: int,
         rows: Sequence[object],
@@ -76,10 +76,10 @@ class AdsStore:
         for start in range(0, len(rows), BATCH_ROWS):
             batch = rows[start : start + BATCH_ROWS]
             self._db.run(
-                query(_SQL, block),
+                query(_SQL, f"upsert_{table}"),
                 shop_id=shop_id,
                 synced_at=synced_at,
-                rows=_json_rows(batch, names),
+                **{f"{table}_rows": _json_rows(batch, names)},
             )
         return len(rows)
 
@@ -89,7 +89,7 @@ class AdsStore:
         """Insert or overwrite each (shop, campaign, day); return the rows written."""
         names = ("campaign_id", "performance_date", *PRODUCT_METRICS)
         return self._upsert(
-            "upsert_campaign_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
+            "campaign_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
         )
 
     def upsert_campaign_hourly(
@@ -98,7 +98,7 @@ class AdsStore:
         """Insert or overwrite campaign hourly rows; returns the rows written."""
         names = ("campaign_id", "performance_date", "hour", *PRODUCT_METRICS)
         return self._upsert(
-            "upsert_campaign_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
+            "campaign_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
         )
 
     def upsert_shop_daily(
@@ -107,7 +107,7 @@ class AdsStore:
         """Insert or overwrite shop daily rows; returns the rows written."""
         names = ("performance_date", *SHOP_METRICS)
         return self._upsert(
-            "upsert_shop_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
+            "shop_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
         )
 
     def upsert_shop_hourly(
@@ -116,7 +116,7 @@ class AdsStore:
         """Insert or overwrite shop hourly rows; returns the rows written."""
         names = ("performance_date", "hour", *SHOP_METRICS)
         return self._upsert(
-            "upsert_shop_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
+            "shop_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
         )
 
     def upsert_campaigns(
@@ -129,7 +129,7 @@ class AdsStore:
                 query(_SQL, "upsert_campaigns"),
                 shop_id=shop_id,
                 synced_at=synced_at,
-                rows=Json(batch),
+                campaign_rows=Json(batch),
             )
         return len(settings)
 

@@ -77,6 +77,7 @@ class RealtimeStore:
             sync_state=Json(sync_state) if sync_state is not None else None,
             campaign_count=campaign_count,
             now=now,
+            synced_at=now,
             campaign_rows=Json([_campaign_row(s) for s in rows.campaigns]),
             campaign_hourly_rows=_rows(
                 rows.campaign_hourly, ("campaign_id", "performance_date", "hour", *PRODUCT_METRICS)

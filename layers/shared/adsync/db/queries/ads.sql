@@ -1,17 +1,55 @@
+-- The ads tables' upserts. Each table's rows and ON CONFLICT clause are written once,
+-- as fragments (`-- include:`), shared with realtime.sql's one-statement commit.
+
 -- name: upsert_campaign_daily
 -- One statement per batch: the rows travel as one JSON array (exact decimals).
+-- include: campaign_daily_rows
+-- include: campaign_daily_conflict
+
+-- name: upsert_campaign_hourly
+-- One statement per batch: the rows travel as one JSON array (exact decimals).
+-- include: campaign_hourly_rows
+-- include: campaign_hourly_conflict
+
+-- name: upsert_shop_daily
+-- One statement per batch: the rows travel as one JSON array (exact decimals).
+-- include: shop_daily_rows
+-- include: shop_daily_conflict
+
+-- name: upsert_shop_hourly
+-- One statement per batch: the rows travel as one JSON array (exact decimals).
+-- include: shop_hourly_rows
+-- include: shop_hourly_conflict
+
+-- name: upsert_campaigns
+-- include: campaign_rows
+-- include: campaign_conflict
+
+-- name: count_rows
+SELECT
+    (SELECT count(*) FROM apishopee_ads_campaign_data) AS campaigns,
+    (SELECT count(*) FROM apishopee_ads_performance_daily) AS campaign_daily,
+    (SELECT count(*) FROM apishopee_ads_performance_hourly) AS campaign_hourly,
+    (SELECT count(*) FROM apishopee_ads_shop_performance_daily) AS shop_daily,
+    (SELECT count(*) FROM apishopee_ads_shop_performance_hourly) AS shop_hourly;
+
+-- name: campaign_daily_rows
+-- Fragment (included): the campaign daily rows of :campaign_daily_rows, stamped :synced_at.
 INSERT INTO apishopee_ads_performance_daily AS t
     (shop_id, campaign_id, performance_date, impression, clicks, ctr, expense, broad_order,
      direct_order, broad_order_amount, direct_order_amount, broad_gmv, direct_gmv,
      broad_roi, direct_roi, broad_cir, direct_cir, cr, direct_cr, cpc, cpdc, synced_at)
 SELECT :shop_id, u.*, :synced_at
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+FROM jsonb_to_recordset(CAST(:campaign_daily_rows AS jsonb)) AS u(
     campaign_id bigint, performance_date date, impression bigint, clicks bigint,
     ctr numeric, expense numeric, broad_order bigint, direct_order bigint,
     broad_order_amount bigint, direct_order_amount bigint, broad_gmv numeric,
     direct_gmv numeric, broad_roi numeric, direct_roi numeric, broad_cir numeric,
     direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric, cpdc numeric
 )
+
+-- name: campaign_daily_conflict
+-- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, campaign_id, performance_date) DO UPDATE SET
     impression = EXCLUDED.impression,
     clicks = EXCLUDED.clicks,
@@ -31,23 +69,26 @@ ON CONFLICT (shop_id, campaign_id, performance_date) DO UPDATE SET
     direct_cr = EXCLUDED.direct_cr,
     cpc = EXCLUDED.cpc,
     cpdc = EXCLUDED.cpdc,
-    synced_at = EXCLUDED.synced_at;
+    synced_at = EXCLUDED.synced_at
 
--- name: upsert_campaign_hourly
--- One statement per batch: the rows travel as one JSON array (exact decimals).
+-- name: campaign_hourly_rows
+-- Fragment (included): the campaign hourly rows of :campaign_hourly_rows, stamped :synced_at.
 INSERT INTO apishopee_ads_performance_hourly AS t
     (shop_id, campaign_id, performance_date, hour, impression, clicks, ctr, expense,
      broad_order, direct_order, broad_order_amount, direct_order_amount, broad_gmv,
      direct_gmv, broad_roi, direct_roi, broad_cir, direct_cir, cr, direct_cr, cpc, cpdc,
      synced_at)
 SELECT :shop_id, u.*, :synced_at
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+FROM jsonb_to_recordset(CAST(:campaign_hourly_rows AS jsonb)) AS u(
     campaign_id bigint, performance_date date, hour smallint, impression bigint,
     clicks bigint, ctr numeric, expense numeric, broad_order bigint, direct_order bigint,
     broad_order_amount bigint, direct_order_amount bigint, broad_gmv numeric,
     direct_gmv numeric, broad_roi numeric, direct_roi numeric, broad_cir numeric,
     direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric, cpdc numeric
 )
+
+-- name: campaign_hourly_conflict
+-- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, campaign_id, performance_date, hour) DO UPDATE SET
     impression = EXCLUDED.impression,
     clicks = EXCLUDED.clicks,
@@ -67,22 +108,25 @@ ON CONFLICT (shop_id, campaign_id, performance_date, hour) DO UPDATE SET
     direct_cr = EXCLUDED.direct_cr,
     cpc = EXCLUDED.cpc,
     cpdc = EXCLUDED.cpdc,
-    synced_at = EXCLUDED.synced_at;
+    synced_at = EXCLUDED.synced_at
 
--- name: upsert_shop_daily
--- One statement per batch: the rows travel as one JSON array (exact decimals).
+-- name: shop_daily_rows
+-- Fragment (included): the shop daily rows of :shop_daily_rows, stamped :synced_at.
 INSERT INTO apishopee_ads_shop_performance_daily AS t
     (shop_id, performance_date, impression, clicks, ctr, direct_order, broad_order,
      direct_conversions, broad_conversions, direct_item_sold, broad_item_sold, direct_gmv,
      broad_gmv, expense, cost_per_conversion, direct_roas, broad_roas, synced_at)
 SELECT :shop_id, u.*, :synced_at
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+FROM jsonb_to_recordset(CAST(:shop_daily_rows AS jsonb)) AS u(
     performance_date date, impression bigint, clicks bigint, ctr numeric,
     direct_order bigint, broad_order bigint, direct_conversions numeric,
     broad_conversions numeric, direct_item_sold bigint, broad_item_sold bigint,
     direct_gmv numeric, broad_gmv numeric, expense numeric, cost_per_conversion numeric,
     direct_roas numeric, broad_roas numeric
 )
+
+-- name: shop_daily_conflict
+-- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, performance_date) DO UPDATE SET
     impression = EXCLUDED.impression,
     clicks = EXCLUDED.clicks,
@@ -99,22 +143,25 @@ ON CONFLICT (shop_id, performance_date) DO UPDATE SET
     cost_per_conversion = EXCLUDED.cost_per_conversion,
     direct_roas = EXCLUDED.direct_roas,
     broad_roas = EXCLUDED.broad_roas,
-    synced_at = EXCLUDED.synced_at;
+    synced_at = EXCLUDED.synced_at
 
--- name: upsert_shop_hourly
--- One statement per batch: the rows travel as one JSON array (exact decimals).
+-- name: shop_hourly_rows
+-- Fragment (included): the shop hourly rows of :shop_hourly_rows, stamped :synced_at.
 INSERT INTO apishopee_ads_shop_performance_hourly AS t
     (shop_id, performance_date, hour, impression, clicks, ctr, direct_order, broad_order,
      direct_conversions, broad_conversions, direct_item_sold, broad_item_sold, direct_gmv,
      broad_gmv, expense, cost_per_conversion, direct_roas, broad_roas, synced_at)
 SELECT :shop_id, u.*, :synced_at
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+FROM jsonb_to_recordset(CAST(:shop_hourly_rows AS jsonb)) AS u(
     performance_date date, hour smallint, impression bigint, clicks bigint, ctr numeric,
     direct_order bigint, broad_order bigint, direct_conversions numeric,
     broad_conversions numeric, direct_item_sold bigint, broad_item_sold bigint,
     direct_gmv numeric, broad_gmv numeric, expense numeric, cost_per_conversion numeric,
     direct_roas numeric, broad_roas numeric
 )
+
+-- name: shop_hourly_conflict
+-- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, performance_date, hour) DO UPDATE SET
     impression = EXCLUDED.impression,
     clicks = EXCLUDED.clicks,
@@ -131,19 +178,23 @@ ON CONFLICT (shop_id, performance_date, hour) DO UPDATE SET
     cost_per_conversion = EXCLUDED.cost_per_conversion,
     direct_roas = EXCLUDED.direct_roas,
     broad_roas = EXCLUDED.broad_roas,
-    synced_at = EXCLUDED.synced_at;
+    synced_at = EXCLUDED.synced_at
 
--- name: upsert_campaigns
+-- name: campaign_rows
+-- Fragment (included): the campaign rows of :campaign_rows, stamped :synced_at.
 INSERT INTO apishopee_ads_campaign_data AS t
     (shop_id, campaign_id, ad_type, ad_name, campaign_status, campaign_placement, bidding_method,
      campaign_budget, start_time, end_time, item_count, roas_target, raw, synced_at)
 SELECT :shop_id, u.*, :synced_at
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
+FROM jsonb_to_recordset(CAST(:campaign_rows AS jsonb)) AS u(
     campaign_id bigint, ad_type text, ad_name text, campaign_status text,
     campaign_placement text, bidding_method text, campaign_budget numeric,
     start_time timestamptz, end_time timestamptz, item_count integer, roas_target numeric,
     raw jsonb
 )
+
+-- name: campaign_conflict
+-- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, campaign_id) DO UPDATE SET
     ad_type = EXCLUDED.ad_type, ad_name = EXCLUDED.ad_name,
     campaign_status = EXCLUDED.campaign_status,
@@ -151,12 +202,4 @@ ON CONFLICT (shop_id, campaign_id) DO UPDATE SET
     bidding_method = EXCLUDED.bidding_method, campaign_budget = EXCLUDED.campaign_budget,
     start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time,
     item_count = EXCLUDED.item_count, roas_target = EXCLUDED.roas_target,
-    raw = EXCLUDED.raw, synced_at = EXCLUDED.synced_at;
-
--- name: count_rows
-SELECT
-    (SELECT count(*) FROM apishopee_ads_campaign_data) AS campaigns,
-    (SELECT count(*) FROM apishopee_ads_performance_daily) AS campaign_daily,
-    (SELECT count(*) FROM apishopee_ads_performance_hourly) AS campaign_hourly,
-    (SELECT count(*) FROM apishopee_ads_shop_performance_daily) AS shop_daily,
-    (SELECT count(*) FROM apishopee_ads_shop_performance_hourly) AS shop_hourly;
+    raw = EXCLUDED.raw, synced_at = EXCLUDED.synced_at

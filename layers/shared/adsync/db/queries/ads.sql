@@ -51,25 +51,7 @@ FROM jsonb_to_recordset(CAST(:campaign_daily_rows AS jsonb)) AS u(
 -- name: campaign_daily_conflict
 -- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, campaign_id, performance_date) DO UPDATE SET
-    impression = EXCLUDED.impression,
-    clicks = EXCLUDED.clicks,
-    ctr = EXCLUDED.ctr,
-    expense = EXCLUDED.expense,
-    broad_order = EXCLUDED.broad_order,
-    direct_order = EXCLUDED.direct_order,
-    broad_order_amount = EXCLUDED.broad_order_amount,
-    direct_order_amount = EXCLUDED.direct_order_amount,
-    broad_gmv = EXCLUDED.broad_gmv,
-    direct_gmv = EXCLUDED.direct_gmv,
-    broad_roi = EXCLUDED.broad_roi,
-    direct_roi = EXCLUDED.direct_roi,
-    broad_cir = EXCLUDED.broad_cir,
-    direct_cir = EXCLUDED.direct_cir,
-    cr = EXCLUDED.cr,
-    direct_cr = EXCLUDED.direct_cr,
-    cpc = EXCLUDED.cpc,
-    cpdc = EXCLUDED.cpdc,
-    synced_at = EXCLUDED.synced_at
+    -- include: product_metrics_update
 
 -- name: campaign_hourly_rows
 -- Fragment (included): the campaign hourly rows of :campaign_hourly_rows, stamped :synced_at.
@@ -90,25 +72,7 @@ FROM jsonb_to_recordset(CAST(:campaign_hourly_rows AS jsonb)) AS u(
 -- name: campaign_hourly_conflict
 -- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, campaign_id, performance_date, hour) DO UPDATE SET
-    impression = EXCLUDED.impression,
-    clicks = EXCLUDED.clicks,
-    ctr = EXCLUDED.ctr,
-    expense = EXCLUDED.expense,
-    broad_order = EXCLUDED.broad_order,
-    direct_order = EXCLUDED.direct_order,
-    broad_order_amount = EXCLUDED.broad_order_amount,
-    direct_order_amount = EXCLUDED.direct_order_amount,
-    broad_gmv = EXCLUDED.broad_gmv,
-    direct_gmv = EXCLUDED.direct_gmv,
-    broad_roi = EXCLUDED.broad_roi,
-    direct_roi = EXCLUDED.direct_roi,
-    broad_cir = EXCLUDED.broad_cir,
-    direct_cir = EXCLUDED.direct_cir,
-    cr = EXCLUDED.cr,
-    direct_cr = EXCLUDED.direct_cr,
-    cpc = EXCLUDED.cpc,
-    cpdc = EXCLUDED.cpdc,
-    synced_at = EXCLUDED.synced_at
+    -- include: product_metrics_update
 
 -- name: shop_daily_rows
 -- Fragment (included): the shop daily rows of :shop_daily_rows, stamped :synced_at.
@@ -128,22 +92,7 @@ FROM jsonb_to_recordset(CAST(:shop_daily_rows AS jsonb)) AS u(
 -- name: shop_daily_conflict
 -- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, performance_date) DO UPDATE SET
-    impression = EXCLUDED.impression,
-    clicks = EXCLUDED.clicks,
-    ctr = EXCLUDED.ctr,
-    direct_order = EXCLUDED.direct_order,
-    broad_order = EXCLUDED.broad_order,
-    direct_conversions = EXCLUDED.direct_conversions,
-    broad_conversions = EXCLUDED.broad_conversions,
-    direct_item_sold = EXCLUDED.direct_item_sold,
-    broad_item_sold = EXCLUDED.broad_item_sold,
-    direct_gmv = EXCLUDED.direct_gmv,
-    broad_gmv = EXCLUDED.broad_gmv,
-    expense = EXCLUDED.expense,
-    cost_per_conversion = EXCLUDED.cost_per_conversion,
-    direct_roas = EXCLUDED.direct_roas,
-    broad_roas = EXCLUDED.broad_roas,
-    synced_at = EXCLUDED.synced_at
+    -- include: shop_metrics_update
 
 -- name: shop_hourly_rows
 -- Fragment (included): the shop hourly rows of :shop_hourly_rows, stamped :synced_at.
@@ -163,22 +112,7 @@ FROM jsonb_to_recordset(CAST(:shop_hourly_rows AS jsonb)) AS u(
 -- name: shop_hourly_conflict
 -- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, performance_date, hour) DO UPDATE SET
-    impression = EXCLUDED.impression,
-    clicks = EXCLUDED.clicks,
-    ctr = EXCLUDED.ctr,
-    direct_order = EXCLUDED.direct_order,
-    broad_order = EXCLUDED.broad_order,
-    direct_conversions = EXCLUDED.direct_conversions,
-    broad_conversions = EXCLUDED.broad_conversions,
-    direct_item_sold = EXCLUDED.direct_item_sold,
-    broad_item_sold = EXCLUDED.broad_item_sold,
-    direct_gmv = EXCLUDED.direct_gmv,
-    broad_gmv = EXCLUDED.broad_gmv,
-    expense = EXCLUDED.expense,
-    cost_per_conversion = EXCLUDED.cost_per_conversion,
-    direct_roas = EXCLUDED.direct_roas,
-    broad_roas = EXCLUDED.broad_roas,
-    synced_at = EXCLUDED.synced_at
+    -- include: shop_metrics_update
 
 -- name: campaign_rows
 -- Fragment (included): the campaign rows of :campaign_rows, stamped :synced_at.
@@ -203,3 +137,44 @@ ON CONFLICT (shop_id, campaign_id) DO UPDATE SET
     start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time,
     item_count = EXCLUDED.item_count, roas_target = EXCLUDED.roas_target,
     raw = EXCLUDED.raw, synced_at = EXCLUDED.synced_at
+
+-- name: product_metrics_update
+-- Fragment (included): the product-level metrics an existing row takes from the new one.
+impression = EXCLUDED.impression,
+clicks = EXCLUDED.clicks,
+ctr = EXCLUDED.ctr,
+expense = EXCLUDED.expense,
+broad_order = EXCLUDED.broad_order,
+direct_order = EXCLUDED.direct_order,
+broad_order_amount = EXCLUDED.broad_order_amount,
+direct_order_amount = EXCLUDED.direct_order_amount,
+broad_gmv = EXCLUDED.broad_gmv,
+direct_gmv = EXCLUDED.direct_gmv,
+broad_roi = EXCLUDED.broad_roi,
+direct_roi = EXCLUDED.direct_roi,
+broad_cir = EXCLUDED.broad_cir,
+direct_cir = EXCLUDED.direct_cir,
+cr = EXCLUDED.cr,
+direct_cr = EXCLUDED.direct_cr,
+cpc = EXCLUDED.cpc,
+cpdc = EXCLUDED.cpdc,
+synced_at = EXCLUDED.synced_at
+
+-- name: shop_metrics_update
+-- Fragment (included): the shop-level metrics an existing row takes from the new one.
+impression = EXCLUDED.impression,
+clicks = EXCLUDED.clicks,
+ctr = EXCLUDED.ctr,
+direct_order = EXCLUDED.direct_order,
+broad_order = EXCLUDED.broad_order,
+direct_conversions = EXCLUDED.direct_conversions,
+broad_conversions = EXCLUDED.broad_conversions,
+direct_item_sold = EXCLUDED.direct_item_sold,
+broad_item_sold = EXCLUDED.broad_item_sold,
+direct_gmv = EXCLUDED.direct_gmv,
+broad_gmv = EXCLUDED.broad_gmv,
+expense = EXCLUDED.expense,
+cost_per_conversion = EXCLUDED.cost_per_conversion,
+direct_roas = EXCLUDED.direct_roas,
+broad_roas = EXCLUDED.broad_roas,
+synced_at = EXCLUDED.synced_at

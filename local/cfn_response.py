@@ -2,7 +2,8 @@
 gives a custom resource, so `sam local invoke MigrateFunction` can deliver its answer.
 
 Accepts each PUT, prints its JSON body (Status, Reason, Data) and answers 200, as S3
-would. Off AWS only: the migrate function's own protocol lives in functions/migrate.
+would. Off AWS only: the migrate function's own protocol lives in
+`adsync.services.migrations_resource`.
 """
 
 import json

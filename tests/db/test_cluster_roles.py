@@ -78,6 +78,7 @@ def test_a_rotated_secret_is_read_again_once(
 
     deps.db.close()  # the warm container's next reconnect
     assert deps.db.run("SELECT current_user AS me") == [{"me": role}]
+    deps.close()
 
 
 def test_the_roles_statement_timeout_cuts_on_the_server_and_keeps_the_connection(
@@ -92,5 +93,6 @@ def test_the_roles_statement_timeout_cuts_on_the_server_and_keeps_the_connection
     assert cut.value.sqlstate == "57014"  # query_canceled by statement_timeout
     assert db.run("SELECT pg_backend_pid() AS pid") == pid
     source = db.run("SELECT source FROM pg_settings WHERE name = 'statement_timeout'")
+    db.close()
     assert source == [{"source": "user"}]  # the role's default, not a session SET
     db.close()

@@ -398,9 +398,9 @@ def test_the_deploy_refuses_a_database_that_cannot_take_the_worker(
             UsesRdsProxy="false",
         )
         migrate_app.handler(event, FakeContext())
-        tables = Database(load_settings_for(url)).one(
-            "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'apishopee_shops'"
-        )
+        db = Database(load_settings_for(url))
+        tables = db.one("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'apishopee_shops'")
+        db.close()
     answer = endpoint.answer
     assert answer["Status"] == "FAILED"
     assert "configuration error: the database admits" in answer["Reason"]

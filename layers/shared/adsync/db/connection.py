@@ -208,9 +208,21 @@ class Database:
     def close(self) -> None:
         """Close the connection (quietly); the next statement opens a new one."""
         if self._conn is not None:
-            with suppress(Exception):
-                self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            _close_quietly(conn)
+
+
+def _close_quietly(conn: pg8000.native.Connection) -> None:
+    """Close a connection whatever state its socket is in. pg8000's close() first writes
+    a Terminate message; on a dead socket that write fails and the buffered file pg8000
+    reads the socket through is dropped unclosed, keeping the descriptor open until the
+    garbage collector finds it (a ResourceWarning). Close that file too."""
+    stream = getattr(conn, "_sock", None)  # pg8000's file over the socket (no public name)
+    with suppress(Exception):
+        conn.close()
+    if stream is not None:
+        with suppress(Exception):
+            stream.close()
 
 
 def _closed_by_server(conn: pg8000.native.Connection) -> bool:

@@ -72,6 +72,11 @@ class BudgetStore:
             )
         return row["paused_until"] if row else now + base
 
+    def close(self) -> None:
+        """Close the store's connection (the next call opens a new one)."""
+        with self._lock:
+            self._db.close()
+
     def pause_until(self, *, name: str, until: datetime, now: datetime) -> None:
         """Let no call of budget `name` start before `until` (Shopee throttled us)."""
         with self._lock:

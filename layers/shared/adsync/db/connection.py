@@ -28,6 +28,7 @@ Rules the connection keeps:
 
 import select
 import ssl
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -78,6 +79,20 @@ def _socket(conn: pg8000.native.Connection) -> Any:
 
 def _open(settings: DatabaseSettings) -> pg8000.native.Connection:
     """`connect`, with every failure translated (the SQLSTATE kept for auth failures)."""
+    try:
+        return _translated_connect(settings)
+    except DatabaseError as exc:
+        # A connect that failed half way (the server went away during the handshake)
+        # leaves pg8000's file over the socket in the frames of the failure; freed with
+        # them, the socket closes now instead of waiting for the garbage collector.
+        cause = exc.__cause__
+        while cause is not None:
+            traceback.clear_frames(cause.__traceback__)
+            cause = cause.__cause__ or cause.__context__
+        raise
+
+
+def _translated_connect(settings: DatabaseSettings) -> pg8000.native.Connection:
     s = settings
     where = s.unix_sock or f"{s.host}:{s.port}"
     try:

@@ -196,5 +196,9 @@ def reset() -> None:
         for deps in _built:
             deps.close()
         _built.clear()
+    with _stores_lock:
+        for store in _budget_stores.values():
+            store.close()
+        _budget_stores.clear()
         _generation += 1
         _factory = Dependencies

@@ -81,14 +81,14 @@ def _open(settings: DatabaseSettings) -> pg8000.native.Connection:
     """`connect`, with every failure translated (the SQLSTATE kept for auth failures)."""
     try:
         return _translated_connect(settings)
-    except DatabaseError as exc:
+    except Exception as exc:
         # A connect that failed half way (the server went away during the handshake)
         # leaves pg8000's file over the socket in the frames of the failure; freed with
         # them, the socket closes now instead of waiting for the garbage collector.
-        cause = exc.__cause__
-        while cause is not None:
-            traceback.clear_frames(cause.__traceback__)
-            cause = cause.__cause__ or cause.__context__
+        inner: BaseException | None = exc.__cause__ or exc.__context__
+        while inner is not None:
+            traceback.clear_frames(inner.__traceback__)
+            inner = inner.__cause__ or inner.__context__
         raise
 
 

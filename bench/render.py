@@ -137,15 +137,15 @@ def render(r: Report) -> str:
             f"{u.naive_rows_per_second:,.0f} rows/s: **{u.speedup:.1f}x**.\n"
         )
     if r.overhead:
-        o = r.overhead
+        ov = r.overhead
         add("## 5. Per-job overhead (simulator latency 0)\n")
-        add(f"{o.jobs} jobs, whole lifecycle (enqueue + mapping + worker):\n")
-        add(f"- DB round trips per job, by handler: {_kv(o.db_round_trips_per_job)}")
-        add(f"- SQS calls per job: {_kv(o.sqs_calls_per_job)}")
-        add(f"- Shopee calls per job: {o.shopee_calls_per_job:.2f}")
+        add(f"{ov.jobs} jobs, whole lifecycle (enqueue + mapping + worker):\n")
+        add(f"- DB round trips per job, by handler: {_kv(ov.db_round_trips_per_job)}")
+        add(f"- SQS calls per job: {_kv(ov.sqs_calls_per_job)}")
+        add(f"- Shopee calls per job: {ov.shopee_calls_per_job:.2f}")
         add(
             f"- worker CPU per job (mapping threads + the worker's record pool, CPU clocks): "
-            f"{o.worker_cpu_ms_per_job:.1f} ms\n"
+            f"{ov.worker_cpu_ms_per_job:.1f} ms\n"
         )
     if r.cold_start:
         cs = r.cold_start

@@ -7,6 +7,7 @@ time, which is what a per-row INSERT ... ON CONFLICT loop costs.
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from adsync.db.ads_store import AdsStore
 from adsync.shopee.models import PRODUCT_METRICS, CampaignDailyMetrics
@@ -28,7 +29,7 @@ class UpsertResult:
 def make_rows(count: int, day: date) -> list[CampaignDailyMetrics]:
     rows = []
     for i in range(count):
-        values = {
+        values: dict[str, Any] = {
             name: (i % 997 if kind is int else round(1.25 + i % 13, 2))
             for name, kind in PRODUCT_METRICS.items()
         }

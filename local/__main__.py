@@ -23,9 +23,9 @@ import sys
 from adsync.config import load_partner_credentials
 from adsync.errors import ConfigError
 from local import cfn_response, ops, sam_backend
+from local.postgres import LOCAL_DATABASE
 from local.progress import RunProgress
 from local.runner import (
-    LOCAL_DATABASE,
     REAL_SHOPEE_DATABASE,
     CycleSummary,
     ForeignShopsError,

@@ -2,7 +2,8 @@
 gives a custom resource, so `sam local invoke MigrateFunction` can deliver its answer.
 
 Accepts each PUT, prints its JSON body (Status, Reason, Data) and answers 200, as S3
-would. Off AWS only: the migrate function's own protocol lives in functions/migrate.
+would. Off AWS only: the migrate function's own protocol lives in
+`adsync.services.migrations_resource`.
 """
 
 import json
@@ -42,8 +43,7 @@ def serve(received: Received, *, host: str = "127.0.0.1", port: int = 0) -> Iter
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        bound_host, bound_port = server.server_address[:2]
-        yield f"http://{bound_host}:{bound_port}"
+        yield f"http://{host}:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()

@@ -24,7 +24,7 @@ from adsync.regions import TIME_ZONES
 from adsync.services.admin import require_schema
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
-from adsync.shopee.client import ShopeeClient
+from adsync.shopee.client import ShopeeClient, Transport
 
 
 def add_parser(
@@ -94,9 +94,11 @@ def run(
 
 def _authorization_url(env: Mapping[str, str], clock: Clock, redirect: str) -> str:
     client = ShopeeClient(
-        base_url=load_settings(env).shopee_base_url,
-        credentials=load_partner_credentials(env),
-        clock=clock,
+        Transport(
+            base_url=load_settings(env).shopee_base_url,
+            credentials=load_partner_credentials(env),
+            clock=clock,
+        )
     )
     return client.authorization_url(redirect)
 

@@ -29,10 +29,10 @@ def server_url() -> str:
         return url
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        import pgserver
+        from pgserver.postgres_server import get_server
 
         DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
-        server = pgserver.get_server(DATA_DIR, cleanup_mode="stop")
+        server = get_server(DATA_DIR, cleanup_mode="stop")
     return str(server.get_uri())
 
 

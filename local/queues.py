@@ -47,7 +47,7 @@ def create_queues(sqs: Any, layout: QueueLayout, *, stack_name: str | None = Non
             attributes["RedrivePolicy"] = json.dumps(
                 {"deadLetterTargetArn": arns[dlq_url], "maxReceiveCount": spec.max_receive_count}
             )
-        url = sqs.create_queue(QueueName=spec.name(stack), Attributes=attributes)["QueueUrl"]
+        url: str = sqs.create_queue(QueueName=spec.name(stack), Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
         arns[url] = arn["QueueArn"]
         urls_by_id[logical_id] = url

@@ -44,9 +44,10 @@ class Backend:
 
 def fake_session() -> boto3.session.Session:
     """A session with the local stack's fake credentials (moto accepts any)."""
-    keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
     return boto3.session.Session(
-        region_name=REGION, **{name.lower(): AWS_ENV[name] for name in keys}
+        region_name=REGION,
+        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
     )
 
 

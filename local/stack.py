@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import boto3
 from moto import mock_aws
@@ -66,13 +66,22 @@ class ShopeeEndpoint:
     partner: PartnerCredentials  # the key never shows in a repr, a log or a summary
 
 
+class SimulatorEndpoint(Protocol):
+    """What the stack uses of the simulator's HTTP server: a SimServer, or a
+    SimulatorProcess (its own server)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+
 @dataclass
 class LocalStack:
     database_url: str
-    # The simulator, or a SimulatorProcess (it serves what the stack uses of it); None
-    # when the stack points at a real Shopee (`shopee`).
-    simulator: Any
-    server: Any  # SimServer (a SimulatorProcess is its own server); None without simulator
+    # The simulator, or a SimulatorProcess (it serves what the stack uses of it). Typed
+    # for the simulated stack every test and benchmark builds; None (checked where it can
+    # be) only in a stack built with `shopee`, which points at a real Shopee.
+    simulator: Simulator
+    server: SimulatorEndpoint  # a SimServer; a SimulatorProcess is its own server
     sqs: Any
     queues: LocalQueues
     env: dict[str, str]
@@ -243,6 +252,7 @@ def local_stack(
         if shopee is not None:
             base_url, partner = shopee.base_url, shopee.partner
         else:
+            assert world is not None  # checked above: a world or a Shopee endpoint
             if simulator_process:
                 simulator = server = SimulatorProcess(world, simulator_settings)
                 stack.callback(simulator.stop)

@@ -9,33 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from samtranslator.yaml_helper import yaml_parse
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 SAMCONFIG = TEMPLATE.with_name("samconfig.toml")
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub ...) as long forms."""
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
-
-
 STACK_NAME_VARIABLE = "${AWS::StackName}"
 
 
@@ -60,8 +37,8 @@ class QueueLayout:
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        document: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)
+    """The template as data, CloudFormation's short tags (!Ref, !GetAtt ...) in long form."""
+    document: dict[str, Any] = yaml_parse(path.read_text(encoding="utf-8"))
     return document
 
 

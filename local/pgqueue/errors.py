@@ -13,11 +13,15 @@ database.
 
 import uuid
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
-from botocore.errorfactory import BaseClientExceptions, ClientExceptionsFactory
+from botocore.errorfactory import ClientExceptionsFactory
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from botocore.exceptions import _ClientErrorResponseTypeDef
+    from mypy_boto3_sqs.client import Exceptions
 
 # The wire code (ClientError.response["Error"]["Code"]) of each modeled error, as
 # botocore reports it for SQS's query-compatible JSON protocol (checked against moto).
@@ -34,10 +38,10 @@ _WIRE_CODES = {
 
 
 @cache
-def exceptions() -> BaseClientExceptions:
+def exceptions() -> "Exceptions":
     """The same exception classes as `boto3.client("sqs").exceptions`."""
     model = botocore.session.get_session().get_service_model("sqs")
-    return ClientExceptionsFactory().create_client_exceptions(model)
+    return cast("Exceptions", ClientExceptionsFactory().create_client_exceptions(model))
 
 
 def response_metadata() -> dict[str, Any]:
@@ -60,8 +64,9 @@ def client_error(operation: str, code: str, message: str) -> ClientError:
         },
         "ResponseMetadata": {**response_metadata(), "HTTPStatusCode": 400},
     }
-    error_class = exceptions().from_code(code)
-    error: ClientError = error_class(response, operation)
+    # botocore-stubs type from_code as returning an instance; it returns the class.
+    error_class: type[ClientError] = exceptions().from_code(code)  # type: ignore[assignment]
+    error: ClientError = error_class(cast("_ClientErrorResponseTypeDef", response), operation)
     return error
 
 

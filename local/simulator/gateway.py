@@ -73,7 +73,11 @@ class Gateway:
                 self._counters.record_rejection(request.path, "connection_dropped")
                 return Reply(status=0, body={}, delay_s=delay_s, drop_connection=True)
             if fault.hollow:
-                body = {"request_id": secrets.token_hex(16), "error": "", "message": ""}
+                body: dict[str, Any] = {
+                    "request_id": secrets.token_hex(16),
+                    "error": "",
+                    "message": "",
+                }
                 if fault.hollow == "null":
                     body |= {"warning": "", "response": None}
                 return Reply(status=200, body=body, delay_s=delay_s)
@@ -87,8 +91,8 @@ class Gateway:
             reply = self._error_reply(request.path, route, error)
         except Exception:
             log.exception("simulator bug while serving %s", request.path)
-            error = ApiError("error_server", "Simulator internal error.")
-            reply = self._error_reply(request.path, route, error)
+            internal = ApiError("error_server", "Simulator internal error.")
+            reply = self._error_reply(request.path, route, internal)
         else:
             if route is not None and route.redirects:
                 return Reply(status=302, body={}, delay_s=delay_s, location=str(payload))
@@ -122,7 +126,7 @@ class Gateway:
         """Check the common parameters; the shop id for shop APIs, None for public ones."""
         settings = self._backend.settings
         query = request.query
-        required = ("partner_id", "timestamp", "sign")
+        required: tuple[str, ...] = ("partner_id", "timestamp", "sign")
         if not route.is_public:
             required += ("access_token", "shop_id")
         for name in required:
@@ -191,7 +195,8 @@ class Gateway:
     def _success_body(self, route: Route | None, payload: Any) -> dict[str, Any]:
         head = {"request_id": secrets.token_hex(16), "error": "", "message": ""}
         if route is not None and (route.is_public or route.top_level):
-            return head | payload
+            public: dict[str, Any] = head | payload
+            return public
         return head | {"warning": "", "response": payload}
 
     def _latency_s(self) -> float:

@@ -122,7 +122,7 @@ class MetricsModel:
         sums = _zeros()
         for campaign in campaigns:
             _add(sums, self._daily_row(shop, campaign, day, now))
-        return _totals(tuple(sums))  # type: ignore[arg-type]
+        return _totals(tuple(sums))
 
     def hourly_sum(
         self, *, shop: ShopSpec, campaigns: Iterable[Campaign], day: date, now: datetime
@@ -134,7 +134,7 @@ class MetricsModel:
                 acc = sums.setdefault(hour, _zeros())
                 if row is not None:
                     _add(acc, row)
-        return {hour: _totals(tuple(acc)) for hour, acc in sums.items()}  # type: ignore[arg-type]
+        return {hour: _totals(tuple(acc)) for hour, acc in sums.items()}
 
     def _daily_row(self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime) -> _Row:
         key = (shop.shop_id, campaign.campaign_id, day.toordinal())
@@ -197,7 +197,7 @@ class MetricsModel:
                 _add(sums, row)
         for i in (2, 7, 8):
             sums[i] = round(sums[i], self.money_decimals)
-        return tuple(sums)  # type: ignore[return-value]
+        return tuple(sums)
 
     def _compute_rows(
         self, shop: ShopSpec, campaign: Campaign, day: date, *, now_ts: int

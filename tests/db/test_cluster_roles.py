@@ -5,7 +5,7 @@ passwords are checked): a rotated secret is read again once; the role's
 import json
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
@@ -18,6 +18,9 @@ from adsync.errors import DatabaseError
 from adsync.services.dependencies import Dependencies
 from local.stack import AWS_ENV, patched_env
 from tests.support.pgcluster import Cluster
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 
 def run_admin(cluster: Cluster, sql: str) -> None:
@@ -40,10 +43,10 @@ def role(cluster: Cluster) -> Iterator[str]:
 
 
 @pytest.fixture
-def secrets() -> Iterator[Any]:
+def secrets() -> Iterator["SecretsManagerClient"]:
     with patched_env(AWS_ENV), mock_aws():
         yield boto3.client("secretsmanager")
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
 
 
 def secret_value(cluster: Cluster, role: str, password: str) -> str:
@@ -52,8 +55,10 @@ def secret_value(cluster: Cluster, role: str, password: str) -> str:
     )
 
 
-def test_a_rotated_secret_is_read_again_once(cluster: Cluster, role: str, secrets: object) -> None:
-    sm: object = secrets
+def test_a_rotated_secret_is_read_again_once(
+    cluster: Cluster, role: str, secrets: "SecretsManagerClient"
+) -> None:
+    sm = secrets
     arn = sm.create_secret(
         Name=f"db-{role}", SecretString=secret_value(cluster, role, "first-password")
     )["ARN"]
@@ -73,6 +78,7 @@ def test_a_rotated_secret_is_read_again_once(cluster: Cluster, role: str, secret
 
     deps.db.close()  # the warm container's next reconnect
     assert deps.db.run("SELECT current_user AS me") == [{"me": role}]
+    deps.close()
 
 
 def test_the_roles_statement_timeout_cuts_on_the_server_and_keeps_the_connection(
@@ -87,5 +93,6 @@ def test_the_roles_statement_timeout_cuts_on_the_server_and_keeps_the_connection
     assert cut.value.sqlstate == "57014"  # query_canceled by statement_timeout
     assert db.run("SELECT pg_backend_pid() AS pid") == pid
     source = db.run("SELECT source FROM pg_settings WHERE name = 'statement_timeout'")
+    db.close()
     assert source == [{"source": "user"}]  # the role's default, not a session SET
     db.close()

@@ -108,6 +108,22 @@ def test_a_connection_the_server_closed_is_replaced_before_sending(
     db.close()
 
 
+def test_a_connection_the_server_closed_releases_its_socket_at_once(
+    admin: Database, database_url: str
+) -> None:
+    """pg8000's close() leaves its buffered file over the socket open (the descriptor
+    then waits for the garbage collector: an "unclosed socket" ResourceWarning)."""
+    db = Database(database_from_url(database_url))
+    pid = backend_pid(db)
+    stream, sock = db.connection._sock, db.connection._usock  # pg8000's, no public name
+    admin.run("SELECT pg_terminate_backend(:pid)", pid=pid)
+    wait_until_gone(admin, pid)
+    db.run("SELECT 1")  # the dead connection is discarded, a new one opened
+    assert stream.closed
+    assert sock.fileno() == -1
+    db.close()
+
+
 def test_a_connection_lost_inside_a_transaction_loses_the_transaction(
     impatient: Database, admin: Database, table: str
 ) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import moto.sqs.models
 import pytest
 from botocore.exceptions import ClientError
+from moto.core.utils import unix_time_millis
 
 from adsync.db.connection import Database
 from local.runner import today_of_every_shop
@@ -26,7 +27,7 @@ class SqsTime:
     """Moves moto's SQS clock (message delays, visibility) along with the frozen clock."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        real = moto.sqs.models.unix_time_millis
+        real = unix_time_millis
         self.offset_ms = 0.0
         monkeypatch.setattr(moto.sqs.models, "unix_time_millis", lambda: real() + self.offset_ms)
 

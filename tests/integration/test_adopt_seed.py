@@ -7,6 +7,7 @@ fixture (tests/fixtures/seed_schema.sql), not computed with the import's SQL.
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -39,17 +40,19 @@ def adopted() -> Iterator[tuple[Database, list[str]]]:
         yield db, apply_migrations(db)
 
 
-def rows(db: Database, sql: str) -> list[dict]:
+def rows(db: Database, sql: str) -> list[dict[str, Any]]:
     return db.run(sql)
 
 
-def test_adoption_archives_then_applies_every_file_then_imports(adopted) -> None:
+def test_adoption_archives_then_applies_every_file_then_imports(
+    adopted: tuple[Database, list[str]],
+) -> None:
     _, applied = adopted
     files = [version for version, _ in migration_files()]
     assert applied == [ARCHIVE_STEP, *files, IMPORT_STEP]
 
 
-def test_shops_keep_tokens_and_names_and_get_a_status(adopted) -> None:
+def test_shops_keep_tokens_and_names_and_get_a_status(adopted: tuple[Database, list[str]]) -> None:
     db, _ = adopted
     shops = rows(
         db,
@@ -77,7 +80,7 @@ def test_shops_keep_tokens_and_names_and_get_a_status(adopted) -> None:
     assert "authorize the shop again" in no_tokens["status_reason"]
 
 
-def test_campaign_settings_are_mapped_by_meaning(adopted) -> None:
+def test_campaign_settings_are_mapped_by_meaning(adopted: tuple[Database, list[str]]) -> None:
     db, _ = adopted
     campaigns = rows(
         db,
@@ -108,7 +111,9 @@ def test_campaign_settings_are_mapped_by_meaning(adopted) -> None:
     assert no_raw["raw"] == {}
 
 
-def test_campaign_daily_and_hourly_rows_keep_their_numbers(adopted) -> None:
+def test_campaign_daily_and_hourly_rows_keep_their_numbers(
+    adopted: tuple[Database, list[str]],
+) -> None:
     db, _ = adopted
     daily = rows(
         db,
@@ -149,7 +154,7 @@ def test_campaign_daily_and_hourly_rows_keep_their_numbers(adopted) -> None:
     assert synced is not None and synced["synced_at"] is not None  # NULL in the seed
 
 
-def test_shop_level_rows_keep_item_sold_and_broad_roas(adopted) -> None:
+def test_shop_level_rows_keep_item_sold_and_broad_roas(adopted: tuple[Database, list[str]]) -> None:
     db, _ = adopted
     daily = rows(
         db,
@@ -176,7 +181,7 @@ def test_shop_level_rows_keep_item_sold_and_broad_roas(adopted) -> None:
     assert hourly == [{"shop_id": 1001, "hour": 9, "clicks": 26, "broad_roas": Decimal("13.6752")}]
 
 
-def test_live_jobs_become_pending_jobs_with_their_day(adopted) -> None:
+def test_live_jobs_become_pending_jobs_with_their_day(adopted: tuple[Database, list[str]]) -> None:
     db, _ = adopted
     jobs = rows(
         db,
@@ -202,7 +207,9 @@ def test_live_jobs_become_pending_jobs_with_their_day(adopted) -> None:
     assert jobs[0]["scheduled_at"] == datetime(2026, 11, 19, 20, 5, tzinfo=UTC)
 
 
-def test_history_and_seed_only_objects_stay_in_the_archive(adopted) -> None:
+def test_history_and_seed_only_objects_stay_in_the_archive(
+    adopted: tuple[Database, list[str]],
+) -> None:
     db, _ = adopted
     assert db.one("SELECT count(*) AS n FROM seed_archive.apishopee_ads_sync_queue") == {"n": 12}
     statuses = rows(
@@ -230,7 +237,9 @@ def test_history_and_seed_only_objects_stay_in_the_archive(adopted) -> None:
     assert public_views == {"n": 0}
 
 
-def test_partner_keys_are_not_copied_out_of_the_archive(adopted) -> None:
+def test_partner_keys_are_not_copied_out_of_the_archive(
+    adopted: tuple[Database, list[str]],
+) -> None:
     db, _ = adopted
     tables = rows(
         db,
@@ -252,7 +261,7 @@ def test_partner_keys_are_not_copied_out_of_the_archive(adopted) -> None:
     assert kept == {"n": 4}
 
 
-def test_seed_function_names_now_resolve_to_ours(adopted) -> None:
+def test_seed_function_names_now_resolve_to_ours(adopted: tuple[Database, list[str]]) -> None:
     db, _ = adopted
     found = rows(
         db,

@@ -1,6 +1,7 @@
 """Bad input gets a clear error and loses nothing: what happens to each kind."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ def only_shop(stack: LocalStack, db: Database) -> int:
     return shop_id
 
 
-def job_row(db: Database) -> dict[str, object]:
+def job_row(db: Database) -> dict[str, Any]:
     row = db.one("SELECT * FROM apishopee_ads_sync_queue")
     assert row is not None
     return row

@@ -20,6 +20,10 @@ from tests.support.sync import drain, jobs
 def budget(stack: LocalStack, clock: FrozenClock, rate: float) -> tuple[RateBudget, Database]:
     """A worker's budget on its own connection; its sleep moves the shared clock."""
     db = stack.database()
+
+    def sleep(seconds: float) -> None:
+        clock.advance(timedelta(seconds=seconds))
+
     return (
         RateBudget(
             store=BudgetStore(db),
@@ -27,7 +31,7 @@ def budget(stack: LocalStack, clock: FrozenClock, rate: float) -> tuple[RateBudg
             rate_per_second=rate,
             burst=rate,
             clock=clock,
-            sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),
+            sleep=sleep,
         ),
         db,
     )

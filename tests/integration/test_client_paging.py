@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from adsync.config import PartnerCredentials
-from adsync.shopee import ShopAuth, ShopeeClient
+from adsync.shopee import ShopAuth
 from local.simulator import SimulatorSettings, World, WorldSettings
 from local.stack import LocalStack, local_stack
 from tests.support.clock import FrozenClock
+from tests.support.shopee import client_for
 
 ID_LIST = "/api/v2/ads/get_product_level_campaign_id_list"
 
@@ -21,18 +21,6 @@ def world(clock: FrozenClock) -> World:
         WorldSettings(
             seed=7, shop_count=3, explicit_campaign_counts=(1200, 0), anchor_date=clock().date()
         )
-    )
-
-
-def client_for(stack: LocalStack, clock: FrozenClock) -> ShopeeClient:
-    settings = stack.simulator.settings
-    return ShopeeClient(
-        base_url=stack.server.base_url,
-        credentials=PartnerCredentials(
-            partner_id=settings.partner_id, partner_key=settings.partner_key
-        ),
-        clock=clock,
-        sleep=lambda _: None,
     )
 
 

@@ -7,7 +7,6 @@ from fractions import Fraction
 
 import pytest
 
-from adsync.config import PartnerCredentials
 from adsync.regions import local_day
 from adsync.shopee import ShopAuth, ShopeeClient, ShopStateError
 from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS, ProductMetrics, ShopMetrics
@@ -15,6 +14,7 @@ from local.simulator import ShopSpec, World, WorldSettings
 from local.stack import LocalStack
 from local.truth_check import in_convention
 from tests.support.clock import FrozenClock
+from tests.support.shopee import client_for
 
 REGIONS = ("VN", "SG", "BR")
 ADS = "/api/v2/ads/"
@@ -29,15 +29,7 @@ def world(clock: FrozenClock) -> World:
 
 @pytest.fixture
 def client(stack: LocalStack, clock: FrozenClock) -> ShopeeClient:
-    settings = stack.simulator.settings
-    return ShopeeClient(
-        base_url=stack.server.base_url,
-        credentials=PartnerCredentials(
-            partner_id=settings.partner_id, partner_key=settings.partner_key
-        ),
-        clock=clock,
-        sleep=lambda _: None,
-    )
+    return client_for(stack, clock)
 
 
 def sample_shops(stack: LocalStack) -> Iterator[ShopSpec]:

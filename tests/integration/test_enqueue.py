@@ -8,6 +8,7 @@ from adsync.db.connection import Database
 from adsync.errors import BadEventError
 from local.lambda_runtime import invoke
 from local.stack import LocalStack
+from tests.support.clock import FrozenClock
 from tests.support.sqs import queue_depth
 from tests.support.sync import drain
 
@@ -112,7 +113,7 @@ def test_a_sync_records_the_shop_size_and_enqueue_puts_the_biggest_first(
 
 
 def test_lookback_without_a_window_re_syncs_attribution_window_days(
-    stack: LocalStack, db: Database, clock
+    stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     """The schedule sends no window_days: ATTRIBUTION_WINDOW_DAYS (the template's
     AttributionWindowDays) is the one source of the window."""

@@ -195,7 +195,7 @@ def test_an_unchanged_gms_day_does_not_ask_its_items_again(
     shop = gms_shop(stack)
     only_shops(db, [shop.shop_id])
     first = cycle(stack, db, LOOKBACK)
-    days = LOOKBACK["window_days"] + 1  # yesterday and the window before it
+    days = int(str(LOOKBACK["window_days"])) + 1  # yesterday and the window before it
     assert first["get_gms_campaign_performance"] == days
     assert first["get_gms_item_performance"] >= 1
 

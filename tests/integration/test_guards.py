@@ -9,6 +9,7 @@ row, a TH shop at an hour where +7 and +8 give different dates.
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from adsync.db.connection import Database
 from adsync.regions import local_day
@@ -28,7 +29,7 @@ def one_active_shop(stack: LocalStack, db: Database) -> int:
     return shop_id
 
 
-def job(db: Database) -> dict:
+def job(db: Database) -> dict[str, Any]:
     row = db.one("SELECT * FROM apishopee_ads_sync_queue")
     assert row is not None
     return row
@@ -123,8 +124,8 @@ def test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again(
 ) -> None:
     """SQS may deliver a message twice. While the first run holds a live lease, the
     second delivery must not claim the job (only an expired lease may be taken over).
-    The original message is received twice (a peek, then the run: attempt 2); the
-    duplicate once, so a claim by the duplicate would leave attempt 1 on the row."""
+    Every claim stamps `started_at` and a new lease from the clock, moved on a second
+    before the duplicate arrives: a claim by it would change both."""
     one_active_shop(stack, db)
     invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     url = stack.queues.urls[1]
@@ -137,11 +138,16 @@ def test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again(
             if job(db)["status"] == "processing":
                 break
             time.sleep(0.01)
-        assert job(db)["status"] == "processing"
-        assert job(db)["attempt"] == 2
+        claimed = job(db)
+        assert claimed["status"] == "processing"
+        clock.advance(seconds=1)
         stack.sqs.send_message(QueueUrl=url, MessageBody=body)  # the duplicate
         deliver(stack, 1, max_messages=1)  # during the run
-        assert job(db)["attempt"] == 2  # not claimed again
+        again = job(db)
+        assert (again["started_at"], again["lease_expires_at"]) == (
+            claimed["started_at"],
+            claimed["lease_expires_at"],
+        )  # not claimed again
     finally:
         first.join()
     assert job(db)["status"] == "completed"

@@ -59,7 +59,8 @@ def _code_from_link(deps: Dependencies) -> str:
     query = parse_qs(urlparse(reply.headers["Location"]).query)
     assert query["main_account_id"] == [str(MAIN_ACCOUNT)]
     assert "shop_id" not in query
-    return query["code"][0]
+    code: str = query["code"][0]
+    return code
 
 
 def _pairs(db: Database) -> list[dict[str, object]]:
@@ -158,7 +159,9 @@ def test_shops_sharing_a_refresh_token_refresh_side_by_side_without_locking_out(
     try:
         with pytest.raises(Exception, match="access_token"):
             check.shopee.get_shop_info(
-                ShopAuth(shop_id=second["shop_id"], access_token=str(first["access_token"]))
+                ShopAuth(
+                    shop_id=int(str(second["shop_id"])), access_token=str(first["access_token"])
+                )
             )
     finally:
         check.close()

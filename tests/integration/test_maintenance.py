@@ -189,4 +189,5 @@ def test_a_job_that_kills_its_lambda_every_time_ends_failed(
         assert row is not None
         assert row["retry_count"] == attempt
         assert row["status"] == ("failed" if attempt == 3 else "pending")
+    assert row is not None
     assert "lease expired" in str(row["error_message"])

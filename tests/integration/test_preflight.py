@@ -1,5 +1,7 @@
 """Deploy-time checks of the database server (adsync.db.preflight) on a real Postgres."""
 
+from typing import Any
+
 import pytest
 
 from adsync.db.connection import Database
@@ -8,7 +10,7 @@ from adsync.errors import ConfigError
 
 
 def facts(**changes: object) -> ServerFacts:
-    values: dict = {
+    values: dict[str, Any] = {
         "version_num": 160004,
         "version": "16.4",
         "max_connections": 100,

@@ -38,7 +38,9 @@ def test_batch_completes_and_rows_equal_the_simulator(
     done = [s for s, j in jobs(db).items() if j["status"] == "completed"]
     assert len(done) == 10
     for shop_id in done:
-        region = stack.simulator.world.shop(shop_id).region
+        shop = stack.simulator.world.shop(shop_id)
+        assert shop is not None
+        region = shop.region
         day = local_day(region, clock())
         listed = set(stack.simulator.truth.campaign_ids(shop_id))
         daily = stack.simulator.truth.campaign_daily(shop_id, day)

@@ -6,6 +6,7 @@ test is in test_pgqueue.py instead, with the reason.
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -317,11 +318,12 @@ def test_queue_lifecycle_and_lookup(backend: Backend) -> None:
         backend.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Bogus"])
     assert error_of(excinfo)[1] == "InvalidAttributeName"
     backend.sqs.delete_queue(QueueUrl=url)
-    for call in (
+    calls: tuple[Callable[[], object], ...] = (
         lambda: backend.sqs.send_message(QueueUrl=url, MessageBody="x"),
         lambda: backend.sqs.receive_message(QueueUrl=url),
         lambda: backend.sqs.delete_queue(QueueUrl=url),
-    ):
+    )
+    for call in calls:
         with pytest.raises(ClientError) as excinfo:
             call()
         assert error_of(excinfo) == (

@@ -9,28 +9,18 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from local.simulator import Reply, Request, Simulator, SimulatorSettings, World, WorldSettings
+from tests.support.clock import FrozenClock
 
 PARTNER_ID = 2001887
 PARTNER_KEY = "0123456789abcdef" * 4
 START = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)  # 12:00 in VN, 13:00 in SG, 02:00 in BR
 ANCHOR = date(2026, 3, 1)
-
-
-class FrozenClock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def hmac_hex(key: str, base: str) -> str:
@@ -92,13 +82,13 @@ def make_world(**overrides: Any) -> World:
 
 
 def make_sim(world: World, clock: FrozenClock, **settings: Any) -> Simulator:
-    base = {"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}
+    base: dict[str, Any] = {"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}
     return Simulator(world, SimulatorSettings(**(base | settings)), clock=clock)
 
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    return FrozenClock()
+    return FrozenClock(START)
 
 
 @pytest.fixture(scope="session")

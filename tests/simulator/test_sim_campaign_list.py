@@ -1,6 +1,7 @@
 """get_product_level_campaign_id_list: paging, filter, limit cap (doc §6.5)."""
 
-from tests.simulator.conftest import Api, FrozenClock, make_sim, make_world
+from tests.simulator.conftest import Api, make_sim, make_world
+from tests.support.clock import FrozenClock
 
 ID_LIST = "/api/v2/ads/get_product_level_campaign_id_list"
 

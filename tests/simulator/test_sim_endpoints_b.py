@@ -1,11 +1,13 @@
 """Setting info, shop-level performance, GMS reports and account endpoints (doc §6)."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
 from local.simulator import ShopSpec, Simulator
-from tests.simulator.conftest import Api, FrozenClock
+from tests.simulator.conftest import Api
+from tests.support.clock import FrozenClock
 
 SETTING_INFO = "/api/v2/ads/get_product_level_campaign_setting_info"
 SHOP_DAILY = "/api/v2/ads/get_all_cpc_ads_daily_performance"
@@ -137,7 +139,7 @@ def test_gms_campaign_and_items_agree(api: Api, clock: FrozenClock) -> None:
     assert campaign.body["response"]["campaign_id"] == api.sim.truth.gms_campaign_id(shop.shop_id)
     assert report == api.sim.truth.gms_campaign_report(shop.shop_id, day, day)
 
-    items: dict[int, dict] = {}
+    items: dict[int, dict[str, Any]] = {}
     offset = 0
     while True:
         page = api.shop_call(

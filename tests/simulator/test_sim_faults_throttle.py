@@ -1,9 +1,12 @@
 """Injected faults, throttling buckets, the daily quota and latency (doc §5, §11)."""
 
+from typing import Any
+
 import requests
 
-from local.simulator import Simulator
-from tests.simulator.conftest import Api, FrozenClock, hmac_hex, make_sim
+from local.simulator import Simulator, World
+from tests.simulator.conftest import Api, hmac_hex, make_sim
+from tests.support.clock import FrozenClock
 
 BALANCE = "/api/v2/ads/get_total_balance"
 TOGGLE = "/api/v2/ads/get_shop_toggle_info"
@@ -54,7 +57,7 @@ def test_throttled_error_is_429_setting(api: Api) -> None:
     assert (reply.status, reply.error) == (429, "ads.rate_limit.exceed_api")
 
 
-def test_shop_bucket_refills_with_the_clock(world, clock: FrozenClock) -> None:
+def test_shop_bucket_refills_with_the_clock(world: World, clock: FrozenClock) -> None:
     sim = make_sim(world, clock, shop_rate=1.0, shop_burst=3)
     api = Api(sim=sim, clock=clock)
     (first_shop, first_token), (other_shop, other_token) = _tokens(sim)
@@ -68,7 +71,7 @@ def test_shop_bucket_refills_with_the_clock(world, clock: FrozenClock) -> None:
     assert sim.counters.rejected(code="ads.rate_limit.exceed_shop_api") == 1
 
 
-def test_partner_and_api_buckets(world, clock: FrozenClock) -> None:
+def test_partner_and_api_buckets(world: World, clock: FrozenClock) -> None:
     sim = make_sim(world, clock, partner_rate=0.5, partner_burst=2)
     api = Api(sim=sim, clock=clock)
     (a, a_token), (b, b_token) = _tokens(sim)
@@ -87,7 +90,7 @@ def test_partner_and_api_buckets(world, clock: FrozenClock) -> None:
     assert api.shop_call(TOGGLE, shop_id=b, access_token=b_token).error == ""
 
 
-def test_daily_quota_resets_at_midnight_utc_plus_8(world, clock: FrozenClock) -> None:
+def test_daily_quota_resets_at_midnight_utc_plus_8(world: World, clock: FrozenClock) -> None:
     sim = make_sim(world, clock, daily_quota=2)
     api = Api(sim=sim, clock=clock)
     ((shop_id, token),) = _tokens(sim, 1)
@@ -102,7 +105,7 @@ def test_daily_quota_resets_at_midnight_utc_plus_8(world, clock: FrozenClock) ->
     assert api.shop_call(BALANCE, shop_id=shop_id, access_token=token).error == ""
 
 
-def test_latency_setting_delays_replies(world, clock: FrozenClock) -> None:
+def test_latency_setting_delays_replies(world: World, clock: FrozenClock) -> None:
     sim = make_sim(world, clock, latency_min_ms=20, latency_max_ms=30)
     api = Api(sim=sim, clock=clock)
     ((shop_id, token),) = _tokens(sim, 1)
@@ -110,7 +113,7 @@ def test_latency_setting_delays_replies(world, clock: FrozenClock) -> None:
     assert 0.02 <= reply.delay_s <= 0.03
 
 
-def _signed_balance_url(sim: Simulator, base_url: str, shop_id: int, token: str) -> tuple:
+def _signed_balance_url(sim: Simulator, base_url: str, shop_id: int, token: str) -> tuple[Any, ...]:
     ts = int(sim.now().timestamp())
     sign = hmac_hex(
         sim.settings.partner_key, f"{sim.settings.partner_id}{BALANCE}{ts}{token}{shop_id}"

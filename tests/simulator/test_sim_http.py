@@ -2,6 +2,7 @@
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import requests
 
@@ -12,7 +13,9 @@ TOKEN_GET = "/api/v2/auth/token/get"
 ID_LIST = "/api/v2/ads/get_product_level_campaign_id_list"
 
 
-def _signed_query(ts: int, path: str, token: str = "", shop_id: int | None = None) -> dict:
+def _signed_query(
+    ts: int, path: str, token: str = "", shop_id: int | None = None
+) -> dict[str, Any]:
     base = f"{PARTNER_ID}{path}{ts}" + (f"{token}{shop_id}" if shop_id is not None else "")
     query = {"partner_id": PARTNER_ID, "timestamp": ts, "sign": hmac_hex(PARTNER_KEY, base)}
     if shop_id is not None:

@@ -5,16 +5,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from local.simulator import Request
+from local.simulator import Reply, Request
 from tests.simulator.conftest import (
     PARTNER_ID,
     PARTNER_KEY,
     Api,
-    FrozenClock,
     hmac_hex,
     make_sim,
     make_world,
 )
+from tests.support.clock import FrozenClock
 
 TOKEN_GET = "/api/v2/auth/token/get"
 REFRESH = "/api/v2/auth/access_token/get"
@@ -42,7 +42,7 @@ def _refresh(api: Api, shop_id: int, token: str) -> str:
     return api.public_call(REFRESH, body).error
 
 
-def _info(api: Api, shop_id: int, token: str):
+def _info(api: Api, shop_id: int, token: str) -> Reply:
     return api.shop_call(SHOP_INFO, shop_id=shop_id, access_token=token)
 
 

@@ -1,7 +1,10 @@
 """Several partner apps (issue 17): each signs with its own key and has its own limits."""
 
-from local.simulator import PartnerApp, Reply, Request, Simulator
-from tests.simulator.conftest import PARTNER_ID, PARTNER_KEY, FrozenClock, hmac_hex, make_sim
+from typing import Any
+
+from local.simulator import PartnerApp, Reply, Request, Simulator, World
+from tests.simulator.conftest import PARTNER_ID, PARTNER_KEY, hmac_hex, make_sim
+from tests.support.clock import FrozenClock
 
 BALANCE = "/api/v2/ads/get_total_balance"
 OTHER_ID = 2001999
@@ -21,12 +24,12 @@ def _call(sim: Simulator, clock: FrozenClock, *, partner_id: int, key: str, shop
     return sim.handle(Request(method="GET", path=BALANCE, query=query, body=b""))
 
 
-def _two_apps(world, clock: FrozenClock, **main) -> Simulator:
+def _two_apps(world: World, clock: FrozenClock, **main: Any) -> Simulator:
     other = PartnerApp(partner_id=OTHER_ID, partner_key=OTHER_KEY, rate=0.5, burst=2)
     return make_sim(world, clock, other_partners=(other,), **main)
 
 
-def test_each_app_signs_with_its_own_key(world, clock: FrozenClock) -> None:
+def test_each_app_signs_with_its_own_key(world: World, clock: FrozenClock) -> None:
     sim = _two_apps(world, clock)
     shop = sim.world.shops[0].shop_id
     assert _call(sim, clock, partner_id=OTHER_ID, key=OTHER_KEY, shop=shop).error == ""
@@ -38,7 +41,7 @@ def test_each_app_signs_with_its_own_key(world, clock: FrozenClock) -> None:
     assert unknown.error == "invalid_partner_id"
 
 
-def test_a_throttled_app_does_not_slow_the_other(world, clock: FrozenClock) -> None:
+def test_a_throttled_app_does_not_slow_the_other(world: World, clock: FrozenClock) -> None:
     sim = _two_apps(world, clock, partner_rate=100.0, partner_burst=100)
     shop = sim.world.shops[0].shop_id
     other = [_call(sim, clock, partner_id=OTHER_ID, key=OTHER_KEY, shop=shop) for _ in range(3)]
@@ -49,7 +52,7 @@ def test_a_throttled_app_does_not_slow_the_other(world, clock: FrozenClock) -> N
     assert _call(sim, clock, partner_id=OTHER_ID, key=OTHER_KEY, shop=shop).error == ""
 
 
-def test_daily_quotas_are_per_app(world, clock: FrozenClock) -> None:
+def test_daily_quotas_are_per_app(world: World, clock: FrozenClock) -> None:
     other = PartnerApp(partner_id=OTHER_ID, partner_key=OTHER_KEY, daily_quota=1)
     sim = make_sim(world, clock, other_partners=(other,), daily_quota=3)
     shop = sim.world.shops[0].shop_id

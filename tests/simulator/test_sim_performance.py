@@ -1,13 +1,16 @@
 """Product-level performance: validation, consistency with truth, today, late attribution."""
 
 import itertools
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from local.simulator import ShopSpec, Simulator, World, WorldSettings
+from local.simulator import Reply, ShopSpec, Simulator, World, WorldSettings
 from local.simulator.shop_ads import shop_ads
-from tests.simulator.conftest import Api, FrozenClock, make_sim
+from tests.simulator.conftest import Api, make_sim
+from tests.support.clock import FrozenClock
 
 DAILY = "/api/v2/ads/get_product_campaign_daily_performance"
 HOURLY = "/api/v2/ads/get_product_campaign_hourly_performance"
@@ -21,7 +24,9 @@ def _today(shop: ShopSpec, clock: FrozenClock) -> date:
     return (clock.now + shop.utc_offset).date()
 
 
-def _daily(api: Api, shop: ShopSpec, token: str, ids, start: date, end: date):
+def _daily(
+    api: Api, shop: ShopSpec, token: str, ids: Iterable[int], start: date, end: date
+) -> Reply:
     params = {
         "start_date": _fmt(start),
         "end_date": _fmt(end),
@@ -51,7 +56,7 @@ def test_daily_endpoint_matches_truth_for_every_day(
     assert reply.error == ""
     (block,) = reply.body["response"]
     assert (block["shop_id"], block["region"]) == (shop.shop_id, shop.region)
-    seen: dict[tuple[int, str], dict] = {}
+    seen: dict[tuple[int, str], dict[str, Any]] = {}
     for entry in block["campaign_list"]:
         assert {"campaign_id", "ad_type", "campaign_placement", "ad_name", "metrics_list"} <= set(
             entry
@@ -165,7 +170,7 @@ def test_date_rules(api: Api, shop: ShopSpec, token: str, start: str, end: str, 
     assert reply.status == 200
 
 
-def test_same_start_end_allowed_with_the_setting(world, clock: FrozenClock) -> None:
+def test_same_start_end_allowed_with_the_setting(world: World, clock: FrozenClock) -> None:
     sim = make_sim(world, clock, enforce_same_start_end=False)
     api = Api(sim=sim, clock=clock)
     shop = world.shops[0]
@@ -188,7 +193,7 @@ def test_campaign_id_rules(api: Api, shop: ShopSpec, token: str, clock: FrozenCl
     assert _daily(api, shop, token, ids, start, end).error == ""
 
 
-def test_object_shape_and_zero_rows_settings(world, clock: FrozenClock) -> None:
+def test_object_shape_and_zero_rows_settings(world: World, clock: FrozenClock) -> None:
     sim = make_sim(world, clock, product_performance_shape="object", omit_zero_rows=False)
     api = Api(sim=sim, clock=clock)
     shop = world.shops[0]

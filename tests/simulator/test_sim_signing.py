@@ -1,7 +1,8 @@
 """Signature and common-parameter checks of the simulated gateway (doc §2, §9)."""
 
-from local.simulator import Request, signing
-from tests.simulator.conftest import PARTNER_ID, Api, FrozenClock, hmac_hex, make_sim
+from local.simulator import Request, World, signing
+from tests.simulator.conftest import PARTNER_ID, Api, hmac_hex, make_sim
+from tests.support.clock import FrozenClock
 
 VECTOR_KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 BALANCE = "/api/v2/ads/get_total_balance"
@@ -56,7 +57,7 @@ def test_wrong_sign_is_error_sign(api: Api) -> None:
     assert api.sim.counters.rejected(BALANCE, "error_sign") == 1
 
 
-def test_upper_case_hex_only_with_the_setting(world, clock: FrozenClock) -> None:
+def test_upper_case_hex_only_with_the_setting(world: World, clock: FrozenClock) -> None:
     for case_insensitive, expected in ((False, "error_sign"), (True, "")):
         sim = make_sim(world, clock, sign_case_insensitive=case_insensitive)
         shop_id = world.shops[0].shop_id

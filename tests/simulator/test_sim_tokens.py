@@ -3,14 +3,16 @@
 import threading
 from datetime import timedelta
 
-from tests.simulator.conftest import PARTNER_ID, Api, FrozenClock, make_sim
+from local.simulator import Reply, World
+from tests.simulator.conftest import PARTNER_ID, Api, make_sim
+from tests.support.clock import FrozenClock
 
 TOKEN_GET = "/api/v2/auth/token/get"
 REFRESH = "/api/v2/auth/access_token/get"
 BALANCE = "/api/v2/ads/get_total_balance"
 
 
-def _refresh(api: Api, shop_id: int, refresh_token: str):
+def _refresh(api: Api, shop_id: int, refresh_token: str) -> Reply:
     body = {"refresh_token": refresh_token, "partner_id": PARTNER_ID, "shop_id": shop_id}
     return api.public_call(REFRESH, body)
 
@@ -79,7 +81,7 @@ def test_token_of_another_shop_is_invalid(api: Api) -> None:
     assert _balance_error(api, second, token) == "invalid_acceess_token"
 
 
-def test_expired_token_code_is_a_setting(world, clock: FrozenClock) -> None:
+def test_expired_token_code_is_a_setting(world: World, clock: FrozenClock) -> None:
     sim = make_sim(world, clock, invalid_token_error="error_auth")
     api = Api(sim=sim, clock=clock)
     shop_id = world.shops[0].shop_id

@@ -12,8 +12,9 @@ class FrozenClock:
     def __call__(self) -> datetime:
         return self.now
 
-    def advance(self, delta: timedelta) -> datetime:
-        self.now += delta
+    def advance(self, delta: timedelta = timedelta(0), **units: float) -> datetime:
+        """Move on by `delta` and/or by `units` (`hours=1, seconds=30`); the new time."""
+        self.now += delta + timedelta(**units)
         return self.now
 
 
@@ -27,6 +28,6 @@ class LiveClock(FrozenClock):
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self.offset
 
-    def advance(self, delta: timedelta) -> datetime:
-        self.offset += delta
+    def advance(self, delta: timedelta = timedelta(0), **units: float) -> datetime:
+        self.offset += delta + timedelta(**units)
         return self()

@@ -8,8 +8,10 @@ fixed offset there fails against these literals.
 from datetime import UTC, date, datetime, timedelta
 
 
-def utc(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 # region -> the UTC instant its local 2026-11-21 begins (CL for both its seasons).

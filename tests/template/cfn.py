@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 REGION = "ap-southeast-1"
 PRIORITIES = (0, 1, 2, 3)
+
+# A translated template's resources by logical id, and the fixture selecting them by type.
+Resources = dict[str, dict[str, Any]]
+OfType = Callable[[str], Resources]
 
 FUNCTIONS = {
     "EnqueueFunction": "enqueue",
@@ -78,7 +83,8 @@ def get_att(logical_id: str, attribute: str = "Arn") -> dict[str, list[str]]:
 
 
 def load_sam_template() -> dict[str, Any]:
-    return yaml_parse(TEMPLATE_PATH.read_text())
+    template: dict[str, Any] = yaml_parse(TEMPLATE_PATH.read_text())
+    return template
 
 
 def translate(sam_template: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +105,8 @@ def translate(sam_template: dict[str, Any]) -> dict[str, Any]:
         sam_template=template, parameter_values={}, get_managed_policy_map=dict
     )
     # Round-trip through JSON: CloudFormation gets JSON, and it drops yaml-only types.
-    return json.loads(json.dumps(translated))
+    cfn: dict[str, Any] = json.loads(json.dumps(translated))
+    return cfn
 
 
 def default_of(cfn: dict[str, Any], name: str) -> Any:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.template.cfn import load_sam_template, translate
-
-Resources = dict[str, dict[str, Any]]
+from tests.template.cfn import OfType, Resources, load_sam_template, translate
 
 
 @pytest.fixture(scope="session")
@@ -25,11 +22,12 @@ def cfn(sam_template: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def resources(cfn: dict[str, Any]) -> Resources:
-    return cfn["Resources"]
+    found: Resources = cfn["Resources"]
+    return found
 
 
 @pytest.fixture(scope="session")
-def of_type(resources: Resources) -> Callable[[str], Resources]:
+def of_type(resources: Resources) -> OfType:
     def select(resource_type: str) -> Resources:
         return {
             logical_id: resource

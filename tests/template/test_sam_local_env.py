@@ -50,7 +50,7 @@ def resolve_environments(
         )
         provider = SamFunctionProvider(stacks)
     runner = LocalLambdaRunner(
-        local_runtime=None,  # type: ignore[arg-type]  # never invoked: no Docker here
+        local_runtime=None,  # never invoked: no Docker here
         function_provider=provider,
         cwd=str(template.parent),
         real_path=str(template.parent),
@@ -90,12 +90,14 @@ def test_env_file_is_in_sam_s_format() -> None:
         assert all(isinstance(v, str) for v in section.values())
 
 
-def test_sam_resolves_every_function_of_the_template(local_envs) -> None:
+def test_sam_resolves_every_function_of_the_template(local_envs: dict[str, dict[str, str]]) -> None:
     assert set(local_envs) == set(FUNCTIONS)
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_every_override_reaches_the_function(local_envs, function_id) -> None:
+def test_every_override_reaches_the_function(
+    local_envs: dict[str, dict[str, str]], function_id: str
+) -> None:
     resolved = local_envs[function_id]
     for name, value in overrides_for(function_id, env_file()).items():
         assert name in resolved, f"{name} is not declared for {function_id}: SAM drops it"
@@ -130,7 +132,9 @@ def test_without_the_declaration_the_override_would_be_lost(tmp_path: Path) -> N
     assert all("SHOPEE_PARTNER_KEY" in env for env in resolved.values())
 
 
-def test_without_the_file_the_secret_arns_resolve_to_parameter_names(monkeypatch) -> None:
+def test_without_the_file_the_secret_arns_resolve_to_parameter_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A Ref to a parameter without a default resolves to the parameter's name locally, so
     SHOPEE_PARTNER_SECRET_ARN would be "ShopeePartnerSecretArn" and the worker would ask
     Secrets Manager for it: the file must empty both ARNs."""
@@ -144,7 +148,9 @@ def test_without_the_file_the_secret_arns_resolve_to_parameter_names(monkeypatch
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_the_resolved_environment_configures_the_local_path(local_envs, function_id) -> None:
+def test_the_resolved_environment_configures_the_local_path(
+    local_envs: dict[str, dict[str, str]], function_id: str
+) -> None:
     """What adsync.config builds inside the container: DATABASE_URL, the simulator's
     partner, the local queues; no secret is read."""
     env = local_envs[function_id]

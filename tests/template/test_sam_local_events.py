@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from local.template import samconfig_stack_name
-from tests.template.cfn import REGION, ROOT
+from tests.template.cfn import REGION, ROOT, Resources
 
 EVENTS = ROOT / "events"
 SQS_EVENTS = sorted(
@@ -48,7 +48,7 @@ def test_every_queue_event_is_checked() -> None:
 
 
 @pytest.mark.parametrize("path", SQS_EVENTS, ids=lambda p: p.name)
-def test_event_arn_names_a_queue_of_the_deployed_stack(cfn, path: Path) -> None:
+def test_event_arn_names_a_queue_of_the_deployed_stack(cfn: dict[str, Any], path: Path) -> None:
     function_id = "DeadLetterFunction" if path.name.startswith("dead_letter") else "WorkerFunction"
     names = consumed_queue_names(cfn, function_id)
     assert len(names) == 4
@@ -60,7 +60,7 @@ def test_event_arn_names_a_queue_of_the_deployed_stack(cfn, path: Path) -> None:
         assert record["awsRegion"] == REGION
 
 
-def test_migrate_event_is_the_custom_resource_create_request(resources) -> None:
+def test_migrate_event_is_the_custom_resource_create_request(resources: Resources) -> None:
     """Shaped as CloudFormation sends it for the template's Custom::Migrations resource."""
     event = json.loads((EVENTS / "migrate_create.json").read_text("utf-8"))
     migrations = resources["Migrations"]

@@ -8,10 +8,11 @@ know the account's quotas), so the rules are checked on the translated template.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
-from tests.template.cfn import PRIORITIES, default_of, evaluate_condition
+from tests.template.cfn import PRIORITIES, OfType, Resources, default_of, evaluate_condition
 
 # SQS's default when a queue sets no VisibilityTimeout, and Lambda's default timeout.
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
@@ -22,7 +23,7 @@ LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3
 LAMBDA_UNRESERVED_MINIMUM = 100
 
 
-def sqs_mappings(of_type) -> dict[str, dict]:
+def sqs_mappings(of_type: OfType) -> dict[str, dict[str, Any]]:
     return {
         logical_id: mapping["Properties"]
         for logical_id, mapping in of_type("AWS::Lambda::EventSourceMapping").items()
@@ -30,7 +31,7 @@ def sqs_mappings(of_type) -> dict[str, dict]:
     }
 
 
-def test_every_queue_a_function_consumes_is_checked(of_type, resources):
+def test_every_queue_a_function_consumes_is_checked(of_type: OfType, resources: Resources) -> None:
     consumed = {m["EventSourceArn"]["Fn::GetAtt"][0] for m in sqs_mappings(of_type).values()}
     assert consumed == {f"Priority{p}Queue" for p in PRIORITIES} | {
         f"Priority{p}DeadLetterQueue" for p in PRIORITIES
@@ -39,7 +40,9 @@ def test_every_queue_a_function_consumes_is_checked(of_type, resources):
 
 
 @pytest.mark.parametrize("factor", [1, 6])
-def test_each_consumed_queue_outlasts_its_consumer(of_type, resources, factor):
+def test_each_consumed_queue_outlasts_its_consumer(
+    of_type: OfType, resources: Resources, factor: int
+) -> None:
     """Lambda refuses an SQS mapping whose function timeout exceeds the queue's
     visibility timeout ("Queue visibility timeout: 30 seconds is less than Function
     timeout: 60 seconds"), and AWS asks for at least six times the timeout so throttled
@@ -61,7 +64,9 @@ def test_each_consumed_queue_outlasts_its_consumer(of_type, resources, factor):
         assert visibility >= factor * timeout, (logical_id, queue_id, visibility, timeout)
 
 
-def test_reserved_concurrency_zero_means_not_reserved(cfn, resources):
+def test_reserved_concurrency_zero_means_not_reserved(
+    cfn: dict[str, Any], resources: Resources
+) -> None:
     """ReservedConcurrentExecutions 0 would stop the worker entirely (0 = throttle every
     invocation, https://docs.aws.amazon.com/lambda/latest/dg/API_PutFunctionConcurrency.html);
     the parameter's 0 drops the property instead, so small accounts can deploy."""
@@ -74,7 +79,9 @@ def test_reserved_concurrency_zero_means_not_reserved(cfn, resources):
     assert int(cfn["Parameters"]["WorkerReservedConcurrency"]["MinValue"]) == 0
 
 
-def test_deploy_guide_states_the_account_quota_reserved_concurrency_needs(cfn):
+def test_deploy_guide_states_the_account_quota_reserved_concurrency_needs(
+    cfn: dict[str, Any],
+) -> None:
     """Lambda keeps 100 executions unreserved: reserving R needs an account quota of at
     least R + 100 (see LAMBDA_UNRESERVED_MINIMUM)."""
     from tests.template.cfn import ROOT
@@ -84,7 +91,7 @@ def test_deploy_guide_states_the_account_quota_reserved_concurrency_needs(cfn):
     assert f"at least {reserved + LAMBDA_UNRESERVED_MINIMUM}" in guide
 
 
-def test_secret_arn_parameters_require_the_full_arn(cfn):
+def test_secret_arn_parameters_require_the_full_arn(cfn: dict[str, Any]) -> None:
     """IAM matches a secret's full ARN, which ends in a hyphen and six random characters;
     a partial ARN deploys, then every GetSecretValue is AccessDenied at run time.
     https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html"""
@@ -98,14 +105,16 @@ def test_secret_arn_parameters_require_the_full_arn(cfn):
         assert re.fullmatch(pattern, rds_managed), name
 
 
-def test_layer_name_is_stack_scoped(sam_template):
+def test_layer_name_is_stack_scoped(sam_template: dict[str, Any]) -> None:
     """A LayerVersion's name defaults to its logical id: two stacks in one account and
     region would publish versions of one layer named SharedLayer."""
     name = sam_template["Resources"]["SharedLayer"]["Properties"]["LayerName"]
     assert name == {"Fn::Sub": "${AWS::StackName}-shared"}
 
 
-def test_names_built_from_the_stack_name_fit_their_limits(cfn, resources):
+def test_names_built_from_the_stack_name_fit_their_limits(
+    cfn: dict[str, Any], resources: Resources
+) -> None:
     """SQS queue names are at most 80 characters; the longest suffix we append bounds the
     stack name, and the guide says so. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html"""
     from tests.template.cfn import ROOT
@@ -120,7 +129,7 @@ def test_names_built_from_the_stack_name_fit_their_limits(cfn, resources):
     assert f"at most {longest_stack_name} characters" in guide
 
 
-def test_partner_secret_prefix_is_the_code_s_and_a_name_prefix(cfn):
+def test_partner_secret_prefix_is_the_code_s_and_a_name_prefix(cfn: dict[str, Any]) -> None:
     """The prefix IAM grants (…:secret:<prefix>*, "Limiting access to specific secrets":
     https://docs.aws.amazon.com/secretsmanager/latest/userguide/permissions_grant-limited-resources.html)
     is the one the code writes the seed's keys under, and it ends in "/", so that the

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from tests.template.cfn import FUNCTIONS, PRIORITIES, ROOT, evaluate_condition, resolve
+from tests.template.cfn import (
+    FUNCTIONS,
+    PRIORITIES,
+    ROOT,
+    OfType,
+    Resources,
+    evaluate_condition,
+    resolve,
+)
 
 # Every variable the code reads, and what it must be set from.
 ENVIRONMENT = {
@@ -34,12 +44,14 @@ ENVIRONMENT = {
 }
 
 
-def layer_ref(of_type) -> dict:
+def layer_ref(of_type: OfType) -> dict[str, Any]:
     (layer_id,) = of_type("AWS::Lambda::LayerVersion")
     return {"Ref": layer_id}
 
 
-def test_shared_layer_is_built_from_layers_shared_for_python312(sam_template):
+def test_shared_layer_is_built_from_layers_shared_for_python312(
+    sam_template: dict[str, Any],
+) -> None:
     layer = sam_template["Resources"]["SharedLayer"]
     assert layer["Type"] == "AWS::Serverless::LayerVersion"
     assert layer["Properties"]["ContentUri"] == "layers/shared"
@@ -49,14 +61,18 @@ def test_shared_layer_is_built_from_layers_shared_for_python312(sam_template):
 
 
 @pytest.mark.parametrize(("function_id", "directory"), FUNCTIONS.items())
-def test_function_code_and_handler(sam_template, function_id, directory):
+def test_function_code_and_handler(
+    sam_template: dict[str, Any], function_id: str, directory: str
+) -> None:
     properties = sam_template["Resources"][function_id]["Properties"]
     assert properties["CodeUri"].rstrip("/") == f"functions/{directory}"
     assert (ROOT / "functions" / directory / "app.py").is_file()
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_function_runs_python312_on_arm64_with_the_layer(resources, of_type, function_id):
+def test_function_runs_python312_on_arm64_with_the_layer(
+    resources: Resources, of_type: OfType, function_id: str
+) -> None:
     properties = resources[function_id]["Properties"]
     assert properties["Runtime"] == "python3.12"
     assert properties["Architectures"] == ["arm64"]
@@ -77,12 +93,12 @@ FUNCTION_ENVIRONMENT = {
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_function_environment_is_complete(resources, function_id):
+def test_function_environment_is_complete(resources: Resources, function_id: str) -> None:
     variables = resources[function_id]["Properties"]["Environment"]["Variables"]
     assert variables == ENVIRONMENT | FUNCTION_ENVIRONMENT.get(function_id, {})
 
 
-def test_parameter_defaults_match_the_code_defaults(cfn):
+def test_parameter_defaults_match_the_code_defaults(cfn: dict[str, Any]) -> None:
     """A stack deployed with default parameters behaves as the code does with no
     environment: the code's defaults are read from config.load_settings, not copied."""
     from adsync.config import load_settings
@@ -93,10 +109,10 @@ def test_parameter_defaults_match_the_code_defaults(cfn):
     assert resolve(cfn, {"Ref": "JobRetentionDays"}) == code.job_retention.days
     assert resolve(cfn, {"Ref": "AttributionWindowDays"}) == code.attribution_window_days
     assert resolve(cfn, {"Ref": "WorkerThreads"}) == code.worker_threads
-    assert int(ENVIRONMENT["MAX_RECEIVE_COUNT"]) == code.max_receive_count
+    assert int(str(ENVIRONMENT["MAX_RECEIVE_COUNT"])) == code.max_receive_count
 
 
-def test_parameter_ranges_are_the_code_s_ranges(cfn):
+def test_parameter_ranges_are_the_code_s_ranges(cfn: dict[str, Any]) -> None:
     """One range per setting: a value the template accepts is one the code accepts."""
     from adsync.config import ATTRIBUTION_WINDOW_DAYS, WORKER_THREADS
 
@@ -109,20 +125,24 @@ def test_parameter_ranges_are_the_code_s_ranges(cfn):
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_function_has_a_log_group_with_the_retention_parameter(resources, function_id):
+def test_function_has_a_log_group_with_the_retention_parameter(
+    resources: Resources, function_id: str
+) -> None:
     log_group_id = resources[function_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     log_group = resources[log_group_id]
     assert log_group["Type"] == "AWS::Logs::LogGroup"
     assert log_group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
 
 
-def test_log_groups_are_one_per_function(of_type, resources):
+def test_log_groups_are_one_per_function(of_type: OfType, resources: Resources) -> None:
     used = {resources[f]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] for f in FUNCTIONS}
     assert used == set(of_type("AWS::Logs::LogGroup"))
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_function_joins_the_vpc_only_when_subnets_are_given(resources, function_id):
+def test_function_joins_the_vpc_only_when_subnets_are_given(
+    resources: Resources, function_id: str
+) -> None:
     vpc = resources[function_id]["Properties"]["VpcConfig"]
     condition, attached, detached = vpc["Fn::If"]
     assert condition == "HasVpc"
@@ -133,17 +153,17 @@ def test_function_joins_the_vpc_only_when_subnets_are_given(resources, function_
     assert detached == {"Ref": "AWS::NoValue"}
 
 
-def test_vpc_condition_follows_the_subnet_parameter(cfn):
+def test_vpc_condition_follows_the_subnet_parameter(cfn: dict[str, Any]) -> None:
     assert not evaluate_condition(cfn, "HasVpc", {})
     assert evaluate_condition(cfn, "HasVpc", {"VpcSubnetIds": ["subnet-1", "subnet-2"]})
 
 
-def test_rds_proxy_condition_follows_its_parameter(cfn):
+def test_rds_proxy_condition_follows_its_parameter(cfn: dict[str, Any]) -> None:
     assert not evaluate_condition(cfn, "HasRdsProxy", {})
     assert evaluate_condition(cfn, "HasRdsProxy", {"RdsProxyEndpoint": "p.proxy-x.rds.aws"})
 
 
-def test_a_vpc_without_security_groups_is_refused(cfn):
+def test_a_vpc_without_security_groups_is_refused(cfn: dict[str, Any]) -> None:
     (assertion,) = cfn["Rules"]["VpcNeedsSecurityGroups"]["Assertions"]
     assert cfn["Rules"]["VpcNeedsSecurityGroups"]["RuleCondition"] == {
         "Fn::Not": [{"Fn::EachMemberEquals": [{"Ref": "VpcSubnetIds"}, ""]}]
@@ -153,5 +173,5 @@ def test_a_vpc_without_security_groups_is_refused(cfn):
     }
 
 
-def test_worker_timeout_leaves_room_for_checkpointed_steps(resources):
+def test_worker_timeout_leaves_room_for_checkpointed_steps(resources: Resources) -> None:
     assert resources["WorkerFunction"]["Properties"]["Timeout"] == 300

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.template.cfn import FUNCTIONS, PRIORITIES, dlq_id, get_att, queue_id
+from tests.template.cfn import FUNCTIONS, PRIORITIES, OfType, Resources, dlq_id, get_att, queue_id
 
 QUEUES = {str(get_att(queue_id(p))) for p in PRIORITIES}
 DLQS = {str(get_att(dlq_id(p))) for p in PRIORITIES}
@@ -68,11 +68,11 @@ LOG_GROUPS = {
 }
 
 
-def as_list(value: Any) -> list:
+def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def statements(role: dict) -> Iterator[tuple[dict, str | None]]:
+def statements(role: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str | None]]:
     """Every statement of a role's inline policies, with the condition it depends on."""
     for policy in role["Properties"].get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
@@ -85,13 +85,14 @@ def statements(role: dict) -> Iterator[tuple[dict, str | None]]:
                 yield statement, None
 
 
-def role_of(resources: dict, function_id: str) -> dict:
+def role_of(resources: dict[str, Any], function_id: str) -> dict[str, Any]:
     role = resources[function_id]["Properties"]["Role"]
     assert role["Fn::GetAtt"][1] == "Arn"
-    return resources[role["Fn::GetAtt"][0]]
+    found: dict[str, Any] = resources[role["Fn::GetAtt"][0]]
+    return found
 
 
-def grants(role: dict, prefix: str) -> dict[str, set[str]]:
+def grants(role: dict[str, Any], prefix: str) -> dict[str, set[str]]:
     """action -> resources, for the actions starting with prefix."""
     granted: dict[str, set[str]] = {}
     for statement, _ in statements(role):
@@ -104,13 +105,13 @@ def grants(role: dict, prefix: str) -> dict[str, set[str]]:
     return granted
 
 
-def test_every_function_has_its_own_explicit_role(resources):
+def test_every_function_has_its_own_explicit_role(resources: Resources) -> None:
     roles = [str(resources[f]["Properties"]["Role"]) for f in FUNCTIONS]
     assert len(set(roles)) == len(FUNCTIONS)
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_function_role_has_no_managed_policies(resources, function_id):
+def test_function_role_has_no_managed_policies(resources: Resources, function_id: str) -> None:
     # SAM's defaults (AWSLambdaSQSQueueExecutionRole, ...) grant actions on "*".
     role = role_of(resources, function_id)
     assert role["Properties"].get("ManagedPolicyArns", []) == []
@@ -118,7 +119,7 @@ def test_function_role_has_no_managed_policies(resources, function_id):
     assert principal == {"Service": "lambda.amazonaws.com"}
 
 
-def test_no_wildcard_action_in_any_role(of_type):
+def test_no_wildcard_action_in_any_role(of_type: OfType) -> None:
     for role_id, role in of_type("AWS::IAM::Role").items():
         for statement, _ in statements(role):
             for action in as_list(statement["Action"]):
@@ -127,7 +128,9 @@ def test_no_wildcard_action_in_any_role(of_type):
     assert of_type("AWS::IAM::ManagedPolicy") == {}
 
 
-def test_wildcard_resource_only_for_vpc_network_interfaces_and_only_with_a_vpc(of_type):
+def test_wildcard_resource_only_for_vpc_network_interfaces_and_only_with_a_vpc(
+    of_type: OfType,
+) -> None:
     for role_id, role in of_type("AWS::IAM::Role").items():
         for statement, condition in statements(role):
             if "*" in as_list(statement["Resource"]):
@@ -136,19 +139,21 @@ def test_wildcard_resource_only_for_vpc_network_interfaces_and_only_with_a_vpc(o
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_vpc_permissions_exist_when_a_vpc_is_given(resources, function_id):
+def test_vpc_permissions_exist_when_a_vpc_is_given(resources: Resources, function_id: str) -> None:
     conditional = [s for s, c in statements(role_of(resources, function_id)) if c == "HasVpc"]
     assert len(conditional) == 1
     assert set(conditional[0]["Action"]) == ENI_ACTIONS
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_sqs_actions_only_on_the_function_s_own_queues(resources, function_id):
+def test_sqs_actions_only_on_the_function_s_own_queues(
+    resources: Resources, function_id: str
+) -> None:
     assert grants(role_of(resources, function_id), "sqs:") == EXPECTED_SQS[function_id]
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_secrets_only_the_ones_the_function_needs(resources, function_id):
+def test_secrets_only_the_ones_the_function_needs(resources: Resources, function_id: str) -> None:
     granted = grants(role_of(resources, function_id), "secretsmanager:")
     expected = {"secretsmanager:GetSecretValue": EXPECTED_SECRETS[function_id]}
     if function_id == "AdminFunction":  # seed-keys moves the seed's keys under the prefix
@@ -160,7 +165,7 @@ def test_secrets_only_the_ones_the_function_needs(resources, function_id):
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_logs_only_to_the_function_s_own_log_group(resources, function_id):
+def test_logs_only_to_the_function_s_own_log_group(resources: Resources, function_id: str) -> None:
     log_group = LOG_GROUPS[function_id]
     granted = grants(role_of(resources, function_id), "logs:")
     assert granted == {
@@ -172,7 +177,7 @@ def test_logs_only_to_the_function_s_own_log_group(resources, function_id):
 
 
 @pytest.mark.parametrize("function_id", FUNCTIONS)
-def test_no_other_service_is_reachable(resources, function_id):
+def test_no_other_service_is_reachable(resources: Resources, function_id: str) -> None:
     services = {
         action.split(":")[0]
         for statement, _ in statements(role_of(resources, function_id))

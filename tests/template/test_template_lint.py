@@ -7,25 +7,26 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from cfnlint.api import ManualArgs, lint
 
 from tests.template.cfn import REGION, ROOT
 
 
-def test_cfn_lint_finds_no_errors_in_the_translated_template(cfn):
+def test_cfn_lint_finds_no_errors_in_the_translated_template(cfn: dict[str, Any]) -> None:
     matches = lint(json.dumps(cfn), config=ManualArgs(regions=[REGION]))
     errors = [str(m) for m in matches if m.rule.id.startswith("E")]
     assert errors == []
 
 
-def test_cfn_lint_finds_no_warnings_in_the_translated_template(cfn):
+def test_cfn_lint_finds_no_warnings_in_the_translated_template(cfn: dict[str, Any]) -> None:
     matches = lint(json.dumps(cfn), config=ManualArgs(regions=[REGION]))
     warnings = [str(m) for m in matches if m.rule.id.startswith("W")]
     assert warnings == []
 
 
-def test_sam_validate_lint_passes():
+def test_sam_validate_lint_passes() -> None:
     sam = Path(sys.executable).with_name("sam")
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
     result = subprocess.run(
@@ -41,7 +42,7 @@ def test_sam_validate_lint_passes():
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
-def test_sam_validate_translates_with_the_samconfig_region():
+def test_sam_validate_translates_with_the_samconfig_region() -> None:
     sam = Path(sys.executable).with_name("sam")
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
     env.pop("AWS_REGION", None)
@@ -58,7 +59,9 @@ def test_sam_validate_translates_with_the_samconfig_region():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_cfn_lint_would_catch_a_visibility_timeout_below_the_worker_timeout(cfn):
+def test_cfn_lint_would_catch_a_visibility_timeout_below_the_worker_timeout(
+    cfn: dict[str, Any],
+) -> None:
     broken = json.loads(json.dumps(cfn))
     broken["Resources"]["Priority1Queue"]["Properties"]["VisibilityTimeout"] = 30
     matches = lint(json.dumps(broken), config=ManualArgs(regions=[REGION]))

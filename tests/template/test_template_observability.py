@@ -8,18 +8,26 @@ from typing import Any
 
 import pytest
 
-from tests.template.cfn import CUSTOM_METRICS, PRIORITIES, default_of, dlq_id, queue_id
+from tests.template.cfn import (
+    CUSTOM_METRICS,
+    PRIORITIES,
+    OfType,
+    Resources,
+    default_of,
+    dlq_id,
+    queue_id,
+)
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9:.]+)\}")
 
 
 @pytest.fixture(scope="module")
-def dashboard(cfn, resources) -> dict[str, Any]:
+def dashboard(cfn: dict[str, Any], resources: Resources) -> dict[str, Any]:
     """The dashboard body with each ${...} replaced by a visible marker (or a default)."""
     body = resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     assert isinstance(body, str)
 
-    def substitute(match: re.Match) -> str:
+    def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         if name in cfn["Parameters"]:
             return str(default_of(cfn, name))
@@ -27,10 +35,11 @@ def dashboard(cfn, resources) -> dict[str, Any]:
         assert logical_id in resources or logical_id.startswith("AWS::"), name
         return f"<{name}>"
 
-    return json.loads(PLACEHOLDER.sub(substitute, body))
+    dashboard: dict[str, Any] = json.loads(PLACEHOLDER.sub(substitute, body))
+    return dashboard
 
 
-def metric_lines(dashboard: dict) -> list[list]:
+def metric_lines(dashboard: dict[str, Any]) -> list[list[Any]]:
     return [
         line
         for widget in dashboard["widgets"]
@@ -39,7 +48,7 @@ def metric_lines(dashboard: dict) -> list[list]:
     ]
 
 
-def has_metric(dashboard: dict, namespace: str, name: str, *dimension: str) -> bool:
+def has_metric(dashboard: dict[str, Any], namespace: str, name: str, *dimension: str) -> bool:
     for line in metric_lines(dashboard):
         values = [v for v in line if not isinstance(v, dict)]
         if values[:2] == [namespace, name] and list(dimension) == values[2:4]:
@@ -47,7 +56,7 @@ def has_metric(dashboard: dict, namespace: str, name: str, *dimension: str) -> b
     return False
 
 
-def stats_of(dashboard: dict, namespace: str, name: str) -> set[str]:
+def stats_of(dashboard: dict[str, Any], namespace: str, name: str) -> set[str]:
     found = set()
     for widget in dashboard["widgets"]:
         if widget["type"] != "metric":
@@ -63,7 +72,9 @@ def stats_of(dashboard: dict, namespace: str, name: str) -> set[str]:
 @pytest.mark.parametrize(
     "metric", ["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"]
 )
-def test_dashboard_shows_depth_and_age_of_every_priority_queue(dashboard, priority, metric):
+def test_dashboard_shows_depth_and_age_of_every_priority_queue(
+    dashboard: dict[str, Any], priority: int, metric: str
+) -> None:
     queue = f"<{queue_id(priority)}.QueueName>"
     assert has_metric(dashboard, "AWS/SQS", metric, "QueueName", queue)
 
@@ -71,7 +82,7 @@ def test_dashboard_shows_depth_and_age_of_every_priority_queue(dashboard, priori
 @pytest.mark.parametrize(
     "logical_id", [dlq_id(p) for p in PRIORITIES] + ["ScheduleDeadLetterQueue"]
 )
-def test_dashboard_shows_every_dlq_depth(dashboard, logical_id):
+def test_dashboard_shows_every_dlq_depth(dashboard: dict[str, Any], logical_id: str) -> None:
     queue = f"<{logical_id}.QueueName>"
     assert has_metric(
         dashboard, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue
@@ -81,20 +92,20 @@ def test_dashboard_shows_every_dlq_depth(dashboard, logical_id):
 @pytest.mark.parametrize(
     "metric", ["Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions"]
 )
-def test_dashboard_shows_worker_health(dashboard, metric):
+def test_dashboard_shows_worker_health(dashboard: dict[str, Any], metric: str) -> None:
     assert has_metric(dashboard, "AWS/Lambda", metric, "FunctionName", "<WorkerFunction>")
 
 
-def test_dashboard_shows_worker_duration_p50_and_p99(dashboard):
+def test_dashboard_shows_worker_duration_p50_and_p99(dashboard: dict[str, Any]) -> None:
     assert {"p50", "p99"} <= stats_of(dashboard, "AWS/Lambda", "Duration")
 
 
 @pytest.mark.parametrize("metric", CUSTOM_METRICS)
-def test_dashboard_shows_every_custom_metric(dashboard, metric):
+def test_dashboard_shows_every_custom_metric(dashboard: dict[str, Any], metric: str) -> None:
     assert has_metric(dashboard, "ShopeeAdsSync", metric, "service", "shopee-ads-sync")
 
 
-def test_dashboard_widgets_do_not_overlap(dashboard):
+def test_dashboard_widgets_do_not_overlap(dashboard: dict[str, Any]) -> None:
     cells: set[tuple[int, int]] = set()
     for widget in dashboard["widgets"]:
         assert widget["x"] + widget["width"] <= 24
@@ -107,7 +118,7 @@ def test_dashboard_widgets_do_not_overlap(dashboard):
 # --- alarms
 
 
-def alarms_on(of_type, namespace: str, metric: str) -> dict[str, dict]:
+def alarms_on(of_type: OfType, namespace: str, metric: str) -> dict[str, dict[str, Any]]:
     return {
         logical_id: alarm["Properties"]
         for logical_id, alarm in of_type("AWS::CloudWatch::Alarm").items()
@@ -116,12 +127,12 @@ def alarms_on(of_type, namespace: str, metric: str) -> dict[str, dict]:
     }
 
 
-def dimension_value(alarm: dict) -> Any:
+def dimension_value(alarm: dict[str, Any]) -> Any:
     (dimension,) = alarm["Dimensions"]
     return dimension["Value"]
 
 
-def test_every_dlq_has_an_alarm_on_any_visible_message(of_type):
+def test_every_dlq_has_an_alarm_on_any_visible_message(of_type: OfType) -> None:
     alarms = alarms_on(of_type, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
     watched = {str(dimension_value(a)) for a in alarms.values()}
     for priority in PRIORITIES:
@@ -131,7 +142,9 @@ def test_every_dlq_has_an_alarm_on_any_visible_message(of_type):
         assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
 
 
-def test_every_priority_queue_alarms_when_its_oldest_message_outlives_the_cadence(cfn, of_type):
+def test_every_priority_queue_alarms_when_its_oldest_message_outlives_the_cadence(
+    cfn: dict[str, Any], of_type: OfType
+) -> None:
     alarms = alarms_on(of_type, "AWS/SQS", "ApproximateAgeOfOldestMessage")
     watched = {str(dimension_value(a)) for a in alarms.values()}
     assert watched == {str({"Fn::GetAtt": [queue_id(p), "QueueName"]}) for p in PRIORITIES}
@@ -141,7 +154,7 @@ def test_every_priority_queue_alarms_when_its_oldest_message_outlives_the_cadenc
     assert default_of(cfn, "QueueAgeAlarmSeconds") == 900
 
 
-def test_worker_error_rate_alarm_divides_errors_by_invocations(resources):
+def test_worker_error_rate_alarm_divides_errors_by_invocations(resources: Resources) -> None:
     alarm = resources["WorkerErrorRateAlarm"]["Properties"]
     by_id = {m["Id"]: m for m in alarm["Metrics"]}
     assert by_id["errors"]["MetricStat"]["Metric"]["MetricName"] == "Errors"
@@ -154,14 +167,16 @@ def test_worker_error_rate_alarm_divides_errors_by_invocations(resources):
     assert alarm["Threshold"] == {"Ref": "WorkerErrorRateAlarmPercent"}
 
 
-def test_data_freshness_alarm_breaches_when_reconcile_stops_reporting(of_type):
+def test_data_freshness_alarm_breaches_when_reconcile_stops_reporting(of_type: OfType) -> None:
     (alarm,) = alarms_on(of_type, "ShopeeAdsSync", "OldestShopSyncAgeSeconds").values()
     assert alarm["Dimensions"] == [{"Name": "service", "Value": "shopee-ads-sync"}]
     assert alarm["Threshold"] == {"Ref": "FreshnessAlarmSeconds"}
     assert alarm["TreatMissingData"] == "breaching"
 
 
-def test_scheduler_failures_alarm_watches_the_group_and_the_schedule_dlq(resources):
+def test_scheduler_failures_alarm_watches_the_group_and_the_schedule_dlq(
+    resources: Resources,
+) -> None:
     alarm = resources["ScheduleFailuresAlarm"]["Properties"]
     watched = {
         (
@@ -182,7 +197,7 @@ def test_scheduler_failures_alarm_watches_the_group_and_the_schedule_dlq(resourc
     ) in watched
 
 
-def test_every_alarm_notifies_the_topic_only_when_one_is_given(of_type):
+def test_every_alarm_notifies_the_topic_only_when_one_is_given(of_type: OfType) -> None:
     expected = {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]}
     alarms = of_type("AWS::CloudWatch::Alarm")
     assert len(alarms) >= 11
@@ -192,7 +207,7 @@ def test_every_alarm_notifies_the_topic_only_when_one_is_given(of_type):
         assert alarm["Properties"]["AlarmDescription"], logical_id
 
 
-def test_a_job_that_failed_for_good_raises_an_alarm(of_type):
+def test_a_job_that_failed_for_good_raises_an_alarm(of_type: OfType) -> None:
     """dead_letter drains the DLQs within seconds, so their depth alarms almost never
     fire: the alarm is on JobsFailed, which every path to `failed` emits (the worker's
     last attempt, a hopeless job, dead_letter's confirmation, a lease dead on every
@@ -206,7 +221,7 @@ def test_a_job_that_failed_for_good_raises_an_alarm(of_type):
     assert alarm["Period"] <= 300
 
 
-def test_every_path_to_failed_emits_jobs_failed():
+def test_every_path_to_failed_emits_jobs_failed() -> None:
     """The alarm above is only as good as the emitters: each module that can move a job
     to `failed` counts JobsFailed."""
     from tests.template.test_metrics_emitted import LAYER
@@ -215,7 +230,7 @@ def test_every_path_to_failed_emits_jobs_failed():
         assert 'count("JobsFailed"' in (LAYER / module).read_text("utf-8"), module
 
 
-def test_shops_that_need_a_seller_raise_an_alarm(resources):
+def test_shops_that_need_a_seller_raise_an_alarm(resources: Resources) -> None:
     """Re-authorization needed, or a refresh whose reply was lost: an operator must send
     the seller a link; both metrics feed one alarm."""
     alarm = resources["ShopAuthorizationAlarm"]["Properties"]
@@ -232,7 +247,7 @@ def test_shops_that_need_a_seller_raise_an_alarm(resources):
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
-def test_authorizations_running_out_raise_an_alarm_ahead_of_time(resources):
+def test_authorizations_running_out_raise_an_alarm_ahead_of_time(resources: Resources) -> None:
     """Issue 17 part 3: a shop whose authorization ends within the warning window counts
     in ShopsAuthorizationExpiring (a gauge from every reconcile pass); any such shop
     alarms, and a quiet period (no datapoint) does not."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from tests.template.cfn import ROOT, default_of, get_att, resolve
+from tests.template.cfn import ROOT, OfType, Resources, default_of, get_att, resolve
 
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
 EXPECTED = {
@@ -38,13 +39,13 @@ EXPECTED = {
 }
 
 
-def target_function(schedule: dict) -> str:
+def target_function(schedule: dict[str, Any]) -> str:
     arn = schedule["Properties"]["Target"]["Arn"]
     assert arn["Fn::GetAtt"][1] == "Arn"
-    return arn["Fn::GetAtt"][0]
+    return str(arn["Fn::GetAtt"][0])
 
 
-def schedule_input(cfn: dict, schedule: dict) -> dict:
+def schedule_input(cfn: dict[str, Any], schedule: dict[str, Any]) -> dict[str, Any]:
     raw = schedule["Properties"]["Target"]["Input"]
     if isinstance(raw, dict):  # Fn::Sub over parameters: substitute their defaults
         text = raw["Fn::Sub"]
@@ -52,15 +53,18 @@ def schedule_input(cfn: dict, schedule: dict) -> dict:
             if "${" + name + "}" in text:
                 text = text.replace("${" + name + "}", str(default_of(cfn, name)))
         raw = text
-    return json.loads(raw)
+    event: dict[str, Any] = json.loads(raw)
+    return event
 
 
-def test_exactly_the_four_schedules(of_type):
+def test_exactly_the_four_schedules(of_type: OfType) -> None:
     assert set(of_type("AWS::Scheduler::Schedule")) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("schedule_id", EXPECTED)
-def test_schedule_target_expression_and_payload(cfn, resources, schedule_id):
+def test_schedule_target_expression_and_payload(
+    cfn: dict[str, Any], resources: Resources, schedule_id: str
+) -> None:
     function_id, parameter, default, payload = EXPECTED[schedule_id]
     schedule = resources[schedule_id]
     assert target_function(schedule) == function_id
@@ -69,7 +73,9 @@ def test_schedule_target_expression_and_payload(cfn, resources, schedule_id):
     assert schedule_input(cfn, schedule) == payload
 
 
-def test_lookback_window_follows_the_attribution_window_parameter(cfn, resources):
+def test_lookback_window_follows_the_attribution_window_parameter(
+    cfn: dict[str, Any], resources: Resources
+) -> None:
     """One source for the window: the schedule sends none, so enqueue takes the
     function's ATTRIBUTION_WINDOW_DAYS, which is the parameter."""
     from adsync.jobs import EnqueueRequest
@@ -83,14 +89,18 @@ def test_lookback_window_follows_the_attribution_window_parameter(cfn, resources
 
 
 @pytest.mark.parametrize("schedule_id", EXPECTED)
-def test_schedules_run_in_the_shop_time_zone(cfn, resources, schedule_id):
+def test_schedules_run_in_the_shop_time_zone(
+    cfn: dict[str, Any], resources: Resources, schedule_id: str
+) -> None:
     timezone = resources[schedule_id]["Properties"]["ScheduleExpressionTimezone"]
     assert timezone == {"Ref": "ScheduleTimezone"}
     assert resolve(cfn, timezone) == "Asia/Ho_Chi_Minh"
 
 
 @pytest.mark.parametrize("schedule_id", EXPECTED)
-def test_schedules_omit_their_name_and_live_in_the_stack_group(resources, schedule_id):
+def test_schedules_omit_their_name_and_live_in_the_stack_group(
+    resources: Resources, schedule_id: str
+) -> None:
     properties = resources[schedule_id]["Properties"]
     assert "Name" not in properties
     assert properties["GroupName"] == {"Ref": "SchedulerGroup"}
@@ -98,7 +108,9 @@ def test_schedules_omit_their_name_and_live_in_the_stack_group(resources, schedu
 
 
 @pytest.mark.parametrize("schedule_id", EXPECTED)
-def test_failed_deliveries_are_retried_then_dead_lettered(resources, schedule_id):
+def test_failed_deliveries_are_retried_then_dead_lettered(
+    resources: Resources, schedule_id: str
+) -> None:
     target = resources[schedule_id]["Properties"]["Target"]
     assert target["DeadLetterConfig"] == {"Arn": get_att("ScheduleDeadLetterQueue")}
     retry = target["RetryPolicy"]
@@ -106,13 +118,15 @@ def test_failed_deliveries_are_retried_then_dead_lettered(resources, schedule_id
     assert 0 <= retry["MaximumRetryAttempts"] <= 185
 
 
-def test_a_realtime_tick_is_not_retried_past_the_next_tick(resources):
+def test_a_realtime_tick_is_not_retried_past_the_next_tick(resources: Resources) -> None:
     retry = resources["EnqueueFunctionRealtime"]["Properties"]["Target"]["RetryPolicy"]
     assert retry["MaximumEventAgeInSeconds"] <= 900
 
 
 @pytest.mark.parametrize("schedule_id", EXPECTED)
-def test_scheduler_role_may_invoke_only_its_target_and_send_to_the_dlq(resources, schedule_id):
+def test_scheduler_role_may_invoke_only_its_target_and_send_to_the_dlq(
+    resources: Resources, schedule_id: str
+) -> None:
     schedule = resources[schedule_id]
     role_id = schedule["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
     statements = [
@@ -128,7 +142,9 @@ def test_scheduler_role_may_invoke_only_its_target_and_send_to_the_dlq(resources
 
 
 @pytest.mark.parametrize("function_id", ["EnqueueFunction", "MaintenanceFunction"])
-def test_async_invocations_that_keep_failing_land_in_the_schedule_dlq(of_type, function_id):
+def test_async_invocations_that_keep_failing_land_in_the_schedule_dlq(
+    of_type: OfType, function_id: str
+) -> None:
     (config,) = (
         c["Properties"]
         for c in of_type("AWS::Lambda::EventInvokeConfig").values()
@@ -149,7 +165,9 @@ SAMPLE_EVENTS = {
 
 
 @pytest.mark.parametrize(("schedule_id", "sample"), SAMPLE_EVENTS.items())
-def test_sample_events_match_what_the_schedules_send(cfn, resources, schedule_id, sample):
+def test_sample_events_match_what_the_schedules_send(
+    cfn: dict[str, Any], resources: Resources, schedule_id: str, sample: str
+) -> None:
     sent = schedule_input(cfn, resources[schedule_id])
     tested = json.loads((ROOT / "events" / sample).read_text())
     assert set(tested) == set(sent)

@@ -7,11 +7,9 @@ from adsync.shopee.errors import (
     AuthExpiredError,
     AuthorizationEndedError,
     BadRequestError,
-    QuotaExceededError,
     ShopeeError,
     ShopeeServerError,
     ShopStateError,
-    ThrottledError,
     error_for,
 )
 
@@ -57,21 +55,6 @@ def test_catalogue_code_maps_to_class(code: str, message: str, kind: type[Shopee
     assert type(error) is kind
     assert error.code == code
     assert str(error).startswith(f"get_y: {code}: ")
-
-
-@pytest.mark.parametrize(
-    ("kind", "retryable"),
-    [
-        (ShopeeServerError, True),
-        (ThrottledError, True),
-        (QuotaExceededError, True),
-        (AuthExpiredError, False),
-        (AuthorizationEndedError, False),
-        (BadRequestError, False),
-    ],
-)
-def test_retryable_flags(kind: type[ShopeeError], retryable: bool) -> None:
-    assert kind.retryable is retryable
 
 
 def test_the_docstring_is_the_default_message() -> None:

@@ -18,7 +18,7 @@ from adsync.shopee.ads import campaign_entries, day_rows
 from adsync.shopee.dates import MAX_DAYS_PER_CALL, format_date, parse_date, windows
 from adsync.shopee.errors import BadRequestError, ShopeeError
 from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS, ratio
-from adsync.shopee.transport import redact
+from adsync.shopee.transport import Transport, redact
 
 SETTING = {
     "campaign_id": 123,
@@ -101,7 +101,7 @@ def test_gms_item_report_accepts_float_impressions() -> None:
         item_id=8,
         start_date=date(2026, 11, 1),
         end_date=date(2026, 11, 1),
-        report={"impression": 12.0, "broad_gmv": 3.25},
+        raw={"impression": 12.0, "broad_gmv": 3.25},
     )
     assert item.impression == 12 and isinstance(item.impression, int)
     assert item.broad_gmv == 3.25
@@ -149,8 +149,10 @@ def test_redact_and_reprs_hide_secrets() -> None:
     grant = TokenGrant(shop_id=1, access_token=token, refresh_token=token, expire_in_seconds=1)
     assert token not in repr(grant)
     client = ShopeeClient(
-        base_url="http://127.0.0.1:9",
-        credentials=PartnerCredentials(partner_id=1, partner_key=token),
+        Transport(
+            base_url="http://127.0.0.1:9",
+            credentials=PartnerCredentials(partner_id=1, partner_key=token),
+        )
     )
     assert token not in repr(client)
 

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_the_schema_accepts_exactly_the_sync_types_the_worker_knows() -> None:
         ({"sync_type": "lookback", "window_days": 1.5}, "window_days must be 1..30"),
     ],
 )
-def test_booleans_and_floats_are_not_day_counts(event: dict, complaint: str) -> None:
+def test_booleans_and_floats_are_not_day_counts(event: dict[str, Any], complaint: str) -> None:
     with pytest.raises(BadEventError, match=complaint):
         EnqueueRequest.from_event(event)
 

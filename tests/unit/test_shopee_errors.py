@@ -61,7 +61,6 @@ def test_throttle_scopes(code: str, scope: str) -> None:
     error = error_for(code, "Too many requests")
     assert isinstance(error, ThrottledError)
     assert error.scope == scope
-    assert error.retryable
 
 
 def test_daily_quota_resets_at_midnight_utc_plus_8() -> None:

@@ -1,12 +1,14 @@
 """Signing against the test vectors in shopee-ads-api.md §2.1."""
 
+from typing import Any
+
 from adsync.shopee.signing import base_string, sign
 
 KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 
 def test_shop_api_vector() -> None:
-    params = {
+    params: dict[str, Any] = {
         "partner_id": 2001887,
         "path": "/api/v2/ads/get_all_cpc_ads_daily_performance",
         "timestamp": 1700000000,

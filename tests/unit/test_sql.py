@@ -1,10 +1,11 @@
-"""Every named SQL block loads, and block names are unique."""
+"""Every named SQL block loads, block names are unique, and `-- include:` lines expand."""
 
+import textwrap
 from importlib import resources
 
 import pytest
 
-from adsync.db.sql import parse_blocks, query
+from adsync.db.sql import expand_includes, parse_blocks, query
 
 
 def test_every_query_file_parses() -> None:
@@ -25,3 +26,39 @@ def test_duplicate_names_are_refused() -> None:
 def test_unknown_block_names_the_file() -> None:
     with pytest.raises(KeyError, match=r"nope.*jobs\.sql"):
         query("jobs.sql", "nope")
+
+
+FILES = {
+    "a.sql": {
+        "columns": "(x, y)",
+        "upsert": "INSERT INTO t\n-- include: columns\nVALUES (1, 2)",
+        "loop": "-- include: b.sql back",
+    },
+    "b.sql": {
+        "wrapped": "WITH w AS (\n    -- include: a.sql upsert\n)",
+        "back": "-- include: a.sql loop",
+    },
+}
+
+
+def test_an_include_line_stands_for_its_block_indented_as_the_line() -> None:
+    text = expand_includes(FILES["b.sql"]["wrapped"], "b.sql", FILES.__getitem__)
+    assert text == "WITH w AS (\n    INSERT INTO t\n    (x, y)\n    VALUES (1, 2)\n)"
+
+
+def test_an_include_cycle_or_a_missing_block_is_refused() -> None:
+    with pytest.raises(ValueError, match="include cycle"):
+        expand_includes(FILES["a.sql"]["loop"], "a.sql", FILES.__getitem__)
+    with pytest.raises(KeyError, match=r"'nothing' in a\.sql"):
+        expand_includes("-- include: nothing", "a.sql", FILES.__getitem__)
+
+
+def test_the_realtime_commit_writes_the_ads_tables_with_the_upserts_own_sql() -> None:
+    commit = query("realtime.sql", "commit_realtime")
+    for table in ("campaign", "campaign_daily", "campaign_hourly", "shop_daily", "shop_hourly"):
+        for part in ("rows", "conflict"):
+            fragment = query("ads.sql", f"{table}_{part}")
+            assert textwrap.indent(fragment, "    ") in commit
+            assert fragment in query(
+                "ads.sql", f"upsert_{table}{'s' if table == 'campaign' else ''}"
+            )

@@ -125,6 +125,7 @@ class Settings:
     auth_redirect_url: str | None = None
 
     def queue_url(self, priority: int) -> str:
+        """The URL of the queue serving `priority`; ConfigError if none is configured."""
         try:
             return self.queue_urls[priority]
         except KeyError:

@@ -2,6 +2,16 @@
 
 Pure values and parsing only: no I/O, no clock. The job table is the truth; a
 message is a pointer to a row plus the dispatch id that makes older messages stale.
+
+Two counters, meaning different things (docs/reliability.md):
+- `retry_count` (the job row): the job's own failed attempts (Shopee errors, timeouts,
+  bugs); at `max_retries` the job is failed. Interruptions (the database or SQS failing
+  us, a busy shop, the Lambda's time running out) never count.
+- SQS's `ApproximateReceiveCount` (the record, never stored): deliveries of the current
+  message; at the queue's maxReceiveCount SQS moves it to the DLQ, so the worker
+  settles a failure itself on the last receive.
+(A third, the `attempt` column, only echoed the receive count and was read by nothing:
+dropped in migration 0017.)
 """
 
 import json
@@ -41,6 +51,8 @@ class SyncType(StrEnum):
 
 
 class JobStatus(StrEnum):
+    """Where a job is in its life: pending, processing, then completed or failed."""
+
     PENDING = "pending"
     PROCESSING = "processing"
     COMPLETED = "completed"
@@ -49,6 +61,8 @@ class JobStatus(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class Job:
+    """A row of the job table, as the worker claims it."""
+
     id: int
     shop_id: int
     sync_type: str
@@ -58,19 +72,11 @@ class Job:
     max_retries: int
     scheduled_at: datetime
     dispatch_id: str
-    attempt: int = 0
     days_ago: int | None = None
     target_day: date | None = None
     error_message: str | None = None
     lease_expires_at: datetime | None = None
     cursor: dict[str, Any] | None = None
-
-    @property
-    def retries_left(self) -> int:
-        return max(self.max_retries - self.retry_count, 0)
-
-    def is_due(self, now: datetime) -> bool:
-        return self.scheduled_at <= now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +92,7 @@ class JobMessage:
     abandoned_leases: tuple[datetime, ...] = ()
 
     def to_body(self) -> str:
+        """The JSON body of the SQS message."""
         body: dict[str, Any] = {"job_id": self.job_id, "dispatch_id": self.dispatch_id}
         if self.abandoned_leases:
             body["abandoned_leases"] = [lease.isoformat() for lease in self.abandoned_leases]
@@ -93,6 +100,7 @@ class JobMessage:
 
     @classmethod
     def from_body(cls, body: str) -> "JobMessage":
+        """Parse a message body; BadEventError (with the body cut short) if it is not ours."""
         try:
             data = json.loads(body)
             job_id, dispatch_id = data["job_id"], data["dispatch_id"]
@@ -147,6 +155,7 @@ class Dispatch:
 
     @property
     def message(self) -> JobMessage:
+        """The message that sends this dispatch."""
         return JobMessage(job_id=self.job_id, dispatch_id=self.dispatch_id)
 
 

@@ -45,6 +45,7 @@ def count(name: str, value: int = 1) -> None:
 
 
 def milliseconds(name: str, value: float) -> None:
+    """Emit a duration metric in milliseconds."""
     _add(name, MetricUnit.Milliseconds, value)
 
 

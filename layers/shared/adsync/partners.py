@@ -50,6 +50,7 @@ class Partner:
 
 
 def budget_name(partner_id: int) -> str:
+    """The request budget row of a partner app: one budget (rate, pauses) per app."""
     return f"shopee-partner-{partner_id}"
 
 

@@ -37,11 +37,15 @@ class QueueDepth:
 
 @dataclass(frozen=True, kw_only=True)
 class SendOutcome:
+    """Which jobs' messages were sent, and which failed and why."""
+
     sent: tuple[int, ...]  # job ids
     failed: tuple[tuple[int, str], ...]  # (job id, reason)
 
 
 class QueueGateway:
+    """Sends job messages to the priority queues and answers which queue is which."""
+
     def __init__(self, *, sqs: Any, settings: Settings) -> None:
         self._sqs = sqs
         self._settings = settings
@@ -144,5 +148,6 @@ class QueueGateway:
         raise QueueError(f"queue {name!r} is not one of the configured priority queues")
 
     def priority_of(self, queue_arn: str) -> int:
+        """The priority the queue with ARN `queue_arn` serves."""
         url = self.url_for_arn(queue_arn)
         return next(p for p, u in self._settings.queue_urls.items() if u == url)

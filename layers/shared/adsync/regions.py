@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 @dataclass(frozen=True, kw_only=True)
 class Market:
+    """One Shopee market: its IANA time zone and the currency of its shops' money."""
+
     time_zone: str  # IANA name
     currency: str  # ISO 4217 code of the money Shopee reports for this market's shops
 

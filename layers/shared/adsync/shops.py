@@ -10,6 +10,8 @@ from adsync.tiers import Tier
 
 
 class ShopStatus(StrEnum):
+    """Whether a shop is synced: active, paused by an operator, or waiting for the seller."""
+
     ACTIVE = "active"
     PAUSED = "paused"
     NEEDS_REAUTH = "needs_reauth"
@@ -17,6 +19,8 @@ class ShopStatus(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class TokenPair:
+    """An access token, its single-use refresh token and when the access token expires."""
+
     access_token: str = field(repr=False)
     refresh_token: str = field(repr=False)
     access_expires_at: datetime
@@ -25,6 +29,8 @@ class TokenPair:
 
 @dataclass(frozen=True, kw_only=True)
 class Shop:
+    """A shop row: region, status and tokens."""
+
     shop_id: int
     region: str
     status: ShopStatus
@@ -47,6 +53,7 @@ class Shop:
 
     @property
     def has_token(self) -> bool:
+        """True when the shop has an access token."""
         return bool(self.access_token)
 
 

@@ -26,6 +26,9 @@ OFF_PEAK_HOURS = range(0, 6)
 
 
 class Tier(StrEnum):
+    """A shop's lasting tier: critical (critical queue every tick), normal, off_peak (local
+    night only)."""
+
     CRITICAL = "critical"
     NORMAL = "normal"
     OFF_PEAK = "off_peak"

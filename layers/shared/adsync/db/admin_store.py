@@ -18,6 +18,8 @@ _SQL = "admin.sql"
 
 @dataclass(frozen=True, kw_only=True)
 class JobCount:
+    """How many jobs have one status and sync type."""
+
     status: str
     sync_type: str
     count: int
@@ -35,6 +37,8 @@ class WaitingJobs:
 
 @dataclass(frozen=True, kw_only=True)
 class StuckJob:
+    """A processing job whose lease has run out (its Lambda died)."""
+
     id: int
     shop_id: int
     sync_type: str
@@ -57,6 +61,8 @@ class FreshnessStats:
 
 @dataclass(frozen=True, kw_only=True)
 class ShopSync:
+    """When a shop was last synced, for the stalest-shops list."""
+
     shop_id: int
     region: str
     shop_name: str | None
@@ -66,6 +72,8 @@ class ShopSync:
 
 @dataclass(frozen=True, kw_only=True)
 class BudgetView:
+    """A request budget's bucket as the operator sees it."""
+
     name: str
     rate_per_second: float
     burst: float
@@ -90,6 +98,8 @@ class JobProgress:
 
 @dataclass(frozen=True, kw_only=True)
 class JobView:
+    """One job row as the operator console lists it."""
+
     id: int
     shop_id: int
     sync_type: str
@@ -111,6 +121,8 @@ class JobView:
 
 @dataclass(frozen=True, kw_only=True)
 class Redrive:
+    """What retrying failed jobs selected, and the dispatches to send."""
+
     matched: int  # failed jobs the filters selected
     dispatches: tuple[Dispatch, ...]  # the ones now pending again, to send
 
@@ -149,26 +161,33 @@ def _dispatch(row: Row) -> Dispatch:
 
 
 class AdminStore:
+    """The operator console's reads and repairs of the job, shop and budget tables."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def tables_exist(self) -> bool:
+        """True when the migrations have created our tables."""
         row = self._db.one(query(_SQL, "tables_exist"))
         return bool(row and row["ready"])
 
     def jobs_by_status_and_type(self) -> list[JobCount]:
+        """Job counts by status and sync type."""
         return [JobCount(**r) for r in self._db.run(query(_SQL, "jobs_by_status_and_type"))]
 
     def waiting_by_priority(self, *, now: datetime) -> dict[int, WaitingJobs]:
+        """The pending jobs of each priority: how many, and the oldest due."""
         rows = self._db.run(query(_SQL, "waiting_by_priority"), now=now)
         return {r["priority"]: WaitingJobs(**r) for r in rows}
 
     def stuck_jobs(self, *, now: datetime, limit: int) -> tuple[int, list[StuckJob]]:
+        """How many jobs hold a lease that ended before `now`, and the first `limit` of them."""
         rows = self._db.run(query(_SQL, "stuck_jobs"), now=now, limit=limit)
         total = int(rows[0]["total"]) if rows else 0
         return total, [StuckJob(**{k: v for k, v in r.items() if k != "total"}) for r in rows]
 
     def freshness(self, *, now: datetime) -> FreshnessStats:
+        """How long ago the active shops were synced (counts and percentiles)."""
         row = self._db.one(query(_SQL, "freshness"), now=now) or {}
         return FreshnessStats(
             shops=int(row.get("shops") or 0),
@@ -184,6 +203,7 @@ class AdminStore:
         return {int(r["bucket"]): int(r["count"]) for r in rows}
 
     def stalest_shops(self, *, limit: int) -> list[ShopSync]:
+        """The `limit` active shops synced longest ago (never synced first)."""
         rows = self._db.run(query(_SQL, "stalest_shops"), limit=limit)
         return [
             ShopSync(
@@ -197,11 +217,13 @@ class AdminStore:
         ]
 
     def budgets(self) -> list[BudgetView]:
+        """Every request budget's bucket."""
         return [_budget(r) for r in self._db.run(query(_SQL, "budgets"))]
 
     def set_budget_pause(
         self, *, name: str, paused_until: datetime | None, now: datetime
     ) -> BudgetView | None:
+        """Pause a budget until `paused_until` (None resumes it); None if no such budget."""
         row = self._db.one(
             query(_SQL, "set_budget_pause"), name=name, paused_until=paused_until, now=now
         )
@@ -217,6 +239,7 @@ class AdminStore:
         since: datetime | None = None,
         job_id: int | None = None,
     ) -> list[JobView]:
+        """The newest `limit` jobs matching the filters (all optional)."""
         rows = self._db.run(
             query(_SQL, "list_jobs"),
             status=status,
@@ -237,6 +260,7 @@ class AdminStore:
         error: str | None = None,
         since: datetime | None = None,
     ) -> Redrive:
+        """Make the failed jobs the filters select pending again, each with a new dispatch id."""
         rows = self._db.run(
             query(_SQL, "retry_failed"),
             now=now,
@@ -254,6 +278,8 @@ class AdminStore:
     def reset_stuck(
         self, *, now: datetime, lease_dead_before: datetime, shop_id: int | None = None
     ) -> list[Dispatch]:
+        """Requeue processing jobs whose lease ended before `lease_dead_before` (no attempt
+        counted)."""
         rows = self._db.run(
             query(_SQL, "reset_stuck"),
             now=now,
@@ -265,6 +291,7 @@ class AdminStore:
     def set_shop_status(
         self, *, shop_id: int, status: str, from_status: str, reason: str | None, now: datetime
     ) -> bool:
+        """Move a shop from `from_status` to `status`; False if it was not in `from_status`."""
         row = self._db.one(
             query(_SQL, "set_shop_status"),
             shop_id=shop_id,
@@ -276,5 +303,6 @@ class AdminStore:
         return row is not None
 
     def shop_status(self, shop_id: int) -> str | None:
+        """The shop's status, None for an unknown shop."""
         row = self._db.one(query(_SQL, "shop_status"), shop_id=shop_id)
         return str(row["status"]) if row else None

@@ -59,12 +59,14 @@ def _json_rows(rows: Sequence[object], names: Sequence[str]) -> Json:
 
 
 class AdsStore:
+    """Upserts into the apishopee_ads_* tables, in batches of one statement each."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def _upsert(
         self,
-        block: str,
+        table: str,
         *,
         shop_id: int,
         rows: Sequence[object],
@@ -74,10 +76,10 @@ class AdsStore:
         for start in range(0, len(rows), BATCH_ROWS):
             batch = rows[start : start + BATCH_ROWS]
             self._db.run(
-                query(_SQL, block),
+                query(_SQL, f"upsert_{table}"),
                 shop_id=shop_id,
                 synced_at=synced_at,
-                rows=_json_rows(batch, names),
+                **{f"{table}_rows": _json_rows(batch, names)},
             )
         return len(rows)
 
@@ -87,31 +89,34 @@ class AdsStore:
         """Insert or overwrite each (shop, campaign, day); return the rows written."""
         names = ("campaign_id", "performance_date", *PRODUCT_METRICS)
         return self._upsert(
-            "upsert_campaign_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
+            "campaign_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
         )
 
     def upsert_campaign_hourly(
         self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
     ) -> int:
+        """Insert or overwrite campaign hourly rows; returns the rows written."""
         names = ("campaign_id", "performance_date", "hour", *PRODUCT_METRICS)
         return self._upsert(
-            "upsert_campaign_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
+            "campaign_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
         )
 
     def upsert_shop_daily(
         self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
     ) -> int:
+        """Insert or overwrite shop daily rows; returns the rows written."""
         names = ("performance_date", *SHOP_METRICS)
         return self._upsert(
-            "upsert_shop_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
+            "shop_daily", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
         )
 
     def upsert_shop_hourly(
         self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
     ) -> int:
+        """Insert or overwrite shop hourly rows; returns the rows written."""
         names = ("performance_date", "hour", *SHOP_METRICS)
         return self._upsert(
-            "upsert_shop_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
+            "shop_hourly", shop_id=shop_id, rows=rows, names=names, synced_at=synced_at
         )
 
     def upsert_campaigns(
@@ -124,7 +129,7 @@ class AdsStore:
                 query(_SQL, "upsert_campaigns"),
                 shop_id=shop_id,
                 synced_at=synced_at,
-                rows=Json(batch),
+                campaign_rows=Json(batch),
             )
         return len(settings)
 

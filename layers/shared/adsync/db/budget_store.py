@@ -18,22 +18,28 @@ _SQL = "budget.sql"
 
 @dataclass(frozen=True, kw_only=True)
 class Reservation:
+    """The answer to a slot reservation in a request budget."""
+
     reserved: bool  # False: the slot is further away than the caller would wait
     slot: datetime  # when the call may start (the next free slot, if not reserved)
 
 
 class BudgetStore:
+    """The request budgets' token buckets, shared by every worker through Postgres."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
         self._lock = threading.Lock()
 
     def ensure(self, *, name: str, rate_per_second: float, burst: float, now: datetime) -> None:
+        """Create the bucket `name` if missing, or update its rate and burst."""
         with self._lock:
             self._db.run(
                 query(_SQL, "ensure_bucket"), name=name, rate=rate_per_second, burst=burst, now=now
             )
 
     def reserve(self, *, name: str, max_wait: timedelta, now: datetime) -> Reservation:
+        """Take the next call slot if it comes within `max_wait`; else say when it would."""
         with self._lock:
             row = self._db.one(
                 query(_SQL, "reserve_slot"),
@@ -66,6 +72,12 @@ class BudgetStore:
             )
         return row["paused_until"] if row else now + base
 
+    def close(self) -> None:
+        """Close the store's connection (the next call opens a new one)."""
+        with self._lock:
+            self._db.close()
+
     def pause_until(self, *, name: str, until: datetime, now: datetime) -> None:
+        """Let no call of budget `name` start before `until` (Shopee throttled us)."""
         with self._lock:
             self._db.run(query(_SQL, "pause_until"), name=name, until=until, now=now)

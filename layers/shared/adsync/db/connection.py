@@ -28,6 +28,7 @@ Rules the connection keeps:
 
 import select
 import ssl
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -78,6 +79,20 @@ def _socket(conn: pg8000.native.Connection) -> Any:
 
 def _open(settings: DatabaseSettings) -> pg8000.native.Connection:
     """`connect`, with every failure translated (the SQLSTATE kept for auth failures)."""
+    try:
+        return _translated_connect(settings)
+    except Exception as exc:
+        # A connect that failed half way (the server went away during the handshake)
+        # leaves pg8000's file over the socket in the frames of the failure; freed with
+        # them, the socket closes now instead of waiting for the garbage collector.
+        inner: BaseException | None = exc.__cause__ or exc.__context__
+        while inner is not None:
+            traceback.clear_frames(inner.__traceback__)
+            inner = inner.__cause__ or inner.__context__
+        raise
+
+
+def _translated_connect(settings: DatabaseSettings) -> pg8000.native.Connection:
     s = settings
     where = s.unix_sock or f"{s.host}:{s.port}"
     try:
@@ -164,6 +179,7 @@ class Database:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def one(self, sql: str, **params: Any) -> Row | None:
+        """The first row `sql` returns, or None."""
         rows = self.run(sql, **params)
         return rows[0] if rows else None
 
@@ -205,10 +221,23 @@ class Database:
         self.close()
 
     def close(self) -> None:
+        """Close the connection (quietly); the next statement opens a new one."""
         if self._conn is not None:
-            with suppress(Exception):
-                self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            _close_quietly(conn)
+
+
+def _close_quietly(conn: pg8000.native.Connection) -> None:
+    """Close a connection whatever state its socket is in. pg8000's close() first writes
+    a Terminate message; on a dead socket that write fails and the buffered file pg8000
+    reads the socket through is dropped unclosed, keeping the descriptor open until the
+    garbage collector finds it (a ResourceWarning). Close that file too."""
+    stream = getattr(conn, "_sock", None)  # pg8000's file over the socket (no public name)
+    with suppress(Exception):
+        conn.close()
+    if stream is not None:
+        with suppress(Exception):
+            stream.close()
 
 
 def _closed_by_server(conn: pg8000.native.Connection) -> bool:

@@ -17,6 +17,8 @@ GMS_ITEM_FIELDS = ("campaign_id", "item_id", "performance_date", *PRODUCT_METRIC
 
 
 class GmsStore:
+    """The Product GMS tables: daily campaign and item rows, deleted items, the shop's GMS state."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -53,6 +55,8 @@ class GmsStore:
     def upsert_deleted_items(
         self, *, shop_id: int, campaign_id: int, item_ids: Sequence[int], now: datetime
     ) -> int:
+        """Record the items the seller removed from the GMS campaign (first and last seen);
+        return how many."""
         if item_ids:
             self._db.run(
                 query(_SQL, "upsert_gms_deleted_items"), shop_id=shop_id,
@@ -76,5 +80,6 @@ class GmsStore:
         return all(Decimal(repr(value)) == row[name] for name, value in report.metrics().items())
 
     def count_rows(self) -> dict[str, int]:
+        """Rows per GMS table, for the local run's summary."""
         row = self._db.one(query(_SQL, "count_gms_rows"))
         return {name: int(value) for name, value in (row or {}).items()}

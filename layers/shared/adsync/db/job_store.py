@@ -30,7 +30,6 @@ def _job(row: Row) -> Job:
         max_retries=row["max_retries"],
         scheduled_at=row["scheduled_at"],
         dispatch_id=row["dispatch_id"],
-        attempt=row["attempt"],
         days_ago=row["days_ago"],
         target_day=row["target_day"],
         error_message=row["error_message"],
@@ -40,6 +39,8 @@ def _job(row: Row) -> Job:
 
 
 class JobStore:
+    """The job table (apishopee_ads_sync_queue): one method per operation."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -70,6 +71,7 @@ class JobStore:
         return sorted((Dispatch(**row) for row in rows), key=lambda d: position[d.shop_id])
 
     def mark_dispatched(self, *, job_ids: Sequence[int], now: datetime) -> None:
+        """Record that these jobs' messages were sent (at their current priority)."""
         if job_ids:
             self._db.run(query(_SQL, "mark_dispatched"), job_ids=list(job_ids), now=now)
 
@@ -78,7 +80,6 @@ class JobStore:
         *,
         job_id: int,
         dispatch_id: str,
-        attempt: int,
         now: datetime,
         lease_expires_at: datetime,
         abandoned_leases: Sequence[datetime] = (),
@@ -93,7 +94,6 @@ class JobStore:
                 query(_SQL, "claim_job"),
                 job_id=job_id,
                 dispatch_id=dispatch_id,
-                attempt=attempt,
                 now=now,
                 lease_expires_at=lease_expires_at,
                 abandoned_leases=list(abandoned_leases),
@@ -105,12 +105,14 @@ class JobStore:
         return _job(row) if row else None
 
     def get(self, job_id: int) -> Job | None:
+        """The job row `job_id`, None if it is gone."""
         row = self._db.one(query(_SQL, "get_job"), job_id=job_id)
         return _job(row) if row else None
 
     def complete(
         self, *, job_id: int, dispatch_id: str, now: datetime, stats: dict[str, Any]
     ) -> bool:
+        """Mark a processing job completed with its stats; False if its dispatch is stale."""
         row = self._db.one(
             query(_SQL, "complete_job"),
             job_id=job_id,
@@ -183,6 +185,7 @@ class JobStore:
     def mark_dead_lettered(
         self, *, job_id: int, dispatch_id: str, error: str, now: datetime
     ) -> bool:
+        """Fail a live job whose message ran out of receives; False if already final or stale."""
         row = self._db.one(
             query(_SQL, "mark_dead_lettered"),
             job_id=job_id,
@@ -229,8 +232,10 @@ class JobStore:
         return len(self._db.run(query(_SQL, "requeue_orphans"), now=now))
 
     def delete_finished_before(self, cutoff: datetime) -> int:
+        """Delete the completed and failed jobs created before `cutoff`; returns how many."""
         row = self._db.one(query(_SQL, "delete_finished_before"), cutoff=cutoff)
         return int(row["deleted"]) if row else 0
 
     def count_by_status(self) -> dict[str, int]:
+        """How many jobs have each status."""
         return {r["status"]: int(r["count"]) for r in self._db.run(query(_SQL, "count_by_status"))}

@@ -54,4 +54,5 @@ def clean_value(value: Any) -> Any:
 
 
 def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every value of `params` made safe for the driver (see `clean_value`)."""
     return {name: clean_value(value) for name, value in params.items()}

@@ -25,6 +25,8 @@ class SeedKey:
 
 @dataclass(frozen=True, kw_only=True)
 class PartnerOverview:
+    """A partner app and how many shops it holds."""
+
     partner: Partner
     shop_count: int
 
@@ -41,10 +43,13 @@ def _partner(row: Row) -> Partner:
 
 
 class PartnerStore:
+    """The partners table (apishopee_partners) and each shop's partner."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def upsert(self, partner: Partner, *, now: datetime) -> Partner:
+        """Insert or update a partner app; return it as stored."""
         row = self._db.one(
             query(_SQL, "upsert_partner"),
             id=partner.id,
@@ -58,6 +63,7 @@ class PartnerStore:
         return _partner(row)
 
     def insert_if_absent(self, partner: Partner, *, now: datetime) -> None:
+        """Insert a partner app unless one with its id exists (rows an operator edited stay)."""
         self._db.run(
             query(_SQL, "insert_partner_if_absent"),
             id=partner.id,
@@ -69,10 +75,12 @@ class PartnerStore:
         )
 
     def get(self, partner_id: int) -> Partner | None:
+        """The partner app with this Shopee partner_id, or None."""
         row = self._db.one(query(_SQL, "get_partner"), id=partner_id)
         return _partner(row) if row else None
 
     def overview(self) -> list[PartnerOverview]:
+        """Every partner app with its shop count."""
         return [
             PartnerOverview(partner=_partner(r), shop_count=r["shop_count"])
             for r in self._db.run(query(_SQL, "list_partners"))

@@ -22,6 +22,8 @@ OTHER_CONNECTIONS = 10
 
 @dataclass(frozen=True, kw_only=True)
 class ServerFacts:
+    """What the deploy checks read from the database server."""
+
     version_num: int
     version: str
     max_connections: int
@@ -43,6 +45,7 @@ class WorkerShape:
 
     @property
     def connections(self) -> int:
+        """Connections the workers may hold at once: one per thread plus the handler's."""
         return self.executions * (self.threads + 1)
 
 
@@ -82,6 +85,7 @@ def worker_shape(properties: Mapping[str, Any]) -> WorkerShape | None:
 
 
 def server_facts(db: Database) -> ServerFacts:
+    """Read the server's version and connection limits."""
     row = db.one(query("preflight.sql", "server_facts"))
     assert row is not None
     return ServerFacts(**row)

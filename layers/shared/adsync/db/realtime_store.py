@@ -37,12 +37,16 @@ class PendingRows:
 
 @dataclass(frozen=True, kw_only=True)
 class Schedule:
+    """A campaign's start and end, as last stored."""
+
     campaign_id: int
     start_time: datetime | None
     end_time: datetime | None
 
 
 class RealtimeStore:
+    """The realtime sync's one-statement commits and the reads it plans from."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -73,6 +77,7 @@ class RealtimeStore:
             sync_state=Json(sync_state) if sync_state is not None else None,
             campaign_count=campaign_count,
             now=now,
+            synced_at=now,
             campaign_rows=Json([_campaign_row(s) for s in rows.campaigns]),
             campaign_hourly_rows=_rows(
                 rows.campaign_hourly, ("campaign_id", "performance_date", "hour", *PRODUCT_METRICS)

@@ -65,6 +65,8 @@ def _shop_with_tokens(row: Row) -> Shop:
 
 
 class ShopStore:
+    """The shop table: tokens, status and sync state."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -76,6 +78,7 @@ class ShopStore:
         ]
 
     def get(self, shop_id: int) -> Shop | None:
+        """The shop with its tokens, None for an unknown shop."""
         row = self._db.one(query(_SQL, "get_shop"), shop_id=shop_id)
         return _shop_with_tokens(row) if row else None
 
@@ -146,6 +149,7 @@ class ShopStore:
         ]
 
     def mark_synced(self, *, shop_id: int, campaign_count: int, now: datetime) -> None:
+        """Record a completed sync and the shop's campaign count."""
         self._db.run(
             query(_SQL, "mark_synced"), shop_id=shop_id, campaign_count=campaign_count, now=now
         )
@@ -155,6 +159,7 @@ class ShopStore:
         self._db.run(query(_SQL, "mark_needs_reauth"), shop_id=shop_id, reason=reason, now=now)
 
     def oldest_sync(self) -> datetime | None:
+        """The last sync of the active shop synced longest ago, None if there is none."""
         row = self._db.one(query(_SQL, "oldest_sync"))
         return row["oldest"] if row else None
 

@@ -38,6 +38,8 @@ class DifferenceCount:
 
 
 class TotalsStore:
+    """The recorded differences between totals and the sums of their parts."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 

@@ -36,6 +36,7 @@ COUNT_FIELDS = ("impression", "clicks", "broad_order", "direct_order")
 
 
 def counts_of(row: object) -> Counts:
+    """The counted metrics of a Shopee row, as a tuple to compare."""
     values = tuple(int(getattr(row, name)) for name in COUNT_FIELDS)
     return values  # type: ignore[return-value]
 
@@ -87,6 +88,7 @@ class ActivityState:
         return ActivityState(day=day, previous=previous, settings_at=self.settings_at)
 
     def to_json(self) -> dict[str, Any]:
+        """The state as JSON, for the shop's sync_state column."""
         return {
             "day": self.day.isoformat() if self.day else None,
             "shop_digest": self.shop_digest,
@@ -97,6 +99,7 @@ class ActivityState:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> "ActivityState":
+        """The state stored by `to_json` (an empty state for None)."""
         if not data:
             return cls()
         return cls(
@@ -111,6 +114,8 @@ class ActivityState:
 
 
 class Step(StrEnum):
+    """The steps of a realtime sync, in the order they run."""
+
     SHOP_HOURLY = "shop_hourly"
     SHOP_HOURLY_AGAIN = "shop_hourly_again"  # an hour completed after the first read
     HOURLY = "hourly"  # the campaigns active lately
@@ -160,13 +165,16 @@ class RealtimeCursor:
 
     @property
     def done(self) -> bool:
+        """True when every step has run."""
         return self.step is Step.DONE
 
     @property
     def phase(self) -> Step:
+        """The step to run next (the name the job cursor stores)."""
         return self.step
 
     def chunks(self) -> list[tuple[int, ...]]:
+        """The campaign ids of the current step, cut into one call's worth each."""
         ids = {
             Step.HOURLY: self.asked,
             Step.SETTINGS: self.new,
@@ -176,6 +184,7 @@ class RealtimeCursor:
         return chunk(ids)
 
     def counted(self, *, rows: int, calls: int = 1, **changes: Any) -> "RealtimeCursor":
+        """This cursor after a step: its calls and rows added, `changes` applied."""
         return replace(
             self,
             calls=self.calls + calls,
@@ -197,6 +206,7 @@ class RealtimeCursor:
         return any(hour > last for hour in self.sums)
 
     def stats(self) -> dict[str, Any]:
+        """The job's stats when it completes."""
         return {
             "start_day": self.day.isoformat(),
             "end_day": self.day.isoformat(),
@@ -211,6 +221,7 @@ class RealtimeCursor:
         }
 
     def to_json(self) -> dict[str, Any]:
+        """The cursor as JSON, for the job row."""
         return {
             "kind": "realtime",
             "start_day": self.day.isoformat(),
@@ -239,6 +250,7 @@ class RealtimeCursor:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "RealtimeCursor":
+        """The cursor `to_json` stored."""
         listed = data.get("listed")
         return cls(
             day=date.fromisoformat(data["start_day"]),

@@ -39,6 +39,8 @@ class NotAllowedError(AdsSyncError):
 
 @dataclass(frozen=True, kw_only=True)
 class QueueStatus:
+    """One priority's queue: SQS's counts and the jobs waiting in the table."""
+
     priority: int
     label: str
     visible: int | None  # SQS's counts (None: the queue could not be read)
@@ -55,6 +57,8 @@ class QueueStatus:
 
 @dataclass(frozen=True, kw_only=True)
 class HistogramBucket:
+    """How many active shops were last synced within one age range."""
+
     min_seconds: float
     max_seconds: float | None  # None: no upper edge
     shops: int
@@ -62,6 +66,8 @@ class HistogramBucket:
 
 @dataclass(frozen=True, kw_only=True)
 class StaleShop:
+    """An active shop among those synced longest ago."""
+
     shop_id: int
     region: str
     shop_name: str | None
@@ -71,6 +77,8 @@ class StaleShop:
 
 @dataclass(frozen=True, kw_only=True)
 class Freshness:
+    """How fresh the active shops' data is: percentiles, histogram, stalest shops."""
+
     active_shops: int
     never_synced: int
     p50_seconds: float | None
@@ -82,6 +90,8 @@ class Freshness:
 
 @dataclass(frozen=True, kw_only=True)
 class BudgetStatus:
+    """Every request budget, with its settings from the configuration."""
+
     configured_rate_per_second: float | None  # PARTNER_REQUESTS_PER_SECOND (None: no budget)
     budgets: tuple[BudgetView, ...]  # one per partner app, created by its first call
 
@@ -98,6 +108,8 @@ class TotalsStatus:
 
 @dataclass(frozen=True, kw_only=True)
 class StatusReport:
+    """What `adsync status` shows: jobs, queues, stuck jobs and freshness."""
+
     now: datetime
     queues: tuple[QueueStatus, ...]
     queue_error: str | None
@@ -112,6 +124,8 @@ class StatusReport:
 
 @dataclass(frozen=True, kw_only=True)
 class JobList:
+    """The jobs `adsync jobs` lists, and the limit that cut the list."""
+
     jobs: tuple[JobView, ...]
     limit: int
 
@@ -128,6 +142,8 @@ class Redispatch:
 
 @dataclass(frozen=True, kw_only=True)
 class SyncResult:
+    """What a sync run from the console did."""
+
     sync_type: str
     priority: int
     eligible_shops: int
@@ -139,12 +155,16 @@ class SyncResult:
 
 @dataclass(frozen=True, kw_only=True)
 class ShopList:
+    """The shops `adsync shops` lists."""
+
     shops: tuple[ShopOverview, ...]
     authorizations: AuthorizationWarnings
 
 
 @dataclass(frozen=True, kw_only=True)
 class ShopChange:
+    """A shop's status before and after a console command."""
+
     shop_id: int
     status: str
     changed: bool
@@ -152,17 +172,22 @@ class ShopChange:
 
 @dataclass(frozen=True, kw_only=True)
 class AuthLink:
+    """The authorization link to send a seller, and where it returns."""
+
     url: str
     redirect: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class Authorized:
+    """A shop onboarded from the console."""
+
     shop: ShopOverview
     backfill_job_id: int | None
 
 
 def require_schema(deps: Dependencies) -> None:
+    """Refuse clearly when the database has not been migrated."""
     if not deps.admin.tables_exist():
         raise NotFoundError(
             "the database has no sync tables yet: apply the migrations first "
@@ -171,6 +196,7 @@ def require_schema(deps: Dependencies) -> None:
 
 
 def status(deps: Dependencies) -> StatusReport:
+    """The fleet's state: jobs by status, queue depths, stuck jobs, freshness."""
     now = deps.clock()
     waiting = deps.admin.waiting_by_priority(now=now)
     depths, dead_letters, errors = {}, {}, []
@@ -217,11 +243,13 @@ def status(deps: Dependencies) -> StatusReport:
 
 
 def totals_status(deps: Dependencies, now: datetime) -> TotalsStatus:
+    """Totals that differ from their parts beyond rounding, since the attribution window began."""
     since = now.date() - timedelta(days=deps.settings.attribution_window_days + 1)
     return TotalsStatus(since_day=since, differences=tuple(deps.totals.summary(since_day=since)))
 
 
 def freshness(deps: Dependencies, now: datetime) -> Freshness:
+    """How long ago the active shops were synced, at `now`."""
     stats = deps.admin.freshness(now=now)
     counts = deps.admin.freshness_histogram(now=now, bounds=FRESHNESS_EDGES)
     edges = (0.0, *FRESHNESS_EDGES)
@@ -263,6 +291,7 @@ def list_jobs(
     sync_type: str | None = None,
     since: datetime | None = None,
 ) -> JobList:
+    """The newest jobs matching the filters."""
     jobs = deps.admin.list_jobs(
         limit=limit, status=status, shop_id=shop_id, sync_type=sync_type, since=since
     )
@@ -270,6 +299,7 @@ def list_jobs(
 
 
 def show_job(deps: Dependencies, job_id: int) -> JobView:
+    """One job; BadEventError if there is no such job."""
     jobs = deps.admin.list_jobs(limit=1, job_id=job_id)
     if not jobs:
         raise NotFoundError(f"no job {job_id}")
@@ -337,6 +367,7 @@ def sync_now(deps: Dependencies, request: EnqueueRequest) -> SyncResult:
 
 
 def list_shops(deps: Dependencies, *, needs_reauth: bool = False) -> ShopList:
+    """The shops (only those needing authorization again with `needs_reauth`)."""
     shops = deps.shops.overview()
     if needs_reauth:
         shops = [s for s in shops if s.status is ShopStatus.NEEDS_REAUTH]
@@ -368,6 +399,7 @@ def set_shop_paused(deps: Dependencies, *, shop_id: int, paused: bool) -> ShopCh
 
 
 def authorization_link(deps: Dependencies, *, redirect: str) -> AuthLink:
+    """The link a seller opens to authorize the app, returning to `redirect`."""
     return AuthLink(url=deps.shopee.authorization_url(redirect), redirect=redirect)
 
 
@@ -399,6 +431,7 @@ def authorize_shop(
 
 
 def budget_status(deps: Dependencies) -> BudgetStatus:
+    """Every request budget and its configured rate."""
     return BudgetStatus(
         configured_rate_per_second=deps.settings.partner_requests_per_second,
         budgets=tuple(deps.admin.budgets()),
@@ -432,6 +465,7 @@ def pause_budget(deps: Dependencies, *, minutes: int, name: str | None = None) -
 
 
 def resume_budget(deps: Dependencies, *, name: str | None = None) -> BudgetView:
+    """End a budget's pause (the partner's budget by default)."""
     view = deps.admin.set_budget_pause(
         name=_budget_name(deps, name), paused_until=None, now=deps.clock()
     )

@@ -14,6 +14,8 @@ from adsync.tiers import Tier
 
 @dataclass(frozen=True, kw_only=True)
 class MainAccountAuthorized:
+    """The reply of `authorize-main`: the shops stored, and those listed but not stored."""
+
     main_account_id: int
     shops: tuple[OnboardedShop, ...]
     failed: tuple[tuple[int, str], ...]  # listed by Shopee, not stored: (shop_id, why)
@@ -22,6 +24,8 @@ class MainAccountAuthorized:
 
 @dataclass(frozen=True, kw_only=True)
 class TierChange:
+    """The reply of `shop-tier`: the shop's tier now, and whether it changed."""
+
     shop_id: int
     tier: str
     changed: bool

@@ -96,6 +96,9 @@ def _any(value: object) -> object:
 
 @dataclass(frozen=True)
 class Command:
+    """A console command: the function that runs it, its arguments' parsers, the required ones, its
+    help."""
+
     run: Callable[[Dependencies, Args], object]
     args: Mapping[str, Callable[[object], object]]
     required: tuple[str, ...] = ()

@@ -36,11 +36,15 @@ class PartnerView:
 
 @dataclass(frozen=True, kw_only=True)
 class PartnerList:
+    """The reply of `partners`: every partner app."""
+
     partners: tuple[PartnerView, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class ShopPartner:
+    """The reply of `shop-partner`: the shop and the partner app it now belongs to."""
+
     shop_id: int
     partner_id: int
 
@@ -105,6 +109,7 @@ def _require_readable(partner: Partner, env: Mapping[str, str]) -> None:
 
 
 def list_partners(deps: Dependencies) -> PartnerList:
+    """Every partner app with its shop count (no key, only where it lives)."""
     return PartnerList(
         partners=tuple(_view(p.partner, p.shop_count) for p in deps.partners.overview())
     )
@@ -131,6 +136,8 @@ class SeedKeyMove:
 
 @dataclass(frozen=True, kw_only=True)
 class SeedKeys:
+    """The reply of `seed-keys`: where each seed partner key goes, and how many moved."""
+
     keys: tuple[SeedKeyMove, ...]
     moved: int
 

@@ -27,6 +27,8 @@ RECHECK_WHEN_EXPIRING = timedelta(days=1)
 
 @dataclass(frozen=True, kw_only=True)
 class ExpiringAuthorization:
+    """A shop whose authorization ends within the warning window, as status shows it."""
+
     shop_id: int
     shop_name: str | None
     region: str
@@ -49,6 +51,7 @@ class AuthorizationWarnings:
 
 
 def warning_text(days: int) -> str:
+    """The operator's words for `days` left: 'expires in N days', 'expires today', 'expired'."""
     if days > 1:
         return f"expires in {days} days"
     if days == 1:
@@ -93,6 +96,7 @@ def days_left(expires_at: datetime, now: datetime) -> int:
 
 
 def is_check_due(shop: Shop, now: datetime) -> bool:
+    """Whether a sync should ask get_shop_info for the authorization end again now."""
     checked = shop.authorization_checked_at
     if checked is None:
         return True

@@ -16,6 +16,7 @@ from adsync.errors import BadEventError
 
 
 def parse_records(event: Mapping[str, Any]) -> list[SQSRecord]:
+    """The SQS records of a Lambda event; BadEventError if it is not an SQS event."""
     records = event.get("Records") if isinstance(event, Mapping) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise BadEventError("an SQS event must have a Records list")

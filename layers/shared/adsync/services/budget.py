@@ -27,6 +27,9 @@ LOCAL_BUDGET = "local_budget"  # the code of a ThrottledError raised by our own 
 
 
 class RateBudget:
+    """A partner's request budget shared by every worker: each Shopee call first takes a slot (a
+    token bucket in Postgres), and Shopee's throttling pauses the budget."""
+
     def __init__(
         self,
         *,

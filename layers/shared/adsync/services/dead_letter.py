@@ -18,12 +18,16 @@ DLQ_ERROR = "message moved to the dead-letter queue after its receives ran out"
 
 
 class DeadLetterOutcome(StrEnum):
+    """What the dead_letter function did with one message."""
+
     MARKED_FAILED = "marked_failed"
     ALREADY_FINAL = "already_final"
     MALFORMED = "malformed"
 
 
 def handle_dead_letter(record: SQSRecord, deps: Dependencies) -> DeadLetterOutcome:
+    """Mark the job of a message that ran out of receives failed (idempotent: a final job keeps its
+    state); a body that is not a job message is logged and dropped."""
     try:
         message = JobMessage.from_body(record.body)
     except BadEventError as exc:

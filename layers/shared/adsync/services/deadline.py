@@ -14,6 +14,8 @@ class _Context(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class Deadline:
+    """When the Lambda's time runs out, less a reserve: steps start only before it."""
+
     remaining_ms: Callable[[], int]
     # Longer than the slowest step (one Shopee call with its transport retries) plus
     # the commit, so a step that starts always ends before Lambda stops us.
@@ -21,10 +23,12 @@ class Deadline:
 
     @classmethod
     def from_context(cls, context: _Context, *, reserve: timedelta) -> "Deadline":
+        """The deadline of the invocation `context`, keeping `reserve` for the commit."""
         return cls(remaining_ms=context.get_remaining_time_in_millis, reserve=reserve)
 
     @classmethod
     def unlimited(cls) -> "Deadline":
+        """A deadline that never comes (local tools and tests)."""
         return cls(remaining_ms=lambda: 2**31, reserve=timedelta(0))
 
     def seconds_for_calls(self) -> float:
@@ -33,4 +37,5 @@ class Deadline:
         return self.remaining_ms() / 1000 - COMMIT_MARGIN.total_seconds()
 
     def expired(self) -> bool:
+        """True when no new step should start."""
         return self.remaining_ms() < self.reserve / timedelta(milliseconds=1)

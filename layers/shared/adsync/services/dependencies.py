@@ -35,7 +35,7 @@ from adsync.queue import QueueGateway
 from adsync.services.budget import RateBudget
 from adsync.services.partners import PartnerApi, PartnerApis
 from adsync.services.tokens import TokenManager, refresh_margin_from_env
-from adsync.shopee.client import ShopeeClient
+from adsync.shopee.client import ShopeeClient, Transport
 
 
 class Dependencies:
@@ -61,10 +61,12 @@ class Dependencies:
 
     @cached_property
     def settings(self) -> Settings:
+        """The settings, parsed from the environment once."""
         return load_settings(self._env)
 
     @cached_property
     def db(self) -> Database:
+        """The database connection (opened on first use)."""
         return Database(
             load_database_settings(self._env),
             refresh_settings=database_settings_provider(self._env),
@@ -72,30 +74,37 @@ class Dependencies:
 
     @cached_property
     def jobs(self) -> JobStore:
+        """The job table."""
         return JobStore(self.db)
 
     @cached_property
     def shops(self) -> ShopStore:
+        """The shop table."""
         return ShopStore(self.db)
 
     @cached_property
     def admin(self) -> AdminStore:
+        """The operator console's store."""
         return AdminStore(self.db)
 
     @cached_property
     def ads(self) -> AdsStore:
+        """The ads tables."""
         return AdsStore(self.db)
 
     @cached_property
     def gms(self) -> GmsStore:
+        """The Product GMS tables."""
         return GmsStore(self.db)
 
     @cached_property
     def totals(self) -> TotalsStore:
+        """The recorded differences of totals vs their parts."""
         return TotalsStore(self.db)
 
     @cached_property
     def queue(self) -> QueueGateway:
+        """The priority queues."""
         sqs = self._sqs
         if sqs is None:
             # Imported on first use: boto3 is a fifth of a second of cold start, and a
@@ -129,20 +138,25 @@ class Dependencies:
 
     @cached_property
     def shopee(self) -> ShopeeClient:
+        """The Shopee client, its calls paced by the partner's request budget."""
         budget = self.budget
         return ShopeeClient(
-            base_url=self.settings.shopee_base_url,
-            credentials=self.partner_credentials,
-            clock=self.clock,
-            sleep=self.sleep,
-            on_call=budget.acquire if budget else None,
+            Transport(
+                base_url=self.settings.shopee_base_url,
+                credentials=self.partner_credentials,
+                clock=self.clock,
+                sleep=self.sleep,
+                on_call=budget.acquire if budget else None,
+            )
         )
 
     @cached_property
     def tokens(self) -> TokenManager:
+        """The default partner's shops' tokens, refreshed when they near expiry."""
         return self._token_manager(self.shopee)
 
     def _token_manager(self, client: ShopeeClient) -> TokenManager:
+        """The tokens of the shops of the app `client` signs for."""
         return TokenManager(
             db=self.db,
             shops=self.shops,
@@ -153,6 +167,7 @@ class Dependencies:
 
     @cached_property
     def partners(self) -> PartnerStore:
+        """The partner apps and each shop's."""
         return PartnerStore(self.db)
 
     @cached_property
@@ -193,17 +208,20 @@ class Dependencies:
                 sleep=self.sleep,
             )
         client = ShopeeClient(
-            base_url=partner.base_url,
-            credentials=credentials,
-            clock=self.clock,
-            sleep=self.sleep,
-            on_call=budget.acquire if budget else None,
+            Transport(
+                base_url=partner.base_url,
+                credentials=credentials,
+                clock=self.clock,
+                sleep=self.sleep,
+                on_call=budget.acquire if budget else None,
+            )
         )
         return PartnerApi(
             partner_id=partner.id, client=client, tokens=self._token_manager(client), budget=budget
         )
 
     def close(self) -> None:
+        """Close what was opened (the database connection)."""
         if "db" in self.__dict__:
             self.db.close()
 
@@ -257,5 +275,9 @@ def reset() -> None:
         for deps in _built:
             deps.close()
         _built.clear()
+    with _stores_lock:
+        for store in _budget_stores.values():
+            store.close()
+        _budget_stores.clear()
         _generation += 1
         _factory = Dependencies

@@ -24,6 +24,8 @@ from adsync.tiers import job_priority, takes_tick
 
 @dataclass(frozen=True, kw_only=True)
 class EnqueueResult:
+    """What one enqueue did: jobs created, messages sent, shops skipped."""
+
     eligible_shops: int
     inserted: int
     sent: int
@@ -58,6 +60,8 @@ def _days_of(
 
 
 def enqueue(request: EnqueueRequest, deps: Dependencies) -> EnqueueResult:
+    """Create the jobs `request` asks for (one per eligible shop and day; a live job is not
+    duplicated) and send their messages; a failed send is left to the reconciler."""
     now = deps.clock()
     shops = deps.shops.eligible(now=now)
     skipped: tuple[int, ...] = ()

@@ -73,11 +73,14 @@ class GmsDay:
 
     @property
     def rows(self) -> int:
+        """Rows this day's GMS replies hold (the campaign's and its items')."""
         return (1 if self.campaign else 0) + len(self.items)
 
 
 @dataclass(frozen=True, kw_only=True)
 class GmsDeleted:
+    """The deleted-item list of a shop's GMS campaign, or why Shopee refused it."""
+
     items: GmsDeletedItems | None = None
     refused: str = ""
 
@@ -112,6 +115,7 @@ def fetch_day(
 
 
 def fetch_deleted(*, call: Call, shopee: ShopeeClient) -> GmsDeleted:
+    """Read every page of the GMS deleted-item list; a refusal is a state, not an error."""
     try:
         return GmsDeleted(items=call(lambda auth: shopee.list_gms_deleted_items(auth)))
     except ShopStateError as exc:
@@ -127,6 +131,7 @@ def write_day(store: GmsStore, *, shop_id: int, fetched: GmsDay, now: datetime) 
 
 
 def write_deleted(store: GmsStore, *, shop_id: int, fetched: GmsDeleted, now: datetime) -> None:
+    """Store the deleted items, or the shop's refusal state when Shopee refused."""
     if fetched.items is None:
         store.set_state(shop_id=shop_id, status=fetched.refused, now=now)
         return

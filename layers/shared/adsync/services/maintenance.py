@@ -28,6 +28,8 @@ REDISPATCH_LIMIT = 5000
 
 @dataclass(frozen=True, kw_only=True)
 class ReconcileResult:
+    """What one reconcile pass did."""
+
     redispatched: int
     send_failed: int
     oldest_sync_age_seconds: float | None
@@ -36,10 +38,13 @@ class ReconcileResult:
 
 @dataclass(frozen=True, kw_only=True)
 class CleanupResult:
+    """What one cleanup pass deleted."""
+
     deleted: int
 
 
 def parse_task(event: Mapping[str, Any]) -> str:
+    """The task a maintenance event names; BadEventError if unknown."""
     task = event.get("task") if isinstance(event, Mapping) else None
     if task not in TASKS:
         raise BadEventError(f"unknown maintenance task {task!r}; expected one of {TASKS}")
@@ -47,6 +52,8 @@ def parse_task(event: Mapping[str, Any]) -> str:
 
 
 def reconcile(deps: Dependencies) -> ReconcileResult:
+    """One pass: send again the jobs whose message was lost or whose lease ended, fail those out of
+    attempts, and emit the oldest shop sync's age."""
     now = deps.clock()
     dispatches, dead = deps.jobs.take_for_redispatch(
         now=now,
@@ -88,6 +95,7 @@ def cleanup(deps: Dependencies) -> CleanupResult:
 
 
 def run_task(task: str, deps: Dependencies) -> dict[str, Any]:
+    """Run the maintenance task `task`; the handler's reply."""
     if task == "reconcile":
         result = reconcile(deps)
         return {

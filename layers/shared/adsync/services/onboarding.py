@@ -37,6 +37,8 @@ class OnboardingError(AdsSyncError):
 
 @dataclass(frozen=True, kw_only=True)
 class OnboardedShop:
+    """A shop stored by onboarding, with what get_shop_info said of it."""
+
     shop_id: int
     region: str
     shop_name: str | None
@@ -45,6 +47,8 @@ class OnboardedShop:
 
 @dataclass(frozen=True, kw_only=True)
 class MainAccountOnboarding:
+    """What one main account's code brought: the shops stored and those that could not be."""
+
     main_account_id: int
     shops: tuple[OnboardedShop, ...]
     # shops Shopee listed that could not be stored (no name/region): (shop_id, why)

@@ -69,6 +69,7 @@ class PartnerApis:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def for_shop(self, shop_id: int) -> PartnerApi:
+        """The shop's partner app (the default one when the shop names none)."""
         exists, partner_id = self.store.partner_id_of_shop(shop_id)
         if not exists:
             raise ShopNotReadyError(f"shop {shop_id} is not in apishopee_shops")
@@ -83,6 +84,7 @@ class PartnerApis:
         return self.for_partner(partner_id)
 
     def for_partner(self, partner_id: int) -> PartnerApi:
+        """A partner app's client, tokens and budget, rebuilt when older than KEY_MAX_AGE."""
         now = self.clock()
         with self._lock:
             built = self._built.get(partner_id)

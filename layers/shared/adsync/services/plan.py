@@ -21,11 +21,13 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-IDS_PER_CALL = 100
-DAYS_PER_CALL = 30
+from adsync.shopee import dates
+from adsync.shopee.ads import chunks
 
 
 class Phase(StrEnum):
+    """The phases of a day-range sync, in the order they run."""
+
     LIST = "list"
     SETTINGS = "settings"
     DAILY = "daily"
@@ -59,19 +61,18 @@ class Cursor:
 
     @property
     def done(self) -> bool:
+        """True when every phase has run."""
         return self.phase is Phase.DONE
 
     def days(self) -> list[date]:
+        """The days this sync covers, oldest first."""
         count = (self.end_day - self.start_day).days + 1
         return [self.start_day + timedelta(days=n) for n in range(count)]
 
     def windows(self) -> list[tuple[date, date]]:
-        """[start, end] split into spans Shopee accepts in one call."""
-        days = self.days()
-        return [
-            (days[i], days[min(i + DAYS_PER_CALL, len(days)) - 1])
-            for i in range(0, len(days), DAYS_PER_CALL)
-        ]
+        """[start, end] split into spans Shopee accepts in one call (the client's rule)."""
+        spans = dates.windows(self.start_day, self.end_day, widen_single_day=False)
+        return [(span.start, span.end) for span in spans]
 
     def units(self, phase: Phase | None = None) -> int:
         """How many steps a phase has (known once the phases before it ran)."""
@@ -117,6 +118,7 @@ class Cursor:
         }
 
     def to_json(self) -> dict[str, Any]:
+        """The cursor as JSON, for the job row."""
         return {
             "start_day": self.start_day.isoformat(),
             "end_day": self.end_day.isoformat(),
@@ -133,6 +135,7 @@ class Cursor:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Cursor":
+        """The cursor `to_json` stored."""
         return cls(
             start_day=date.fromisoformat(data["start_day"]),
             end_day=date.fromisoformat(data["end_day"]),
@@ -148,8 +151,9 @@ class Cursor:
         )
 
 
-def chunk(ids: Sequence[int], size: int = IDS_PER_CALL) -> list[tuple[int, ...]]:
-    return [tuple(ids[i : i + size]) for i in range(0, len(ids), size)]
+def chunk(ids: Sequence[int]) -> list[tuple[int, ...]]:
+    """`ids` cut into one Shopee call's worth each: the client's rule (`chunks`)."""
+    return chunks(ids)
 
 
 def runs_during(

@@ -57,6 +57,7 @@ class RealtimeSync:
         self._saved_steps = -1
 
     def run(self, deadline: Deadline) -> RealtimeCursor:
+        """Run steps until the sync is done or the deadline comes; the cursor reached."""
         cursor = self._start()
         started_steps = cursor.steps
         self.state = self.state.on(cursor.day)

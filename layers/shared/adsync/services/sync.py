@@ -8,10 +8,10 @@ step completes the job in the same transaction as its rows: a job is never
 low the sync stops and the job is continued by a fresh message.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from adsync.config import ATTRIBUTION_WINDOW_DEFAULT
 from adsync.errors import LeaseLostError, ShopNotReadyError
@@ -35,10 +35,13 @@ ALL_INFO_TYPES = (1, 2, 3, 4)
 
 @dataclass(frozen=True, kw_only=True)
 class SyncProgress:
+    """How far a job's sync has come: its cursor."""
+
     cursor: Cursor | RealtimeCursor
 
     @property
     def finished(self) -> bool:
+        """True when the sync is complete."""
         return self.cursor.done
 
 
@@ -204,57 +207,40 @@ class _Step:
         )
 
     def _daily(self, cursor: Cursor) -> Cursor:
-        id_chunks = chunk(cursor.perf_ids)
-        window = cursor.windows()[cursor.index // len(id_chunks)]
-        ids = id_chunks[cursor.index % len(id_chunks)]
+        ids, (start, end) = _chunk_at(cursor, cursor.windows())
         rows = self._call(
             lambda auth: self.api.client.get_campaign_daily_performance(
-                auth, campaign_ids=ids, start=window[0], end=window[1]
+                auth, campaign_ids=ids, start=start, end=end
             )
         )
-        return self._commit(
-            cursor.advanced(calls=1, rows=len(rows)),
-            lambda now: self.deps.ads.upsert_campaign_daily(
-                shop_id=self.shop.shop_id, rows=rows, synced_at=now
-            ),
-        )
+        return self._store(cursor, rows, self.deps.ads.upsert_campaign_daily)
 
     def _hourly(self, cursor: Cursor) -> Cursor:
-        id_chunks = chunk(cursor.perf_ids)
-        day = cursor.days()[cursor.index // len(id_chunks)]
-        ids = id_chunks[cursor.index % len(id_chunks)]
+        ids, day = _chunk_at(cursor, cursor.days())
         rows = self._call(
             lambda auth: self.api.client.get_campaign_hourly_performance(
                 auth, campaign_ids=ids, day=day
             )
         )
-        return self._commit(
-            cursor.advanced(calls=1, rows=len(rows)),
-            lambda now: self.deps.ads.upsert_campaign_hourly(
-                shop_id=self.shop.shop_id, rows=rows, synced_at=now
-            ),
-        )
+        return self._store(cursor, rows, self.deps.ads.upsert_campaign_hourly)
 
     def _shop_daily(self, cursor: Cursor) -> Cursor:
         start, end = cursor.windows()[cursor.index]
         rows = self._call(
             lambda auth: self.api.client.get_shop_daily_performance(auth, start=start, end=end)
         )
-        return self._commit(
-            cursor.advanced(calls=1, rows=len(rows)),
-            lambda now: self.deps.ads.upsert_shop_daily(
-                shop_id=self.shop.shop_id, rows=rows, synced_at=now
-            ),
-        )
+        return self._store(cursor, rows, self.deps.ads.upsert_shop_daily)
 
     def _shop_hourly(self, cursor: Cursor) -> Cursor:
         day = cursor.days()[cursor.index]
         rows = self._call(lambda auth: self.api.client.get_shop_hourly_performance(auth, day=day))
+        return self._store(cursor, rows, self.deps.ads.upsert_shop_hourly)
+
+    def _store(self, cursor: Cursor, rows: Sequence[object], upsert: "Upsert") -> Cursor:
+        """Commit one performance step: its rows through `upsert`, the cursor a call on."""
         return self._commit(
             cursor.advanced(calls=1, rows=len(rows)),
-            lambda now: self.deps.ads.upsert_shop_hourly(
-                shop_id=self.shop.shop_id, rows=rows, synced_at=now
-            ),
+            lambda now: upsert(shop_id=self.shop.shop_id, rows=rows, synced_at=now),
         )
 
     def _gms(self, cursor: Cursor) -> Cursor:
@@ -278,3 +264,16 @@ class _Step:
             cursor.advanced(calls=1, rows=rows),
             lambda now: gms.write_deleted(deps.gms, shop_id=shop_id, fetched=fetched, now=now),
         )
+
+
+class Upsert(Protocol):
+    """An AdsStore upsert of performance rows."""
+
+    def __call__(self, *, shop_id: int, rows: Sequence[object], synced_at: datetime) -> int: ...
+
+
+def _chunk_at[S](cursor: Cursor, spans: Sequence[S]) -> tuple[tuple[int, ...], S]:
+    """The ids and the span (a window, a day) of the step at `cursor.index`: every chunk
+    of ids for the first span, then for the next."""
+    id_chunks = chunk(cursor.perf_ids)
+    return id_chunks[cursor.index % len(id_chunks)], spans[cursor.index // len(id_chunks)]

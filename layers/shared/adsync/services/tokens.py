@@ -65,6 +65,10 @@ def _auth(shop: Shop) -> ShopAuth:
 
 
 class TokenManager:
+    """The shops' access tokens: refreshed shortly before expiry or when Shopee rejects them, one
+    refresh at a time per shop (a row lock), the new refresh token saved with the access token
+    (refresh tokens are single-use)."""
+
     def __init__(
         self,
         *,

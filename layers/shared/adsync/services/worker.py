@@ -54,6 +54,8 @@ INTERRUPTED_DELAY = timedelta(seconds=30)
 
 
 class Outcome(StrEnum):
+    """What the worker did with one record (the handler reports only failures)."""
+
     COMPLETED = "completed"
     DROPPED = "dropped"
     DEFERRED = "deferred"
@@ -100,7 +102,6 @@ def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcom
             job = deps.jobs.claim(
                 job_id=message.job_id,
                 dispatch_id=message.dispatch_id,
-                attempt=receive_count,
                 now=now,
                 lease_expires_at=lease_expires_at,
                 abandoned_leases=message.abandoned_leases,

@@ -28,9 +28,10 @@ ID_LIST_PAGE_SIZE = 5000
 _ADS = "/api/v2/ads/"
 
 
-def chunks(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
+def chunks(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> list[tuple[int, ...]]:
+    """`ids` in tuples of at most `size`: the most one call may name. The one id
+    chunking rule: the sync's steps (`adsync.services.plan`) are cut with it too."""
+    return [tuple(ids[start : start + size]) for start in range(0, len(ids), size)]
 
 
 def _id_list(ids: Sequence[int]) -> str:

@@ -38,20 +38,26 @@ def _objects(raw: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
 
 @dataclass(frozen=True, kw_only=True)
 class CampaignDuration:
+    """When a campaign runs (Shopee's epoch seconds; an end of 0 means none)."""
+
     start_time: int  # Unix seconds
     end_time: int  # Unix seconds; 0 = no end
 
     @property
     def starts_at(self) -> datetime:
+        """The start as an aware UTC datetime."""
         return datetime.fromtimestamp(self.start_time, UTC)
 
     @property
     def ends_at(self) -> datetime | None:
+        """The end as an aware UTC datetime, None when the campaign has none."""
         return datetime.fromtimestamp(self.end_time, UTC) if self.end_time else None
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommonInfo:
+    """The settings every campaign has (`common_info`)."""
+
     ad_type: str  # auto | manual
     ad_name: str
     campaign_status: str  # ongoing, scheduled, ended, paused, deleted, closed
@@ -63,6 +69,7 @@ class CommonInfo:
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> Self:
+        """Parse Shopee's `common_info` object."""
         duration = raw.get("campaign_duration") or {}
         return cls(
             ad_type=_text(raw, "ad_type"),
@@ -81,6 +88,8 @@ class CommonInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class SelectedKeyword:
+    """A keyword of a manual search campaign."""
+
     keyword: str
     status: str  # deleted, normal, reserved, blacklist
     match_type: str  # exact | broad
@@ -89,6 +98,8 @@ class SelectedKeyword:
 
 @dataclass(frozen=True, kw_only=True)
 class DiscoveryAdsLocation:
+    """A placement of a manual discovery campaign."""
+
     location: str  # daily_discover | you_may_also_like
     status: str
     bid_price: float
@@ -96,12 +107,15 @@ class DiscoveryAdsLocation:
 
 @dataclass(frozen=True, kw_only=True)
 class ManualBiddingInfo:
+    """A manually bid campaign's keywords and placements."""
+
     enhanced_cpc: bool
     selected_keywords: tuple[SelectedKeyword, ...]
     discovery_ads_locations: tuple[DiscoveryAdsLocation, ...]
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> Self:
+        """Parse Shopee's `manual_bidding_info` object."""
         return cls(
             enhanced_cpc=bool(raw.get("enhanced_cpc")),
             selected_keywords=tuple(
@@ -126,11 +140,15 @@ class ManualBiddingInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class AutoBiddingInfo:
+    """An auto-bid campaign's ROAS target."""
+
     roas_target: float
 
 
 @dataclass(frozen=True, kw_only=True)
 class AutoProductAd:
+    """A product of an auto product ads campaign."""
+
     product_name: str
     status: str  # learning, ongoing, paused, ended, unavailable
     item_id: int
@@ -149,6 +167,7 @@ class CampaignSetting:
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> Self:
+        """Parse one campaign of get_product_level_campaign_setting_info."""
         common = raw.get("common_info")
         manual = raw.get("manual_bidding_info")
         auto = raw.get("auto_bidding_info")

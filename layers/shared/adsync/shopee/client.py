@@ -6,52 +6,26 @@ put in an exception. Knows nothing of the database: storing a refreshed pair is 
 caller's job (`adsync.services.tokens`).
 """
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import requests
 
-from adsync.clock import Clock, utc_now
-from adsync.config import PartnerCredentials
 from adsync.shopee.ads import AdsApi
 from adsync.shopee.errors import ShopeeError
 from adsync.shopee.gms import GmsApi
 from adsync.shopee.models import MainAccountGrant, ShopInfo, TokenGrant
-from adsync.shopee.transport import (
-    DEFAULT_RETRY,
-    DEFAULT_TIMEOUT,
-    RetryPolicy,
-    ShopAuth,
-    Transport,
-)
+from adsync.shopee.transport import RetryPolicy, ShopAuth, Transport
 
-__all__ = ["RetryPolicy", "ShopAuth", "ShopeeClient"]
+__all__ = ["RetryPolicy", "ShopAuth", "ShopeeClient", "Transport"]
 
 
 class ShopeeClient(AdsApi, GmsApi):
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        credentials: PartnerCredentials,
-        session: requests.Session | None = None,
-        clock: Clock = utc_now,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        sleep: Callable[[float], None] = time.sleep,
-        on_call: Callable[[str], None] | None = None,
-    ) -> None:
-        self._transport = Transport(
-            base_url=base_url,
-            credentials=credentials,
-            session=session,
-            clock=clock,
-            timeout=timeout,
-            retry=retry,
-            sleep=sleep,
-            on_call=on_call,
-        )
+    """The Shopee Open Platform client: the Ads and GMS APIs over one signed transport."""
+
+    def __init__(self, transport: Transport) -> None:
+        """A client whose calls go through `transport` (base URL, credentials, clock,
+        timeouts, retries: see `Transport`)."""
+        self._transport = transport
 
     def __repr__(self) -> str:
         return f"ShopeeClient(base_url={self._transport.base_url!r})"

@@ -16,10 +16,12 @@ MAX_DAYS_PER_CALL = 30
 
 
 def format_date(day: date) -> str:
+    """A day as Shopee writes it (DD-MM-YYYY)."""
     return day.strftime(DATE_FORMAT)
 
 
 def parse_date(text: str) -> date:
+    """A DD-MM-YYYY day from Shopee; ShopeeError if it is not one."""
     try:
         day, month, year = (int(p) for p in text.split("-"))
         return date(year, month, day)
@@ -36,6 +38,7 @@ class Window:
     ask_start: date
 
     def covers(self, day: date) -> bool:
+        """True when `day` lies in the window."""
         return self.start <= day <= self.end
 
 

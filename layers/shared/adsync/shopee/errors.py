@@ -27,8 +27,6 @@ _QUOTA_TZ = timezone(timedelta(hours=8))
 class ShopeeError(AdsSyncError):
     """Shopee refused the call."""
 
-    retryable = False
-
     def __init__(
         self,
         message: str | None = None,
@@ -50,8 +48,6 @@ class ShopeeError(AdsSyncError):
 class ShopeeTransportError(ShopeeError):
     """Shopee could not be reached (timeout or dropped connection)."""
 
-    retryable = True
-
 
 class ShopeeReplyLostError(ShopeeTransportError):
     """The call got no reply and was not resent: Shopee may or may not have applied it."""
@@ -59,8 +55,6 @@ class ShopeeReplyLostError(ShopeeTransportError):
 
 class ShopeeServerError(ShopeeError):
     """Shopee failed on its side."""
-
-    retryable = True
 
 
 class AuthExpiredError(ShopeeError):
@@ -73,8 +67,6 @@ class AuthorizationEndedError(ShopeeError):
 
 class ThrottledError(ShopeeError):
     """Shopee throttled the call."""
-
-    retryable = True
 
     def __init__(
         self,
@@ -92,9 +84,8 @@ class ThrottledError(ShopeeError):
 class QuotaExceededError(ShopeeError):
     """The app's daily API quota is spent; it resets at 00:00 UTC+8."""
 
-    retryable = True
-
     def resets_at(self, now: datetime) -> datetime:
+        """When the daily quota comes back: the next 00:00 UTC+8, in `now`'s zone."""
         local = now.astimezone(_QUOTA_TZ)
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
         return midnight.astimezone(now.tzinfo)

@@ -56,7 +56,7 @@ class GmsApi:
             campaign_id=required_int(response, "campaign_id", endpoint),
             start_date=start,
             end_date=end,
-            report=response.get("report") or {},
+            raw=response.get("report") or {},
         )
 
     def get_gms_item_performance(
@@ -89,7 +89,7 @@ class GmsApi:
                         item_id=required_int(row, "item_id", endpoint),
                         start_date=start,
                         end_date=end,
-                        report=row.get("report") or {},
+                        raw=row.get("report") or {},
                     )
                     for row in page
                 )

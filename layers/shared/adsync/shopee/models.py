@@ -8,6 +8,7 @@ Shopee omits (no activity) are simply absent: nothing here invents zeros. Dates 
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -92,7 +93,7 @@ def ratio(numerator: float, denominator: float, factor: int) -> float:
     return float(value.quantize(RATIO_PLACES, rounding=ROUND_HALF_UP))
 
 
-def metric_values(raw: dict[str, Any], metrics: dict[str, type]) -> dict[str, Any]:
+def metric_values(raw: Mapping[str, Any], metrics: dict[str, type]) -> dict[str, Any]:
     """The metric fields of one reply row, typed; an absent or null field is zero.
 
     Validated here, where Shopee's values enter our types: a boolean is not a number
@@ -130,6 +131,8 @@ def _shown(value: object) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class CampaignRef:
+    """A campaign as the id list returns it: id and ad type."""
+
     campaign_id: int
     ad_type: str
 
@@ -169,6 +172,13 @@ class ProductMetrics:
         """Just the metric fields, keyed by Shopee's names."""
         return {name: getattr(self, name) for name in PRODUCT_METRICS}
 
+    @classmethod
+    def from_api(cls, *, raw: Mapping[str, Any], **row: Any) -> Self:
+        """Parse one reply row (a day, an hour, a GMS report): the metrics of `raw`,
+        validated by `metric_values`, and the fields naming the row (`campaign_id`,
+        `performance_date`, `hour`, `item_id`, ...)."""
+        return cls(**row, **metric_values(raw, PRODUCT_METRICS))
+
 
 @dataclass(frozen=True, kw_only=True)
 class CampaignDailyMetrics(ProductMetrics):
@@ -176,11 +186,6 @@ class CampaignDailyMetrics(ProductMetrics):
 
     campaign_id: int
     performance_date: date
-
-    @classmethod
-    def from_api(cls, *, campaign_id: int, performance_date: date, raw: dict[str, Any]) -> Self:
-        values = metric_values(raw, PRODUCT_METRICS)
-        return cls(campaign_id=campaign_id, performance_date=performance_date, **values)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,13 +195,6 @@ class CampaignHourlyMetrics(ProductMetrics):
     campaign_id: int
     performance_date: date
     hour: int
-
-    @classmethod
-    def from_api(
-        cls, *, campaign_id: int, performance_date: date, hour: int, raw: dict[str, Any]
-    ) -> Self:
-        values = metric_values(raw, PRODUCT_METRICS)
-        return cls(campaign_id=campaign_id, performance_date=performance_date, hour=hour, **values)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,16 +221,18 @@ class ShopMetrics:
         """Just the metric fields, keyed by Shopee's names."""
         return {name: getattr(self, name) for name in SHOP_METRICS}
 
+    @classmethod
+    def from_api(cls, *, raw: Mapping[str, Any], **row: Any) -> Self:
+        """Parse one reply row (a day, an hour): the metrics of `raw`, validated by
+        `metric_values`, and the fields naming the row (`performance_date`, `hour`)."""
+        return cls(**row, **metric_values(raw, SHOP_METRICS))
+
 
 @dataclass(frozen=True, kw_only=True)
 class ShopDailyMetrics(ShopMetrics):
     """The shop's all-CPC-ads metrics for one day."""
 
     performance_date: date
-
-    @classmethod
-    def from_api(cls, *, performance_date: date, raw: dict[str, Any]) -> Self:
-        return cls(performance_date=performance_date, **metric_values(raw, SHOP_METRICS))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,11 +241,6 @@ class ShopHourlyMetrics(ShopMetrics):
 
     performance_date: date
     hour: int
-
-    @classmethod
-    def from_api(cls, *, performance_date: date, hour: int, raw: dict[str, Any]) -> Self:
-        values = metric_values(raw, SHOP_METRICS)
-        return cls(performance_date=performance_date, hour=hour, **values)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,13 +251,6 @@ class GmsCampaignMetrics(ProductMetrics):
     start_date: date
     end_date: date
 
-    @classmethod
-    def from_api(
-        cls, *, campaign_id: int, start_date: date, end_date: date, report: dict[str, Any]
-    ) -> Self:
-        values = metric_values(report, PRODUCT_METRICS)
-        return cls(campaign_id=campaign_id, start_date=start_date, end_date=end_date, **values)
-
 
 @dataclass(frozen=True, kw_only=True)
 class GmsItemMetrics(ProductMetrics):
@@ -272,25 +260,6 @@ class GmsItemMetrics(ProductMetrics):
     item_id: int
     start_date: date
     end_date: date
-
-    @classmethod
-    def from_api(
-        cls,
-        *,
-        campaign_id: int,
-        item_id: int,
-        start_date: date,
-        end_date: date,
-        report: dict[str, Any],
-    ) -> Self:
-        values = metric_values(report, PRODUCT_METRICS)
-        return cls(
-            campaign_id=campaign_id,
-            item_id=item_id,
-            start_date=start_date,
-            end_date=end_date,
-            **values,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -337,6 +306,7 @@ class ShopInfo:
 
     @classmethod
     def from_api(cls, *, shop_id: int, raw: dict[str, Any]) -> Self:
+        """Parse a get_shop_info reply; a reply without a region is refused."""
         region = raw.get("region")
         if not isinstance(region, str) or not region:
             raise ShopeeError("get_shop_info reply lacks region")

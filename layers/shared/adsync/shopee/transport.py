@@ -85,6 +85,8 @@ class ShopAuth:
 
 @dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
+    """How transport errors and 5xx are retried: attempts and full-jitter backoff."""
+
     max_attempts: int = 3
     base_delay_seconds: float = 0.5
     max_delay_seconds: float = 8.0

@@ -20,7 +20,7 @@ WHERE id = ANY(CAST(:job_ids AS bigint[]));
 -- the current dispatch: anything else means the message is stale or early.
 UPDATE apishopee_ads_sync_queue
 SET status = 'processing', started_at = :now, lease_expires_at = :lease_expires_at,
-    attempt = :attempt, updated_at = :now
+    updated_at = :now
 WHERE id = :job_id
   AND dispatch_id = CAST(:dispatch_id AS uuid)
   AND scheduled_at <= :now
@@ -29,12 +29,12 @@ WHERE id = :job_id
            AND (lease_expires_at < :now
                 OR lease_expires_at = ANY(CAST(:abandoned_leases AS timestamptz[])))))
 RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
-          dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
+          dispatch_id::text AS dispatch_id, days_ago, target_day, error_message,
           lease_expires_at, cursor;
 
 -- name: get_job
 SELECT id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
-       dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
+       dispatch_id::text AS dispatch_id, days_ago, target_day, error_message,
           lease_expires_at, cursor
 FROM apishopee_ads_sync_queue
 WHERE id = :job_id;
@@ -60,7 +60,7 @@ SET retry_count = retry_count + 1,
     updated_at = :now
 WHERE id = :job_id AND dispatch_id = CAST(:dispatch_id AS uuid) AND status = 'processing'
 RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
-          dispatch_id::text AS dispatch_id, attempt, days_ago, target_day, error_message,
+          dispatch_id::text AS dispatch_id, days_ago, target_day, error_message,
           lease_expires_at, cursor;
 
 -- name: mark_dead_lettered

@@ -151,10 +151,10 @@ def _authorizations(console: Console, a: Reply) -> None:
             f"{s['warning']} ({utc(s['expires_at'])})",
             markup=False,
         )
-    if a["reauthorize_url"]:
-        console.print("  re-authorization link (valid 5 minutes):", markup=False)
-        console.print(f"  {a['reauthorize_url']}", soft_wrap=True, markup=False)
-    else:
+        if s["reauthorize_url"]:
+            console.print("    re-authorization link (valid 5 minutes):", markup=False)
+            console.print(f"    {s['reauthorize_url']}", soft_wrap=True, markup=False)
+    if not all(s["reauthorize_url"] for s in a["shops"]):
         console.print(f"  re-authorize: {a['how_to_reauthorize']}", markup=False)
 
 

@@ -16,7 +16,7 @@ from adsync.services import admin_commands
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
 from local.lambda_runtime import invoke
-from local.simulator import SimulatorSettings
+from local.simulator import PartnerApp, SimulatorSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.console import console_runner
@@ -102,7 +102,7 @@ def test_a_shop_10_days_from_its_authorization_expiry_warns_in_status_and_metric
         10,
         "expires in 10 days",
     )
-    link = urlparse(warnings["reauthorize_url"])
+    link = urlparse(shop["reauthorize_url"])
     assert link.path == "/api/v2/shop/auth_partner"
     assert parse_qs(link.query)["redirect"] == [REDIRECT]
 
@@ -176,3 +176,45 @@ def test_far_from_expiry_the_authorization_is_asked_again_only_weekly(
     )
     assert row is not None and row["authorization_checked_at"] == clock()
     assert row["authorization_expires_at"] == clock() + timedelta(days=3)
+
+
+class TestAnAgencyWithTwoApps:
+    """Each shop's re-authorization link is for the app its seller authorized: a link for
+    another app would have the seller authorize the wrong one (issue 17)."""
+
+    SECOND = 2001999
+    SECOND_KEY = "fedcba9876543210" * 4
+
+    @pytest.fixture
+    def simulator_settings(self) -> SimulatorSettings:
+        second = PartnerApp(partner_id=self.SECOND, partner_key=self.SECOND_KEY)
+        return SimulatorSettings(authorization_ttl=timedelta(days=10), other_partners=(second,))
+
+    def test_each_expiring_shop_gets_the_link_of_its_own_app(
+        self, stack: LocalStack, clock: FrozenClock
+    ) -> None:
+        stack.register_partners()
+        first, second = stack.simulator.world.shops[:2]
+        deps = Dependencies(env={**stack.env, "AUTH_REDIRECT_URL": REDIRECT}, clock=clock)
+        try:
+            for shop, partner_id in ((first, None), (second, self.SECOND)):
+                code = stack.simulator.authorize(shop.shop_id)
+                onboard_shop(
+                    deps,
+                    shop_id=shop.shop_id,
+                    region=shop.region,
+                    code=code,
+                    partner_id=partner_id,
+                )
+            status = admin_commands.handle({"command": "status"}, deps)
+        finally:
+            deps.close()
+        shops = status["result"]["authorizations"]["shops"]
+        apps = {
+            s["shop_id"]: parse_qs(urlparse(s["reauthorize_url"]).query)["partner_id"]
+            for s in shops
+        }
+        assert apps == {
+            first.shop_id: [str(stack.simulator.settings.partner_id)],
+            second.shop_id: [str(self.SECOND)],
+        }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from adsync.db.shop_store import ExpiringShop
+from adsync.errors import AdsSyncError
 from adsync.observability import logger
 from adsync.services.dependencies import Dependencies
 from adsync.services.partners import PartnerApi
@@ -36,6 +37,9 @@ class ExpiringAuthorization:
     expires_at: datetime
     days_left: int
     warning: str  # "expires in N days" / "expires in 1 day" / "expires today" / "expired"
+    # A link signed by the shop's own partner app (valid 5 minutes) when
+    # AUTH_REDIRECT_URL is set: another app's link would authorize the wrong app.
+    reauthorize_url: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,8 +49,6 @@ class AuthorizationWarnings:
     now: datetime
     window_days: int
     shops: tuple[ExpiringAuthorization, ...]
-    # A signed authorization link (valid 5 minutes) when AUTH_REDIRECT_URL is set.
-    reauthorize_url: str | None
     how_to_reauthorize: str
 
 
@@ -72,22 +74,33 @@ def warnings(deps: Dependencies, now: datetime) -> AuthorizationWarnings:
             expires_at=s.authorization_expires_at,
             days_left=days_left(s.authorization_expires_at, now),
             warning=warning_text(days_left(s.authorization_expires_at, now)),
+            reauthorize_url=_link(deps, s.shop_id),
         )
         for s in expiring(deps, now)
     )
-    redirect = deps.settings.auth_redirect_url
-    url = deps.shopee.authorization_url(redirect) if shops and redirect else None
     return AuthorizationWarnings(
         now=now,
         window_days=WARNING_WINDOW.days,
         shops=shops,
-        reauthorize_url=url,
         how_to_reauthorize=(
             "send the seller (for a main account: its owner) a fresh link from "
             "`adsync shops auth-url --redirect YOUR_CALLBACK` (valid 5 minutes), then "
             "`adsync shops authorize` with the code it brings back"
         ),
     )
+
+
+def _link(deps: Dependencies, shop_id: int) -> str | None:
+    """The shop's re-authorization link, signed by its own app; None without a redirect
+    URL or when the shop's app is unknown (status still shows the warning)."""
+    redirect = deps.settings.auth_redirect_url
+    if not redirect:
+        return None
+    try:
+        return deps.partner_api(shop_id).client.authorization_url(redirect)
+    except AdsSyncError as exc:
+        logger.warning("no re-authorization link", shop_id=shop_id, error=str(exc))
+        return None
 
 
 def days_left(expires_at: datetime, now: datetime) -> int:

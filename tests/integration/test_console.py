@@ -13,6 +13,7 @@ import pytest
 from adsync.db.connection import Database
 from local.console import cli
 from local.lambda_runtime import invoke
+from local.simulator import World, WorldSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.console import PATHS, Outcome, console_runner
@@ -535,3 +536,66 @@ def test_arguments_become_the_admin_request(
     from local.console import cli
 
     assert cli.build_request(cli._parser(clock).parse_args(argv)) == request_
+
+
+class TestAgencyCommands:
+    """Issue 17's commands, like every other, directly and through the admin Lambda."""
+
+    @pytest.fixture
+    def world(self, clock: FrozenClock) -> World:
+        # A main account owning the first 3 shops; 2 shops on their own.
+        return World.generate(
+            WorldSettings(
+                seed=5,
+                shop_count=5,
+                anchor_date=clock().date(),
+                main_account_sizes=(3,),
+                share_900_plus=0.0,
+                min_900_plus=0,
+                share_100_plus=0.0,
+            )
+        )
+
+    def test_main_account_tier_and_partners(
+        self, adsync: Run, stack: LocalStack, db: Database
+    ) -> None:
+        main_account = stack.simulator.world.settings.first_main_account_id
+        code = stack.simulator.authorize_main_account(main_account)
+        authorized = ok(
+            adsync("shops", "authorize", "--main-account-id", str(main_account), "--code", code),
+            "authorize-main",
+        )
+        owned = sorted(s["shop_id"] for s in authorized["shops"])
+        assert owned == sorted(s.shop_id for s in stack.simulator.world.shops[:3])
+        assert authorized["failed"] == [] and authorized["backfill_jobs"] == 3
+
+        vip = owned[0]
+        assert ok(adsync("shops", "tier", str(vip), "critical"), "shop-tier") == {
+            "shop_id": vip, "tier": "critical", "changed": True,
+        }  # fmt: skip
+        listed = {s["shop_id"]: s for s in ok(adsync("shops"), "shops")["shops"]}
+        assert listed[vip]["tier"] == "critical"
+        assert listed[vip]["main_account_id"] == main_account
+
+        stack.register_partners()
+        partner = 2_009_999
+        added = ok(
+            adsync("partners", "add", "--id", str(partner), "--name", "agency-b",
+                   "--secret-ref", "env:SHOPEE_PARTNER_KEY_2009999", "--rps", "2"),
+            "partner-add",
+        )  # fmt: skip
+        assert added["id"] == partner and "key" not in json.dumps(added).replace("_ref", "")
+        moved = ok(
+            adsync("partners", "assign", "--shop", str(vip), "--partner", str(partner)),
+            "shop-partner",
+        )
+        assert moved == {"shop_id": vip, "partner_id": partner}
+        apps = {p["id"]: p["shops"] for p in ok(adsync("partners"), "partners")["partners"]}
+        assert apps[partner] == 1
+        assert db.one("SELECT partner_id FROM apishopee_shops WHERE shop_id = :s", s=vip) == {
+            "partner_id": partner
+        }
+        unknown = refused(
+            adsync("partners", "assign", "--shop", str(vip), "--partner", "42"), "shop-partner"
+        )
+        assert "42" in unknown

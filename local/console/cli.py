@@ -59,6 +59,8 @@ LOCAL_WORKERS_HINT = (
 _RELATIVE = re.compile(r"^(\d+)([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
+PARTNER_HELP = "the partner app the seller authorizes (its partner_id; default: the stack's)"
+
 
 def _when(clock: Clock) -> Callable[[str], str]:
     """`30m`, `2h`, `1d` ago, or an ISO time (UTC unless it says otherwise)."""
@@ -167,6 +169,7 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
         "auth-url", help="the seller's authorization link", parents=[sub_common]
     )
     link.add_argument("--redirect", required=True)
+    link.add_argument("--partner", type=int, dest="partner_id", help=PARTNER_HELP)
     auth = actions.add_parser(
         "authorize", help="exchange the redirect's code for tokens", parents=[sub_common]
     )
@@ -184,6 +187,7 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
     auth.add_argument("--code", required=True)
     auth.add_argument("--name", dest="shop_name")
     auth.add_argument("--no-backfill", action="store_true")
+    auth.add_argument("--partner", type=int, dest="partner_id", help=PARTNER_HELP)
     budget = command("budget", "show, pause or resume the partner request budget")
     budget_actions = budget.add_subparsers(dest="budget_action", metavar="ACTION")
     pause = budget_actions.add_parser(
@@ -266,17 +270,17 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
         if action in ("pause", "resume"):
             return {"command": f"shop-{action}", "args": {"shop_id": args.shop_id}}
         if action == "auth-url":
-            return {"command": "auth-url", "args": {"redirect": args.redirect}}
+            return {"command": "auth-url", "args": _given(args, "redirect", "partner_id")}
         if action == "tier":
             return {"command": "shop-tier", "args": {"shop_id": args.shop_id, "tier": args.tier}}
         if action == "authorize" and args.main_account_id is not None:
-            given = _given(args, "main_account_id", "code")
+            given = _given(args, "main_account_id", "code", "partner_id")
             return {
                 "command": "authorize-main",
                 "args": {**given, "backfill": not args.no_backfill},
             }
         if action == "authorize":
-            given = _given(args, "shop_id", "region", "code", "shop_name")
+            given = _given(args, "shop_id", "region", "code", "shop_name", "partner_id")
             return {"command": "authorize", "args": {**given, "backfill": not args.no_backfill}}
         return {"command": "shops", "args": _given(args, "needs_reauth")}
     if name == "budget":

@@ -13,7 +13,7 @@ import pytest
 from adsync.db.connection import Database
 from local.console import cli
 from local.lambda_runtime import invoke
-from local.simulator import World, WorldSettings
+from local.simulator import PartnerApp, SimulatorSettings, World, WorldSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.console import PATHS, Outcome, console_runner
@@ -556,6 +556,13 @@ class TestAgencyCommands:
             )
         )
 
+    @pytest.fixture
+    def simulator_settings(self) -> SimulatorSettings:
+        # A second partner app, its key in the stack's env (SHOPEE_PARTNER_KEY_2009999).
+        return SimulatorSettings(
+            other_partners=(PartnerApp(partner_id=2_009_999, partner_key="fedcba9876543210" * 4),)
+        )
+
     def test_main_account_tier_and_partners(
         self, adsync: Run, stack: LocalStack, db: Database
     ) -> None:
@@ -599,3 +606,38 @@ class TestAgencyCommands:
             adsync("partners", "assign", "--shop", str(vip), "--partner", "42"), "shop-partner"
         )
         assert "42" in unknown
+
+    def test_a_seller_of_another_app_is_authorized_for_that_app(
+        self, adsync: Run, stack: LocalStack, db: Database
+    ) -> None:
+        """An agency onboards shops into the app their seller authorized (`--partner`):
+        the link is that app's, and so is the code exchange and the shop's row."""
+        stack.register_partners()  # the simulator's second app is a partner row
+        partner = 2_009_999
+        link = ok(
+            adsync(
+                "shops", "auth-url", "--redirect", "https://x.test/cb", "--partner", str(partner)
+            ),
+            "auth-url",
+        )
+        assert f"partner_id={partner}&" in link["url"]
+        shop = stack.simulator.world.shops[4]
+        code = stack.simulator.authorize(shop.shop_id)
+        ok(
+            adsync("shops", "authorize", "--shop-id", str(shop.shop_id), "--region", shop.region,
+                   "--code", code, "--partner", str(partner)),
+            "authorize",
+        )  # fmt: skip
+        main_account = stack.simulator.world.settings.first_main_account_id
+        code = stack.simulator.authorize_main_account(main_account)
+        ok(
+            adsync("shops", "authorize", "--main-account-id", str(main_account), "--code", code,
+                   "--partner", str(partner)),
+            "authorize-main",
+        )  # fmt: skip
+        rows = db.run("SELECT shop_id, partner_id FROM apishopee_shops ORDER BY shop_id")
+        assert {r["partner_id"] for r in rows} == {partner} and len(rows) == 4
+        assert "partner 42 is not in apishopee_partners" in refused(
+            adsync("shops", "auth-url", "--redirect", "https://x.test/cb", "--partner", "42"),
+            "auth-url",
+        )

@@ -398,9 +398,13 @@ def set_shop_paused(deps: Dependencies, *, shop_id: int, paused: bool) -> ShopCh
     )
 
 
-def authorization_link(deps: Dependencies, *, redirect: str) -> AuthLink:
-    """The link a seller opens to authorize the app, returning to `redirect`."""
-    return AuthLink(url=deps.shopee.authorization_url(redirect), redirect=redirect)
+def authorization_link(
+    deps: Dependencies, *, redirect: str, partner_id: int | None = None
+) -> AuthLink:
+    """The link a seller opens to authorize the app (`partner_id`'s; None: the
+    deployment's default), returning to `redirect`."""
+    client = deps.shopee if partner_id is None else deps.partner_apis.for_partner(partner_id).client
+    return AuthLink(url=client.authorization_url(redirect), redirect=redirect)
 
 
 def authorize_shop(
@@ -411,10 +415,18 @@ def authorize_shop(
     code: str,
     shop_name: str | None = None,
     backfill: bool = True,
+    partner_id: int | None = None,
 ) -> Authorized:
     """Trade the redirect's code for tokens, store the shop (active again if it needed
     re-authorization) and record and send its backfill_full job."""
-    onboard_shop(deps, shop_id=shop_id, region=region, code=code, shop_name=shop_name)
+    onboard_shop(
+        deps,
+        shop_id=shop_id,
+        region=region,
+        code=code,
+        shop_name=shop_name,
+        partner_id=partner_id,
+    )
     dispatches = []
     if backfill:
         dispatches = deps.jobs.insert_jobs(

@@ -32,11 +32,18 @@ class TierChange:
 
 
 def authorize_main_account(
-    deps: Dependencies, *, main_account_id: int, code: str, backfill: bool = True
+    deps: Dependencies,
+    *,
+    main_account_id: int,
+    code: str,
+    backfill: bool = True,
+    partner_id: int | None = None,
 ) -> MainAccountAuthorized:
     """Exchange a main account's code, store every shop it brings (name and region from
     Shopee) and record and send each one's backfill_full job."""
-    result = onboard_main_account(deps, main_account_id=main_account_id, code=code)
+    result = onboard_main_account(
+        deps, main_account_id=main_account_id, code=code, partner_id=partner_id
+    )
     dispatches = []
     if backfill:
         shop_ids = [s.shop_id for s in result.shops]

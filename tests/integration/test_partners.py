@@ -15,6 +15,7 @@ from adsync.errors import ConfigError
 from adsync.services import dependencies
 from adsync.services.admin_commands import handle
 from adsync.services.dependencies import Dependencies
+from adsync.services.migrations_resource import adopt_default_partner
 from local.event_source import REGION
 from local.lambda_runtime import invoke
 from local.simulator import PartnerApp, SimulatorSettings
@@ -171,8 +172,6 @@ def test_the_deploy_makes_the_old_single_partner_the_default_one(
 ) -> None:
     """Shops from before partners (partner_id NULL) go to a partner row made from the
     deployment's partner secret; the row says where the key lives, never the key."""
-    from tests.template.test_template_migrate import migrate_app
-
     settings = stack.simulator.settings
     stack.seed_tokens()
     db.run("UPDATE apishopee_shops SET partner_id = NULL")
@@ -188,8 +187,8 @@ def test_the_deploy_makes_the_old_single_partner_the_default_one(
     monkeypatch.delenv("SHOPEE_PARTNER_KEY")
     monkeypatch.setenv("SHOPEE_PARTNER_SECRET_ARN", arn)
     monkeypatch.setenv("PARTNER_REQUESTS_PER_SECOND", "3")
-    migrate_app.adopt_default_partner(db)
-    migrate_app.adopt_default_partner(db)  # a second deploy changes nothing
+    adopt_default_partner(db)
+    adopt_default_partner(db)  # a second deploy changes nothing
     (row,) = db.run("SELECT * FROM apishopee_partners")
     # Its rate stays the deployment's (PartnerRequestsPerSecond), not a copy of it.
     assert (row["id"], row["secret_ref"], row["requests_per_second"]) == (

@@ -24,7 +24,7 @@ TABLES = (
     "apishopee_ads_shop_performance_daily, apishopee_ads_shop_performance_hourly, "
     "apishopee_ads_campaign_data, apishopee_ads_sync_queue, apishopee_shops, "
     "apishopee_rate_budget, apishopee_ads_gms_campaign_daily, apishopee_ads_gms_item_daily, "
-    "apishopee_ads_gms_deleted_item, apishopee_ads_total_differences"
+    "apishopee_ads_gms_deleted_item, apishopee_ads_total_differences, apishopee_partners"
 )
 
 
@@ -65,6 +65,7 @@ def stack(
         db = running.database()
         db.run(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
         db.close()
+        running.register_partners()  # this test's simulator apps, none of an earlier test's
         dependencies.install(lambda: running.dependencies(clock))
         yield running
         dependencies.reset()

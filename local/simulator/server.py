@@ -21,6 +21,9 @@ Handle = Callable[[Request], Reply]
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a slow-response fault must not hold up stop()
+    # socketserver's default backlog of 5 resets connections when dozens of clients
+    # connect at once (a main account's 30 shops refreshing side by side); Shopee does not.
+    request_queue_size = 128
     handle_request_fn: Handle
 
 

@@ -112,9 +112,11 @@ def test_a_difference_appears_when_rows_disagree_and_goes_once_they_agree(
         d=day,
     )
     assert changed is not None
-    stack.dependencies(clock).totals.check(
-        shop_id=shop_ids[0], start_day=day, end_day=day, now=clock()
-    )
+    deps = stack.dependencies(clock)
+    try:
+        deps.totals.check(shop_id=shop_ids[0], start_day=day, end_day=day, now=clock())
+    finally:
+        deps.close()
     found = differences(db, "campaign_hourly_vs_daily")
     assert found[(shop_ids[0], day, "clicks")] == 5
     # The next sync of that day rewrites the row from Shopee: the difference is gone.

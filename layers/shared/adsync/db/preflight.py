@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adsync.db.connection import Database
+from adsync.db.pool import DEFAULT_POOL_SIZE
 from adsync.db.sql import query
 from adsync.errors import ConfigError
 
@@ -38,12 +39,14 @@ class WorkerShape:
     """How many connections the worker opens at full concurrency."""
 
     executions: int  # reserved concurrency, or the sum of the mappings' maxima
-    threads: int  # WORKER_THREADS: one connection each, plus one for the budget
     pooled: bool  # through RDS Proxy: the proxy, not the server, holds the clients
+    # Per execution: its record threads and request budget share this pool (db.pool),
+    # however many WORKER_THREADS it runs.
+    per_execution: int = DEFAULT_POOL_SIZE
 
     @property
     def connections(self) -> int:
-        return self.executions * (self.threads + 1)
+        return self.executions * self.per_execution
 
 
 def worker_shape(properties: Mapping[str, Any]) -> WorkerShape | None:
@@ -61,7 +64,6 @@ def worker_shape(properties: Mapping[str, Any]) -> WorkerShape | None:
     try:
         reserved = int(properties["WorkerReservedConcurrency"])
         maxima = [int(value) for value in properties["WorkerMaximumConcurrency"]]
-        threads = int(properties.get("WorkerThreads", 0))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"worker concurrency settings are not integers: {exc}") from exc
     total = sum(maxima)
@@ -72,11 +74,8 @@ def worker_shape(properties: Mapping[str, Any]) -> WorkerShape | None:
             f"MaximumConcurrency ({terms} = {total}): raise WorkerReservedConcurrency "
             "(or set it to 0 for none) or lower the PriorityNMaxConcurrency parameters"
         )
-    if not threads:
-        return None
     return WorkerShape(
         executions=reserved or total,
-        threads=threads,
         pooled=str(properties.get("UsesRdsProxy", "false")).lower() == "true",
     )
 
@@ -99,8 +98,8 @@ def check_server(facts: ServerFacts, worker: WorkerShape | None) -> None:
             f"the database admits {facts.client_connections} client connections "
             f"(max_connections {facts.max_connections} - {facts.reserved_connections} "
             f"reserved) but the stack may open {needed}: the worker "
-            f"{worker.executions} executions x ({worker.threads} threads + 1) = "
+            f"{worker.executions} executions x {worker.per_execution} connections = "
             f"{worker.connections}, plus {OTHER_CONNECTIONS} for the other functions. "
-            "Lower WorkerThreads or the worker concurrency, set RdsProxyEndpoint, or "
+            "Lower the worker concurrency, set RdsProxyEndpoint, or "
             "raise max_connections in the DB parameter group (docs/deploy.md §2)"
         )

@@ -1,7 +1,10 @@
 """Wiring: builds the gateways a service needs from the environment, once per container.
 
-Each thread gets its own set (one thread = one Lambda container when the local
-runtime runs workers side by side): a pg8000 connection must not be shared.
+One set per container, shared by its record threads (the worker hands its set to
+them): the database is a small pool (`adsync.db.pool`, 2 connections) that lends each
+connection to one thread at a time, and the request budget reserves slots through it.
+In the local runtime each thread that invokes a handler is one container and gets its
+own set.
 """
 
 import os
@@ -9,11 +12,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import Any, Self, TypeVar, overload
 
 from adsync.clock import Clock, utc_now
 from adsync.config import (
-    DatabaseSettings,
     PartnerCredentials,
     Settings,
     database_settings_provider,
@@ -26,11 +28,29 @@ from adsync.db.ads_store import AdsStore
 from adsync.db.budget_store import BudgetStore
 from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
+from adsync.db.pool import ConnectionPool
 from adsync.db.shop_store import ShopStore
 from adsync.queue import QueueGateway
 from adsync.services.budget import RateBudget
 from adsync.services.tokens import TokenManager, refresh_margin_from_env
 from adsync.shopee.client import ShopeeClient
+
+T = TypeVar("T")
+
+
+class _built_once(cached_property[T]):
+    """`cached_property` built under the instance's lock: the record threads of a
+    container share one set, and two threads building a pool at once would open two."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> Self: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> T: ...
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> "T | Self":
+        if instance is None:
+            return self
+        with instance._building:  # type: ignore[attr-defined]
+            return super().__get__(instance, owner)
 
 
 class Dependencies:
@@ -48,35 +68,36 @@ class Dependencies:
         self.clock = clock
         self.sleep = sleep
         self._sqs = sqs
+        self._building = threading.RLock()
 
-    @cached_property
+    @_built_once
     def settings(self) -> Settings:
         return load_settings(self._env)
 
-    @cached_property
+    @_built_once
     def db(self) -> Database:
-        return Database(
+        return ConnectionPool(
             load_database_settings(self._env),
             refresh_settings=database_settings_provider(self._env),
         )
 
-    @cached_property
+    @_built_once
     def jobs(self) -> JobStore:
         return JobStore(self.db)
 
-    @cached_property
+    @_built_once
     def shops(self) -> ShopStore:
         return ShopStore(self.db)
 
-    @cached_property
+    @_built_once
     def admin(self) -> AdminStore:
         return AdminStore(self.db)
 
-    @cached_property
+    @_built_once
     def ads(self) -> AdsStore:
         return AdsStore(self.db)
 
-    @cached_property
+    @_built_once
     def queue(self) -> QueueGateway:
         sqs = self._sqs
         if sqs is None:
@@ -88,28 +109,26 @@ class Dependencies:
             sqs = boto3.session.Session().client("sqs")
         return QueueGateway(sqs=sqs, settings=self.settings)
 
-    @cached_property
+    @_built_once
     def partner_credentials(self) -> PartnerCredentials:
         """Read once per container (from Secrets Manager in AWS)."""
         return load_partner_credentials(self._env)
 
-    @cached_property
+    @_built_once
     def budget(self) -> RateBudget | None:
-        """The per-partner request budget, on a connection of its own (None: off)."""
+        """The per-partner request budget, on the container's pool (None: off)."""
         rate = self.settings.partner_requests_per_second
         if rate is None:
             return None
         return RateBudget(
-            store=_budget_store(
-                load_database_settings(self._env), database_settings_provider(self._env)
-            ),
+            store=BudgetStore(self.db),
             name=f"shopee-partner-{self.partner_credentials.partner_id}",
             rate_per_second=rate,
             clock=self.clock,
             sleep=self.sleep,
         )
 
-    @cached_property
+    @_built_once
     def shopee(self) -> ShopeeClient:
         budget = self.budget
         return ShopeeClient(
@@ -120,7 +139,7 @@ class Dependencies:
             on_call=budget.acquire if budget else None,
         )
 
-    @cached_property
+    @_built_once
     def tokens(self) -> TokenManager:
         return TokenManager(
             db=self.db,
@@ -133,22 +152,6 @@ class Dependencies:
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.close()
-
-
-_stores_lock = threading.Lock()
-_budget_stores: dict[DatabaseSettings, BudgetStore] = {}
-
-
-def _budget_store(
-    settings: DatabaseSettings, refresh: Callable[[], DatabaseSettings] | None
-) -> BudgetStore:
-    """One budget connection per container (process), shared by its threads."""
-    with _stores_lock:
-        store = _budget_stores.get(settings)
-        if store is None:
-            db = Database(settings, refresh_settings=refresh)
-            store = _budget_stores[settings] = BudgetStore(db)
-        return store
 
 
 _local = threading.local()

@@ -5,6 +5,7 @@ held while a thread sleeps for a budget slot."""
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,7 +60,7 @@ def side_by_side(count: int, work: Callable[[int], None]) -> None:
         try:
             start.wait()
             work(i)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+        except BaseException as exc:  # reported to the test below
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
@@ -122,10 +123,8 @@ def test_transactions_that_reserve_budget_slots_do_not_deadlock(pool: Connection
     def work(i: int) -> None:
         with pool.transaction():
             pool.run("INSERT INTO t VALUES (:n)", n=10 + i)
-            try:
+            with suppress(threading.BrokenBarrierError):
                 inside.wait()  # both inside at once: only possible without the limit
-            except threading.BrokenBarrierError:
-                pass
             with pool.apart() as other:
                 other.run("SELECT 1")
 

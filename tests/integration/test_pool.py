@@ -19,7 +19,7 @@ from adsync.services.budget import RateBudget
 from local.postgres import scratch_database, server_url
 from tests.support.clock import FrozenClock
 
-JOIN_SECONDS = 120  # a liveness bound, not a timing: a deadlocked thread never ends
+JOIN_SECONDS = 30  # a liveness bound, not a timing: a deadlocked thread never ends
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def side_by_side(count: int, work: Callable[[int], None]) -> None:
         except BaseException as exc:  # reported to the test below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -5,14 +5,17 @@ a row the wrong way. Takes `now` from the caller; never reads the clock.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from adsync.db.connection import Database, Row
 from adsync.db.params import Json
+from adsync.db.shop_store import shop_with_tokens
 from adsync.db.sql import query
 from adsync.errors import DatabaseError, ShopBusyError
 from adsync.jobs import Dispatch, Job, JobStatus
+from adsync.shops import Shop
 
 _SQL = "jobs.sql"
 _MAX_ERROR_CHARS = 2000
@@ -37,6 +40,24 @@ def _job(row: Row) -> Job:
         lease_expires_at=row["lease_expires_at"],
         cursor=row["cursor"],
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """A claimed job and its shop's row as the claim read it (None: the row is gone)."""
+
+    job: Job
+    shop: Shop | None
+
+
+def _claim(row: Row) -> Claim:
+    shop = None
+    if row["shop_shop_id"] is not None:
+        prefix = "shop_"
+        shop = shop_with_tokens(
+            {k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)}
+        )
+    return Claim(job=_job(row), shop=shop)
 
 
 class JobStore:
@@ -82,9 +103,9 @@ class JobStore:
         now: datetime,
         lease_expires_at: datetime,
         abandoned_leases: Sequence[datetime] = (),
-    ) -> Job | None:
-        """Move a due pending job (or an expired or abandoned lease) to processing; None if
-        not claimable.
+    ) -> Claim | None:
+        """Move a due pending job (or an expired or abandoned lease) to processing, and
+        read its shop in the same statement; None if not claimable.
 
         Raises ShopBusyError when another job of the same shop is processing.
         """
@@ -102,7 +123,7 @@ class JobStore:
             if exc.sqlstate == _UNIQUE_VIOLATION:
                 raise ShopBusyError(f"job {job_id}: another job of its shop is running") from exc
             raise
-        return _job(row) if row else None
+        return _claim(row) if row else None
 
     def get(self, job_id: int) -> Job | None:
         row = self._db.one(query(_SQL, "get_job"), job_id=job_id)

@@ -27,7 +27,8 @@ class ShopOverview:
     campaign_count: int | None = None  # as of the last completed sync
 
 
-def _shop_with_tokens(row: Row) -> Shop:
+def shop_with_tokens(row: Row) -> Shop:
+    """A Shop from a row of get_shop's columns (claim_job's shop_* columns, unprefixed)."""
     return Shop(
         shop_id=row["shop_id"],
         region=row["region"],
@@ -52,7 +53,7 @@ class ShopStore:
 
     def get(self, shop_id: int) -> Shop | None:
         row = self._db.one(query(_SQL, "get_shop"), shop_id=shop_id)
-        return _shop_with_tokens(row) if row else None
+        return shop_with_tokens(row) if row else None
 
     def upsert(
         self,
@@ -96,7 +97,7 @@ class ShopStore:
     def lock_for_refresh(self, shop_id: int) -> Shop | None:
         """Read the shop and hold its row lock until the caller's transaction ends."""
         row = self._db.one(query(_SQL, "lock_shop_for_refresh"), shop_id=shop_id)
-        return _shop_with_tokens(row) if row else None
+        return shop_with_tokens(row) if row else None
 
     def store_refreshed_tokens(self, *, shop_id: int, tokens: TokenPair, now: datetime) -> None:
         """Replace the shop's pair after a refresh (status unchanged)."""

@@ -58,14 +58,16 @@ def days_for(job: Job, *, region: str, now: datetime) -> tuple[date, date]:
     raise ShopNotReadyError(f"job {job.id} has unknown sync_type {job.sync_type!r}")
 
 
-def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
-    """Run steps until the job is complete or the deadline says stop."""
+def sync_job(
+    job: Job, deps: Dependencies, deadline: Deadline, *, shop: Shop | None
+) -> SyncProgress:
+    """Run steps until the job is complete or the deadline says stop. `shop`: the row
+    the claim read with the job (None: there is none)."""
     with time_limit(deadline.seconds_for_calls):
-        return _sync(job, deps, deadline)
+        return _sync(job, deps, deadline, require_ready(shop, job.shop_id))
 
 
-def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
-    shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
+def _sync(job: Job, deps: Dependencies, deadline: Deadline, shop: Shop) -> SyncProgress:
     if job.sync_type == SyncType.REALTIME:
         return SyncProgress(cursor=RealtimeSync(job=job, shop=shop, deps=deps).run(deadline))
     if job.cursor:

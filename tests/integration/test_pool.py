@@ -12,7 +12,7 @@ import pytest
 
 from adsync.config import database_from_url
 from adsync.db.budget_store import BudgetStore
-from adsync.db.connection import Database
+from adsync.db.connection import Database, connect
 from adsync.db.migrate import apply_migrations
 from adsync.db.pool import ConnectionPool
 from adsync.services.budget import RateBudget
@@ -40,15 +40,17 @@ def pool(url: str) -> Iterator[ConnectionPool]:
 
 
 def backends(url: str) -> int:
-    """Sessions open on the scratch database, besides the one asking."""
-    probe = Database(database_from_url(url))
-    row = probe.one(
-        "SELECT count(*) AS n FROM pg_stat_activity"
-        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    )
-    probe.close()
-    assert row is not None
-    return int(row["n"])
+    """The pool's sessions on the scratch database (probes, which may linger a moment
+    after they close, have a name of their own)."""
+    probe = connect(database_from_url(url), application_name="pool-probe")
+    try:
+        rows = probe.run(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = 'shopee-ads-sync'"
+        )
+    finally:
+        probe.close()
+    return int(rows[0][0])
 
 
 def side_by_side(count: int, work: Callable[[int], None]) -> None:

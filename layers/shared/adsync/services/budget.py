@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from adsync.clock import Clock
-from adsync.db.budget_store import BudgetStore
+from adsync.db.budget_store import BudgetStore, Reservation
 from adsync.observability import count
 from adsync.shopee.errors import ThrottledError
 
@@ -32,6 +32,10 @@ BACKOFF_STRIKE_WINDOW = timedelta(minutes=5)
 BURST_SECONDS = 0.2  # after an idle spell, a fifth of a second of calls may start at once
 LOCAL_BUDGET = "local_budget"  # the code of a ThrottledError raised by our own budget
 MAX_BLOCK = 10  # slots one reservation may take for a container's waiting threads
+CLAIM_SLOTS = 2  # slots a claim takes with it when the container has none spare
+# A slot of the container's still untaken this long after its time is dropped (a thread
+# woken late under load still uses its own; only spare slots of an idle container age).
+SLOT_SHELF_LIFE = timedelta(seconds=1)
 
 
 class RateBudget:
@@ -56,10 +60,39 @@ class RateBudget:
         self._sleep = sleep
         self._max_wait = max_wait
         self._ready = False
+        self._ensuring = threading.Lock()
         self._turn = threading.Condition()
         self._slots: deque[datetime] = deque()  # reserved for this container, not yet taken
         self._waiting = 0  # threads in acquire() without a slot
         self._reserving = False  # one of them is asking the database for slots
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def max_wait(self) -> timedelta:
+        return self._max_wait
+
+    def slots_to_claim(self) -> int:
+        """Slots a job's claim should reserve with it: its first call's and one more (a
+        realtime job makes 1.6 calls on average; a spare slot serves the container's
+        next call, whichever thread makes it). None while the container holds spare
+        ones. (Before any container created the budget's row, a claim gets none.)"""
+        with self._turn:
+            return 0 if self._slots else CLAIM_SLOTS
+
+    def add(self, reservation: Reservation) -> None:
+        """Slots reserved elsewhere (with a claim) join this container's."""
+        if reservation.reserved:
+            with self._turn:
+                self._slots.extend(self._spread(reservation))
+                self._turn.notify_all()
+
+    def _spread(self, reservation: Reservation) -> list[datetime]:
+        first = reservation.first_slot or reservation.slot
+        step = timedelta(seconds=1 / self._rate)
+        return [first + step * i for i in range(reservation.count)]
 
     @property
     def waiting(self) -> int:
@@ -71,10 +104,15 @@ class RateBudget:
         """Take the next call slot and sleep until it comes; ThrottledError if it is
         further away than we should hold a Lambda for."""
         if not self._ready:
-            self._store.ensure(
-                name=self._name, rate_per_second=self._rate, burst=self._burst, now=self._clock()
-            )
-            self._ready = True
+            with self._ensuring:  # once per container, not once per thread
+                if not self._ready:
+                    self._store.ensure(
+                        name=self._name,
+                        rate_per_second=self._rate,
+                        burst=self._burst,
+                        now=self._clock(),
+                    )
+                    self._ready = True
         with self._turn:
             self._waiting += 1
         try:
@@ -92,6 +130,10 @@ class RateBudget:
         when none is left."""
         while True:
             with self._turn:
+                oldest = self._clock() - SLOT_SHELF_LIFE
+                while self._slots and self._slots[0] < oldest:
+                    self._slots.popleft()  # unused too long: calls that late would bunch
+                    count("BudgetSlotsExpired")
                 if self._slots:
                     return self._slots.popleft()
                 if self._reserving:
@@ -117,9 +159,7 @@ class RateBudget:
                     endpoint=endpoint,
                     retry_after=wait,
                 )
-            first = reservation.first_slot or reservation.slot
-            step = timedelta(seconds=1 / self._rate)
-            slots = [first + step * i for i in range(reservation.count)]
+            slots = self._spread(reservation)
             with self._turn:
                 self._slots.extend(slots[1:])
                 self._turn.notify_all()

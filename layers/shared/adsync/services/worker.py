@@ -97,6 +97,7 @@ def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcom
     held = (*message.abandoned_leases, lease_expires_at)
     try:
         try:
+            budget = deps.budget
             claim = deps.jobs.claim(
                 job_id=message.job_id,
                 dispatch_id=message.dispatch_id,
@@ -104,7 +105,13 @@ def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcom
                 now=now,
                 lease_expires_at=lease_expires_at,
                 abandoned_leases=message.abandoned_leases,
+                # The first call's slot comes with the claim: one round trip less.
+                budget=budget.name if budget else None,
+                slots=budget.slots_to_claim() if budget else 0,
+                max_wait=budget.max_wait if budget else timedelta(0),
             )
+            if claim is not None and claim.slots is not None and budget is not None:
+                budget.add(claim.slots)
         except ShopBusyError:
             held = ()
             # One running job per shop: wait for the other to finish, no attempt used.

@@ -9,41 +9,12 @@ ON CONFLICT (name) DO UPDATE SET rate_per_second = EXCLUDED.rate_per_second,
                                  burst = EXCLUDED.burst;
 
 -- name: reserve_slot
--- GCRA: the caller's slots are the next :count free ones (1/rate apart), no earlier than
--- the end of a pause and at most `burst` - 1 slots in the past after an idle spell (so
--- `burst` calls may start at once); the next caller's slot comes after them. Only the
--- slots within :max_wait_seconds are reserved; none when the first is further away.
--- Always returns one row: how many were reserved (0: none), the first one as the
--- schedule has it (`first_slot`, maybe in the past) and when it may start (`slot`).
-WITH current AS (
-    SELECT name, rate_per_second,
-           GREATEST(next_slot_at,
-                    CAST(:now AS timestamptz)
-                        - make_interval(secs => (burst - 1) / rate_per_second),
-                    COALESCE(paused_until, next_slot_at)) AS base
-    FROM apishopee_rate_budget
-    WHERE name = :name
-    FOR UPDATE
-), granted AS (
-    SELECT name, rate_per_second, base,
-           GREATEST(0, LEAST(CAST(:count AS integer),
-                             floor(extract(epoch FROM CAST(:now AS timestamptz)
-                                                      + make_interval(secs => :max_wait_seconds)
-                                                      - base) * rate_per_second)::integer + 1))
-               AS n
-    FROM current
-), reserved AS (
-    UPDATE apishopee_rate_budget AS b
-    SET next_slot_at = g.base + make_interval(secs => g.n / g.rate_per_second), updated_at = :now
-    FROM granted AS g
-    WHERE b.name = g.name AND g.n >= 1
-    RETURNING b.name
-)
-SELECT EXISTS (SELECT 1 FROM reserved) AS reserved,
-       CASE WHEN EXISTS (SELECT 1 FROM reserved) THEN g.n ELSE 0 END AS count,
-       g.base AS first_slot,
-       GREATEST(g.base, CAST(:now AS timestamptz)) AS slot
-FROM granted AS g;
+-- The next :count free slots within :max_wait_seconds (GCRA: migration 0016). One row:
+-- how many were reserved (0: none), the first as the schedule has it (`first_slot`,
+-- maybe in the past) and when it may start (`slot`); no row when the budget is missing.
+SELECT reserved, count, first_slot, slot
+FROM apishopee_reserve_slots(:name, CAST(:now AS timestamptz), CAST(:count AS integer),
+                             CAST(:max_wait_seconds AS double precision));
 
 -- name: back_off
 -- Shopee throttled the whole app: pause everyone, longer each time it happens again

@@ -16,7 +16,8 @@ thread holds a database connection while it sleeps for its slot.
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from adsync.clock import Clock
@@ -65,6 +66,7 @@ class RateBudget:
         self._slots: deque[datetime] = deque()  # reserved for this container, not yet taken
         self._waiting = 0  # threads in acquire() without a slot
         self._reserving = False  # one of them is asking the database for slots
+        self._prepaid = threading.local()  # a slot this thread waited for ahead of its call
 
     @property
     def name(self) -> str:
@@ -100,9 +102,23 @@ class RateBudget:
         with self._turn:
             return self._waiting
 
+    @contextmanager
+    def prepaid(self) -> Iterator[None]:
+        """Wait for a slot now, before the caller opens what holds a connection (a token
+        refresh's transaction); this thread's next call inside the block spends it."""
+        self.acquire()
+        self._prepaid.slot = True
+        try:
+            yield
+        finally:
+            self._prepaid.slot = False
+
     def acquire(self, endpoint: str = "") -> None:
         """Take the next call slot and sleep until it comes; ThrottledError if it is
         further away than we should hold a Lambda for."""
+        if getattr(self._prepaid, "slot", False):
+            self._prepaid.slot = False  # waited for already, outside the transaction
+            return
         if not self._ready:
             with self._ensuring:  # once per container, not once per thread
                 if not self._ready:

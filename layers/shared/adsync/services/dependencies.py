@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from functools import cached_property
 from typing import Any, Self, TypeVar, overload
 
@@ -147,6 +148,7 @@ class Dependencies:
             client=self.shopee,
             clock=self.clock,
             refresh_margin=refresh_margin_from_env(self._env),
+            prepaid=self.budget.prepaid if self.budget else nullcontext,
         )
 
     def close(self) -> None:

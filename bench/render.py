@@ -2,6 +2,7 @@
 """RESULTS.md from a Report: tables first, then each target of the issue, met or missed."""
 
 from bench.capacity import WINDOWS_MINUTES, capacity_rows
+from bench.cycle import CycleResult
 from bench.report import Report
 
 MIN = 60.0
@@ -199,6 +200,7 @@ def _issue15(r: Report) -> str:
             f"{c.billed_seconds_per_call:.3f} | "
             f"{c.worker_billed_seconds / max(1, c.jobs_completed):.3f} |"
         )
+    lines += _before_after(warm)
     rows = capacity_rows(r.cycles)
     if rows:
         lines += [
@@ -217,6 +219,55 @@ def _issue15(r: Report) -> str:
                 + f" | {row.source} |"
             )
     return "\n".join(lines) + "\n"
+
+
+# Main before issue 15, as bench/RESULTS.md of 2026-11-29 02:59 UTC and the issue's text.
+BEFORE = {
+    "calls": "9.04 calls/shop",
+    "fresh": "9,042 calls / 4.75 req/s = 32 min at best (no run)",
+    "db": "~11 connections/container (1 per thread + the budget's), 36 round trips/job "
+    "(~5 per call)",
+    "util": "0.895-0.90 of R at R=50 (whole cycle); R=5 not run",
+    "billed": "not measured",
+}
+
+
+def _before_after(warm: list[CycleResult]) -> list[str]:
+    by_rate = {c.options.partner_rate: c for c in warm}
+    first = warm[0]
+    low = min(warm, key=lambda c: c.options.partner_rate)
+    after = {
+        "calls": f"{first.calls_accepted / first.options.shops:.2f} calls/shop "
+        f"(R={first.options.partner_rate:g} cycle)",
+        "fresh": f"{low.options.shops:,} shops in {_fmt(low.cycle_seconds)} at "
+        f"R={low.options.partner_rate:g}",
+        "db": ", ".join(
+            f"{c.connections_per_container} connections/container, "
+            f"{c.round_trips_per_job:.2f} round trips/job ({c.round_trips_per_call:.2f}/call) "
+            f"at R={rate:g}"
+            for rate, c in sorted(by_rate.items())
+        ),
+        "util": ", ".join(
+            f"{c.steady_utilization:.3f} of our budget at steady state "
+            f"({c.calls_accepted / (c.cycle_seconds * c.budget):.3f} whole cycle) at R={rate:g}"
+            for rate, c in sorted(by_rate.items())
+        ),
+        "billed": ", ".join(
+            f"{c.billed_seconds_per_call:.3f} s/call at R={rate:g} ({c.containers} containers)"
+            for rate, c in sorted(by_rate.items())
+        ),
+    }
+    names = {
+        "calls": "(1) calls per shop per cycle",
+        "fresh": "(2) 1,000 shops at R=5",
+        "db": "(3) database",
+        "util": "(4) spending the budget",
+        "billed": "(5) billed Lambda time",
+    }
+    lines = ["\n### Before and after (main before issue 15 / this run)\n"]
+    lines += ["| target | before | after |", "| --- | --- | --- |"]
+    lines += [f"| {names[k]} | {BEFORE[k]} | {after[k]} |" for k in names]
+    return lines
 
 
 def _issue15_targets(r: Report) -> list[str]:

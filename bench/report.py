@@ -103,6 +103,8 @@ def machine_info(database_url: str) -> dict[str, str]:
         "python": platform.python_version(),
         "postgres": postgres
         + (" (DATABASE_URL)" if os.environ.get("DATABASE_URL") else " (embedded)"),
+        # Other work on the machine skews the timings: say how busy it was.
+        "load average at start (1, 5, 15 min)": ", ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
     for name in PACKAGES:
         try:
@@ -170,4 +172,7 @@ def run_all(
     progress("cold start")
     report.cold_start = run_cold_start_bench(sizes.import_runs)
     report.seconds = time.monotonic() - started
+    report.machine["load average at the end (1, 5, 15 min)"] = ", ".join(
+        f"{x:.1f}" for x in os.getloadavg()
+    )
     return report

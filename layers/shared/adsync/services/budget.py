@@ -149,7 +149,6 @@ class RateBudget:
                 oldest = self._clock() - SLOT_SHELF_LIFE
                 while self._slots and self._slots[0] < oldest:
                     self._slots.popleft()  # unused too long: calls that late would bunch
-                    count("BudgetSlotsExpired")
                 if self._slots:
                     return self._slots.popleft()
                 if self._reserving:

@@ -76,7 +76,10 @@ def render(r: Report) -> str:
         )
     add("")
     for c in r.cycles:
-        add(f"Calls per endpoint, {c.options.shops:,} shops (accepted + rejected):\n")
+        add(
+            f"Calls per endpoint, {c.options.shops:,} shops at R={c.options.partner_rate:g} "
+            "(accepted + rejected):\n"
+        )
         for path, n in sorted(c.calls_by_path.items()):
             add(f"- `{path}`: {n:,}")
         add(f"- jobs the reconciler (every minute, as scheduled) re-dispatched: {c.redispatched:,}")

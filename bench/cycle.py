@@ -23,6 +23,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from adsync.db.connection import Database
@@ -86,6 +87,7 @@ class CycleResult:
     job_seconds_mean: float  # started_at -> completed_at, the seed model's job time
     warmup_seconds: float | None  # the first (cold) cycle; None when none ran
     redispatched: int  # jobs the reconciler had to send again (lost or stuck work)
+    measured_at: datetime  # the measured cycle's tick, on the simulator's (world's) clock
     steady_calls_per_second: float  # the middle 80 % of the calls over their time
     containers: int  # worker containers (threads of the mapping) that ran
     connections_per_container: int  # most connections one container's pool opened
@@ -219,6 +221,7 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
             job_seconds_mean=sum(float(r["seconds"]) for r in done) / len(done) if done else 0.0,
             warmup_seconds=warmup_seconds,
             redispatched=redispatched,
+            measured_at=tick,
             steady_calls_per_second=sampler.steady_rate(),
             containers=len(pools),
             connections_per_container=used["most"],

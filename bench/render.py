@@ -185,16 +185,20 @@ def _issue15(r: Report) -> str:
         "Round trips: statements of the worker containers' pools (claim, budget, writes, "
         "re-sends), counted at the connection seam. Billed: the worker invocations' "
         "durations (the local Lambda runtime, rounded up to the ms as Lambda bills).\n",
-        "| R | containers x threads | warm-up at R | calls/shop | cycle | steady utilization "
+        "Calls per shop follow the world's hour: the simulator's shops sell and advertise "
+        "on their local clock (quiet at night in Asia), so the UTC time of each measured "
+        "cycle is given.\n",
+        "| R | measured at (UTC) | containers x threads | warm-up at R | calls/shop | cycle "
+        "| steady utilization "
         "| whole cycle | throttled | connections / container | server sessions peak "
         "| round trips / job | round trips / call | billed s / call | billed s / job |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: |",
+        "| ---: | ---: | ---: |",
     ]
     for c in warm:
         o = c.options
         lines.append(
-            f"| {o.partner_rate:g} | {c.containers} x {o.worker_threads} | "
+            f"| {o.partner_rate:g} | {c.measured_at:%H:%M} | {c.containers} x {o.worker_threads} | "
             f"{o.warmup_rate or o.partner_rate:g} | {c.calls_accepted / o.shops:.2f} | "
             f"{_fmt(c.cycle_seconds)} | {c.steady_utilization:.3f} | "
             f"{c.calls_accepted / (c.cycle_seconds * c.budget):.3f} | {c.throttle_rejections:,} | "

@@ -187,8 +187,8 @@ def _issue15(r: Report) -> str:
         "durations (the local Lambda runtime, rounded up to the ms as Lambda bills).\n",
         "Calls per shop follow the world's hour: the simulator's shops sell and advertise "
         "on their local clock (quiet at night in Asia), so the UTC time of each measured "
-        "cycle is given.\n",
-        "| R | measured at (UTC) | containers x threads | warm-up at R | calls/shop | cycle "
+        "cycle (on the world's clock, 15 min after the warm-up began) is given.\n",
+        "| R | world time (UTC) | containers x threads | warm-up at R | calls/shop | cycle "
         "| steady utilization "
         "| whole cycle | throttled | connections / container | server sessions peak "
         "| round trips / job | round trips / call | billed s / call | billed s / job |",

@@ -7,21 +7,33 @@ bucket of R req/s) -> Postgres. The calls a cycle needs come from the simulator'
 counters (accepted calls), not from a formula, so new endpoints count themselves.
 
 A warm-up cycle runs first and is timed apart: at steady state every shop has synced
-before, so enqueue knows each shop's size and sends the biggest first.
+before, so enqueue knows each shop's size and sends the biggest first. It may run at
+another R than the measured cycle (`warmup_rate`: a first sync of 1,000 shops at R = 5
+would take half an hour); the simulator's rate and our budget change between the two.
+
+During the measured cycle a sampler reads, every quarter second, the calls Shopee
+accepted (the simulator's counters) and the sessions the server holds for the
+workers: utilization at steady state is the middle 80 % of the cycle's calls over the
+time they took. After it, the worker containers' pools say how many statements (round
+trips) and connections they used, and the local Lambda runtime how long the worker's
+invocations lasted (Lambda's billed duration).
 """
 
 import json
+import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
+from adsync.db.pool import ConnectionPool
 from adsync.services import dependencies
 from bench.stack import PgStack, pg_stack
 from bench.stats import percentile
 from local.event_source import Poller
-from local.lambda_runtime import invoke
+from local.lambda_runtime import BILLING, invoke
 from local.runner import DEFAULT_WEIGHTS
 from local.simulator import SimulatorSettings, World, WorldSettings
 from local.template import load_template, parameter_default
@@ -51,6 +63,7 @@ class CycleOptions:
         )
     )
     warmup: bool = True  # run (and time) one cycle before the measured one
+    warmup_rate: float | None = None  # R of the warm-up cycle (None: partner_rate)
     timeout_seconds: float = 900.0
     seed: int = 42
 
@@ -74,7 +87,20 @@ class CycleResult:
     job_seconds_mean: float  # started_at -> completed_at, the seed model's job time
     warmup_seconds: float | None  # the first (cold) cycle; None when none ran
     redispatched: int  # jobs the reconciler had to send again (lost or stuck work)
+    measured_at: datetime  # the measured cycle's tick, on the simulator's (world's) clock
+    steady_calls_per_second: float  # the middle 80 % of the calls over their time
+    containers: int  # worker containers (threads of the mapping) that ran
+    connections_per_container: int  # most connections one container's pool opened
+    server_sessions_peak: int  # sessions of our app name on the server, sampled
+    worker_round_trips: int  # statements of the worker containers' pools
+    worker_billed_seconds: float  # worker invocations' durations, as Lambda bills
+    worker_invocations: int
     handler_errors: list[str] = field(default_factory=list)
+
+    @property
+    def budget(self) -> float:
+        """Our own budget: PARTNER_REQUESTS_PER_SECOND."""
+        return self.options.partner_rate * self.options.budget_share
 
     @property
     def bound_seconds(self) -> float:
@@ -84,6 +110,27 @@ class CycleResult:
     @property
     def utilization(self) -> float:
         return self.bound_seconds / self.cycle_seconds if self.cycle_seconds else 0.0
+
+    @property
+    def steady_utilization(self) -> float:
+        """Of our own budget, at steady state (the middle 80 % of the calls)."""
+        return self.steady_calls_per_second / self.budget
+
+    @property
+    def jobs_completed(self) -> int:
+        return self.jobs_by_status.get("completed", 0)
+
+    @property
+    def round_trips_per_job(self) -> float:
+        return self.worker_round_trips / max(1, self.jobs_completed)
+
+    @property
+    def round_trips_per_call(self) -> float:
+        return self.worker_round_trips / max(1, self.calls_accepted)
+
+    @property
+    def billed_seconds_per_call(self) -> float:
+        return self.worker_billed_seconds / max(1, self.calls_accepted)
 
 
 def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
@@ -115,17 +162,32 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
         db = stack.database()
         warmup_seconds = None
         if options.warmup:
+            warmup_rate = options.warmup_rate or options.partner_rate
+            _set_rate(stack, warmup_rate, options.budget_share)
             warmup_seconds, _, _ = _one_cycle(stack, db, options)
+            _set_rate(stack, options.partner_rate, options.budget_share)
             # The next realtime tick comes 15 minutes after this one: the measured cycle
             # sees the world (hours ended, orders attributed) as it will be then.
             advance = getattr(stack.simulator, "advance", None)
             if advance is not None:
                 advance(max(0.0, CYCLE_INTERVAL_SECONDS - warmup_seconds))
         stack.simulator.counters.reset()
+        stack.built.clear()
+        billed_before = BILLING.billed_seconds("worker")
+        invocations_before = BILLING.invocations("worker")
         tick = stack.clock()
         cpu_started = time.process_time()
-        cycle_seconds, poller, redispatched = _one_cycle(stack, db, options)
+        with _Sampler(stack) as sampler:
+            cycle_seconds, poller, redispatched = _one_cycle(stack, db, options, pools=True)
         cpu_seconds = time.process_time() - cpu_started
+        pools = [
+            pool
+            for thread, deps in stack.built
+            if thread.startswith("esm-")
+            and isinstance(pool := deps.__dict__.get("db"), ConnectionPool)
+        ]
+        used = _pool_stats(pools)
+        dependencies.install(stack.make_deps)  # the containers are gone: close their pools
         rows = db.run(
             "SELECT status, extract(epoch FROM completed_at - :tick) AS lag,"
             " extract(epoch FROM completed_at - started_at) AS seconds"
@@ -160,13 +222,89 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
             job_seconds_mean=sum(float(r["seconds"]) for r in done) / len(done) if done else 0.0,
             warmup_seconds=warmup_seconds,
             redispatched=redispatched,
+            measured_at=tick,
+            steady_calls_per_second=sampler.steady_rate(),
+            containers=len(pools),
+            connections_per_container=used["most"],
+            server_sessions_peak=sampler.sessions_peak,
+            worker_round_trips=used["statements"],
+            worker_billed_seconds=BILLING.billed_seconds("worker") - billed_before,
+            worker_invocations=BILLING.invocations("worker") - invocations_before,
             handler_errors=poller.handler_errors[:3],
         )
 
 
-def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> tuple[float, Poller, int]:
+def _set_rate(stack: PgStack, rate: float, share: float) -> None:
+    """Shopee's rate (the simulator's) and our budget (the workers' env) become `rate`."""
+    setter = getattr(stack.simulator, "set_partner_rate", None)
+    if setter is not None:
+        setter(rate)
+    else:
+        stack.simulator.throttle.set_partner_rate(rate)
+    stack.env["PARTNER_REQUESTS_PER_SECOND"] = str(rate * share)
+    dependencies.install(stack.make_deps)  # containers read the budget afresh
+
+
+def _pool_stats(pools: list[ConnectionPool]) -> dict[str, int]:
+    return {
+        "most": max((p.used() for p in pools), default=0),
+        "statements": sum(p.statements() for p in pools),
+    }
+
+
+class _Sampler:
+    """Every SAMPLE_SECONDS: accepted calls (the simulator) and our server sessions."""
+
+    SAMPLE_SECONDS = 0.25
+
+    def __init__(self, stack: PgStack) -> None:
+        self._stack = stack
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bench-sampler", daemon=True)
+        self.samples: list[tuple[float, int]] = []
+        self.sessions_peak = 0
+
+    def __enter__(self) -> "_Sampler":
+        self._db = self._stack.database()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._db.close()
+
+    def _loop(self) -> None:
+        counters = self._stack.simulator.counters
+        while not self._stop.is_set():
+            accepted = sum(counters.calls.values()) - counters.rejected()
+            self.samples.append((time.monotonic(), accepted))
+            row = self._db.one(
+                "SELECT count(*) AS n FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = 'shopee-ads-sync'"
+            )
+            self.sessions_peak = max(self.sessions_peak, int(row["n"]) if row else 0)
+            self._stop.wait(self.SAMPLE_SECONDS)
+
+    def steady_rate(self) -> float:
+        """Calls per second between the samples where 10 % and 90 % of them were done."""
+        if not self.samples:
+            return 0.0
+        total = self.samples[-1][1]
+        low = next((s for s in self.samples if s[1] >= 0.1 * total), None)
+        high = next((s for s in self.samples if s[1] >= 0.9 * total), None)
+        if low is None or high is None or high[0] <= low[0]:
+            return 0.0
+        return (high[1] - low[1]) / (high[0] - low[0])
+
+
+def _one_cycle(
+    stack: PgStack, db: Database, options: CycleOptions, *, pools: bool = False
+) -> tuple[float, Poller, int]:
     """The realtime schedule fires once and the reconcile schedule every minute, as in
-    the template; the mapping drains the queues. Seconds taken, jobs re-dispatched."""
+    the template; the mapping drains the queues. Seconds taken, jobs re-dispatched.
+    `pools`: leave the containers' connections open for the caller to read (it closes
+    them: `dependencies.install`)."""
     started = time.monotonic()
     invoke("enqueue", json.loads(EVENT.read_text()))
     poller = stack.poller(DEFAULT_WEIGHTS, concurrency=options.concurrency)
@@ -183,6 +321,7 @@ def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> tuple[flo
 
     poller.run_until(done, timeout_seconds=options.timeout_seconds)
     seconds = time.monotonic() - started
-    # The cycle's containers are gone: close their connections (Postgres has ~100).
-    dependencies.install(stack.make_deps)
+    if not pools:
+        # The cycle's containers are gone: close their connections (Postgres has ~100).
+        dependencies.install(stack.make_deps)
     return seconds, poller, redispatched

@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (markdown table rows read better whole)
 """RESULTS.md from a Report: tables first, then each target of the issue, met or missed."""
 
+from bench.capacity import WINDOWS_MINUTES, capacity_rows
+from bench.cycle import CycleResult
 from bench.report import Report
 
 MIN = 60.0
@@ -74,7 +76,10 @@ def render(r: Report) -> str:
         )
     add("")
     for c in r.cycles:
-        add(f"Calls per endpoint, {c.options.shops:,} shops (accepted + rejected):\n")
+        add(
+            f"Calls per endpoint, {c.options.shops:,} shops at R={c.options.partner_rate:g} "
+            "(accepted + rejected):\n"
+        )
         for path, n in sorted(c.calls_by_path.items()):
             add(f"- `{path}`: {n:,}")
         add(f"- jobs the reconciler (every minute, as scheduled) re-dispatched: {c.redispatched:,}")
@@ -160,8 +165,169 @@ def render(r: Report) -> str:
             f"\nLayer size (layers/shared + installed runtime requirements, uncompressed): "
             f"{cs.layer_bytes / 1e6:.1f} MB ({_kv({k: v / 1e6 for k, v in cs.layer_breakdown.items()})} MB)\n"
         )
+    add(_issue15(r))
     add(_targets(r))
     return "\n".join(out) + "\n"
+
+
+def _issue15(r: Report) -> str:
+    warm = [c for c in r.cycles if c.warmup_seconds is not None]
+    if not warm:
+        return ""
+    lines = [
+        "## 7. Issue 15: budget, database and billed time per cycle\n",
+        "The measured (second) cycle of each run in §1, at steady state: every shop synced "
+        "15 minutes before. Budget = our own (PARTNER_REQUESTS_PER_SECOND = 0.95 R). Steady "
+        "utilization: the middle 80 % of the cycle's accepted calls over the time they took "
+        "(sampled every 0.25 s), of our budget; whole cycle: calls / (cycle time x budget). "
+        "Connections: the most one worker container's pool opened, and the most sessions "
+        "of the app the server held at once (sampled; enqueue and reconcile included). "
+        "Round trips: statements of the worker containers' pools (claim, budget, writes, "
+        "re-sends), counted at the connection seam. Billed: the worker invocations' "
+        "durations (the local Lambda runtime, rounded up to the ms as Lambda bills).\n",
+        "Calls per shop follow the world's hour: the simulator's shops sell and advertise "
+        "on their local clock (quiet at night in Asia), so the UTC time of each measured "
+        "cycle (on the world's clock, 15 min after the warm-up began) is given.\n",
+        "| R | world time (UTC) | containers x threads | warm-up at R | calls/shop | cycle "
+        "| steady utilization "
+        "| whole cycle | throttled | connections / container | server sessions peak "
+        "| round trips / job | round trips / call | billed s / call | billed s / job |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: | ---: |",
+    ]
+    for c in warm:
+        o = c.options
+        lines.append(
+            f"| {o.partner_rate:g} | {c.measured_at:%H:%M} | {c.containers} x {o.worker_threads} | "
+            f"{o.warmup_rate or o.partner_rate:g} | {c.calls_accepted / o.shops:.2f} | "
+            f"{_fmt(c.cycle_seconds)} | {c.steady_utilization:.3f} | "
+            f"{c.calls_accepted / (c.cycle_seconds * c.budget):.3f} | {c.throttle_rejections:,} | "
+            f"{c.connections_per_container} | {c.server_sessions_peak} | "
+            f"{c.round_trips_per_job:.2f} | {c.round_trips_per_call:.2f} | "
+            f"{c.billed_seconds_per_call:.3f} | "
+            f"{c.worker_billed_seconds / max(1, c.jobs_completed):.3f} |"
+        )
+    lines += _before_after(warm)
+    rows = capacity_rows(r.cycles)
+    if rows:
+        lines += [
+            "\n### Capacity: shops whose realtime cycle fits in 15, 30 and 60 minutes\n",
+            "A measured row is its cycle's seconds per shop (ramp and tail included) taken as "
+            "linear in shops; an extrapolated row is the budget-bound cycle's calls per shop "
+            "over R x 0.95 x its steady utilization. Cycles in which an hour ends cost more "
+            "calls per shop (every fourth tick; see the closing note of issue 15).\n",
+            "| R req/s | " + " | ".join(f"within {m} min" for m in WINDOWS_MINUTES) + " | from |",
+            "| ---: | " + " | ".join("---:" for _ in WINDOWS_MINUTES) + " | --- |",
+        ]
+        for row in rows:
+            lines.append(
+                f"| {row.rate:g} | "
+                + " | ".join(f"{row.shops_within(m):,}" for m in WINDOWS_MINUTES)
+                + f" | {row.source} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+# Main before issue 15, as bench/RESULTS.md of 2026-11-29 02:59 UTC and the issue's text.
+BEFORE = {
+    "calls": "9.04 calls/shop",
+    "fresh": "9,042 calls / 4.75 req/s = 32 min at best (no run)",
+    "db": "~11 connections/container (1 per thread + the budget's), 36 round trips/job "
+    "(~5 per call)",
+    "util": "0.895-0.90 of R at R=50 (whole cycle); R=5 not run",
+    "billed": "not measured",
+}
+
+
+def _before_after(warm: list[CycleResult]) -> list[str]:
+    by_rate = {c.options.partner_rate: c for c in warm}
+    first = warm[0]
+    low = min(warm, key=lambda c: c.options.partner_rate)
+    after = {
+        "calls": f"{first.calls_accepted / first.options.shops:.2f} calls/shop "
+        f"(R={first.options.partner_rate:g} cycle)",
+        "fresh": f"{low.options.shops:,} shops in {_fmt(low.cycle_seconds)} at "
+        f"R={low.options.partner_rate:g}",
+        "db": ", ".join(
+            f"{c.connections_per_container} connections/container, "
+            f"{c.round_trips_per_job:.2f} round trips/job ({c.round_trips_per_call:.2f}/call) "
+            f"at R={rate:g}"
+            for rate, c in sorted(by_rate.items())
+        ),
+        "util": ", ".join(
+            f"{c.steady_utilization:.3f} of our budget at steady state "
+            f"({c.calls_accepted / (c.cycle_seconds * c.budget):.3f} whole cycle) at R={rate:g}"
+            for rate, c in sorted(by_rate.items())
+        ),
+        "billed": ", ".join(
+            f"{c.billed_seconds_per_call:.3f} s/call at R={rate:g} ({c.containers} containers)"
+            for rate, c in sorted(by_rate.items())
+        ),
+    }
+    names = {
+        "calls": "(1) calls per shop per cycle",
+        "fresh": "(2) 1,000 shops at R=5",
+        "db": "(3) database",
+        "util": "(4) spending the budget",
+        "billed": "(5) billed Lambda time",
+    }
+    lines = ["\n### Before and after (main before issue 15 / this run)\n"]
+    lines += ["| target | before | after |", "| --- | --- | --- |"]
+    lines += [f"| {names[k]} | {BEFORE[k]} | {after[k]} |" for k in names]
+    return lines
+
+
+def _issue15_targets(r: Report) -> list[str]:
+    warm = [c for c in r.cycles if c.warmup_seconds is not None]
+    if not warm:
+        return []
+    lines = []
+    first = warm[0]
+    per_shop = first.calls_accepted / first.options.shops
+    lines.append(
+        f"| issue 15 (1): <= 4.5 calls per shop per realtime cycle, bench world | "
+        f"{per_shop:.2f} (R={first.options.partner_rate:g}, {first.options.shops:,} shops, "
+        f"one steady cycle) | {_mark(per_shop <= 4.5 and first.other_rejections == 0)} |"
+    )
+    low = [c for c in warm if c.options.partner_rate <= 5]
+    if low:
+        c = low[0]
+        fits = c.finished and c.options.shops >= 1000 and c.cycle_seconds <= 15 * MIN
+        lines.append(
+            f"| issue 15 (2): 1,000 shops inside 15 min at R=5 | {c.options.shops:,} shops in "
+            f"{_fmt(c.cycle_seconds)} at R={c.options.partner_rate:g} | {_mark(fits)} |"
+        )
+    else:
+        lines.append("| issue 15 (2): 1,000 shops inside 15 min at R=5 | not run | **missed** |")
+    most = max(c.connections_per_container for c in warm)
+    trips = max(c.round_trips_per_call for c in warm)
+    lines.append(
+        f"| issue 15 (3): <= 2 connections per worker container, <= 1.5 round trips per "
+        f"Shopee call | {most} connections; "
+        + ", ".join(
+            f"{c.round_trips_per_call:.2f} per call ({c.round_trips_per_job:.2f} per job) "
+            f"at R={c.options.partner_rate:g}"
+            for c in warm
+        )
+        + f" | {_mark(most <= 2 and trips <= 1.5)} |"
+    )
+    for c in warm:
+        ok = c.steady_utilization >= 0.97 and c.throttle_rejections == 0
+        lines.append(
+            f"| issue 15 (4): steady utilization >= 0.97 of our budget, 0 throttles, "
+            f"R={c.options.partner_rate:g} | {c.steady_utilization:.3f}, "
+            f"{c.throttle_rejections:,} throttled | {_mark(ok)} |"
+        )
+    lines.append(
+        "| issue 15 (5): Lambda seconds billed per Shopee call, measured | "
+        + ", ".join(
+            f"{c.billed_seconds_per_call:.3f} s at R={c.options.partner_rate:g} "
+            f"({c.containers} containers)"
+            for c in warm
+        )
+        + " | **reported** (cost: docs/deploy.md §8) |"
+    )
+    return lines
 
 
 def _kv(values: dict[str, float]) -> str:
@@ -174,6 +340,7 @@ def _targets(r: Report) -> str:
         "| target | measured | verdict |",
         "| --- | --- | --- |",
     ]
+    lines += _issue15_targets(r)
     if r.cycles:
         c = r.cycles[0]
         steady = c.throttle_rejections == 0 and c.utilization >= 0.9

@@ -8,6 +8,7 @@ get pgqueue through `dependencies.install(factory)`, one set per thread.
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,8 +52,13 @@ class CountingSqs:
         return counted
 
 
+@dataclass
 class PgStack(LocalStack):
     """A LocalStack whose `sqs` is pgqueue, with helpers the benchmarks need."""
+
+    # Every set of dependencies built, with the name of the thread (container) it is for:
+    # the benchmarks read the worker containers' connection pools after a cycle.
+    built: list[tuple[str, Dependencies]] = field(default_factory=list)
 
     def clock(self) -> datetime:
         # The simulator's clock (the wall clock, moved ahead between cycles when the
@@ -61,7 +67,9 @@ class PgStack(LocalStack):
         return now
 
     def make_deps(self) -> Dependencies:
-        return Dependencies(env=self.env, clock=self.clock, sqs=self.sqs)
+        deps = Dependencies(env=self.env, clock=self.clock, sqs=self.sqs)
+        self.built.append((threading.current_thread().name, deps))
+        return deps
 
     def poller(self, weights: Mapping[int, int], *, concurrency: int) -> Poller:
         return Poller(

@@ -4,6 +4,7 @@ each is loaded under its own name.)
 """
 
 import importlib.util
+import math
 import threading
 import time
 import uuid
@@ -74,7 +75,38 @@ def _load(name: str) -> ModuleType:
     return module
 
 
+class Billing:
+    """Billed duration per function, as Lambda bills it: each invocation's wall time
+    from handler start to return, rounded up to the millisecond. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ms: dict[str, int] = {}
+        self._invocations: dict[str, int] = {}
+
+    def record(self, name: str, seconds: float) -> None:
+        with self._lock:
+            self._ms[name] = self._ms.get(name, 0) + math.ceil(seconds * 1000)
+            self._invocations[name] = self._invocations.get(name, 0) + 1
+
+    def billed_seconds(self, name: str) -> float:
+        with self._lock:
+            return self._ms.get(name, 0) / 1000
+
+    def invocations(self, name: str) -> int:
+        with self._lock:
+            return self._invocations.get(name, 0)
+
+
+# The process is the machine: one meter for every container it runs (benchmarks read it).
+BILLING = Billing()
+
+
 def invoke(name: str, event: dict[str, Any], *, timeout_seconds: float = 300.0) -> Any:
     """Invoke a function's handler with a fresh context, as one Lambda invocation."""
     handler: Handler = load_function(name).handler
-    return handler(event, LambdaContext(function_name=name, timeout_seconds=timeout_seconds))
+    started = time.monotonic()
+    try:
+        return handler(event, LambdaContext(function_name=name, timeout_seconds=timeout_seconds))
+    finally:
+        BILLING.record(name, time.monotonic() - started)

@@ -21,9 +21,10 @@ _container = threading.local()
 
 
 def _pool() -> ThreadPoolExecutor:
-    """One pool per container, created on its first batch; its threads keep their
-    database connections warm. (Lambda runs one invocation per container at a time;
-    the local runtime runs several containers as threads, each with its own pool.)"""
+    """One pool per container, created on its first batch. Its threads share the
+    container's dependencies (two database connections, one request budget). (Lambda
+    runs one invocation per container at a time; the local runtime runs several
+    containers as threads, each with its own pool.)"""
     pool: ThreadPoolExecutor | None = getattr(_container, "pool", None)
     if pool is None:
         threads = dependencies.current().settings.worker_threads
@@ -34,10 +35,6 @@ def _pool() -> ThreadPoolExecutor:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    reserve = dependencies.current().settings.step_reserve
-    deadline = Deadline.from_context(context, reserve=reserve)
-    return process_batch(
-        event,
-        lambda record: handle_record(record, dependencies.current(), deadline),
-        pool=_pool(),
-    )
+    deps = dependencies.current()  # the container's, shared by its record threads
+    deadline = Deadline.from_context(context, reserve=deps.settings.step_reserve)
+    return process_batch(event, lambda record: handle_record(record, deps, deadline), pool=_pool())

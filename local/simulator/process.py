@@ -49,6 +49,7 @@ def _serve(conn: Connection, world_settings: WorldSettings, settings: SimulatorS
         "rejections": lambda: simulator.counters.rejections,
         "reset": simulator.counters.reset,
         "advance": advance,
+        "set_partner_rate": simulator.throttle.set_partner_rate,
     }
     try:
         while True:
@@ -127,6 +128,10 @@ class SimulatorProcess:
         sees the world as it will be then, without waiting for it."""
         self._call("advance", seconds)
         self._offset += timedelta(seconds=seconds)
+
+    def set_partner_rate(self, rate: float | None) -> None:
+        """Shopee's per-partner rate from now on (a warm-up cycle at another R)."""
+        self._call("set_partner_rate", rate)
 
     def issue_tokens(self, shop_id: int) -> TokenPair:
         pair: TokenPair = self._call("issue_tokens", shop_id)

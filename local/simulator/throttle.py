@@ -8,7 +8,7 @@ bucket has a token; a rejected call consumes nothing. Must not know about HTTP.
 """
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from local.simulator.errors import ApiError
@@ -66,6 +66,13 @@ class Throttle:
             self._count_quota(app.partner_id, app.daily_quota, now)
             for bucket in buckets:
                 bucket.tokens -= 1.0
+
+    def set_partner_rate(self, rate: float | None) -> None:
+        """A new per-partner rate from now on (benchmarks: a warm-up at another R);
+        the partner bucket starts full at the new rate."""
+        with self._lock:
+            self._settings = replace(self._settings, partner_rate=rate)
+            self._buckets = {k: b for k, b in self._buckets.items() if k[0] != "partner"}
 
     @property
     def quota_used(self) -> int:

@@ -11,9 +11,22 @@ def test_tiny_run_writes_a_report(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
     assert main(["--tiny", "--out", str(out)]) == 0
     text = out.read_text()
-    for heading in ("## 0.", "## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "## Targets"):
+    for heading in (
+        "## 0.",
+        "## 1.",
+        "## 2.",
+        "## 3.",
+        "## 4.",
+        "## 5.",
+        "## 6.",
+        "## 7.",
+        "### Capacity",
+        "## Targets",
+    ):
         assert heading in text
     assert "completed=6" in text  # every job of the tiny cycle finished
+    for target in range(1, 6):  # issue 15's five targets, each with a verdict
+        assert f"| issue 15 ({target}):" in text
 
 
 def test_seed_model_matches_its_arithmetic() -> None:

@@ -14,6 +14,7 @@ from local.lambda_runtime import invoke
 from local.simulator import SimulatorSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock, LiveClock
+from tests.support.sqs import receive_event
 from tests.support.sync import drain, jobs
 
 
@@ -144,3 +145,34 @@ def test_partner_back_off_escalates_once_per_episode(stack: LocalStack, clock: F
     again = clock()
     assert timedelta(seconds=10) <= limiter.back_off() - again < timedelta(seconds=11)
     db.close()
+
+
+def test_a_one_call_job_costs_two_round_trips_its_claim_brings_the_slot(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    """A realtime job whose shop has not changed makes one Shopee call. Its claim
+    reserves that call's slot in the same statement, so the job costs the claim and the
+    commit: two statements of the container's pool, none for the budget."""
+    env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
+    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    stack.onboard_all()
+    clock.advance(timedelta(seconds=2))
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    drain(stack, priority=1)  # every shop synced once: the next sync finds nothing new
+    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    # A fresh container whose budget is known and holds no spare slot.
+    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    deps = dependencies.current()
+    assert deps.budget is not None
+    deps.budget.acquire()
+    # Warm, as a container is after its first job: its partner app's client is built.
+    deps.partner_apis.for_partner(stack.simulator.settings.partner_id)
+    event = receive_event(stack, 1, max_messages=1)
+    calls_before = sum(stack.simulator.counters.calls.values())
+    statements_before = deps.db.statements()
+
+    assert invoke("worker", event) == {"batchItemFailures": []}
+
+    assert sum(stack.simulator.counters.calls.values()) - calls_before == 1
+    assert deps.db.statements() - statements_before == 2
+    assert [j["status"] for j in jobs(db)].count("completed") == len(jobs(db)) - 11

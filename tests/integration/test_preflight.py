@@ -5,7 +5,13 @@ from typing import Any
 import pytest
 
 from adsync.db.connection import Database
-from adsync.db.preflight import ServerFacts, WorkerShape, check_server, server_facts
+from adsync.db.preflight import (
+    ServerFacts,
+    WorkerShape,
+    check_server,
+    server_facts,
+    worker_shape,
+)
 from adsync.errors import ConfigError
 
 
@@ -31,19 +37,29 @@ def test_a_server_older_than_13_is_refused_by_name() -> None:
         check_server(facts(version_num=120019, version="12.19"), None)
 
 
-def test_the_template_defaults_need_more_than_a_small_instance_admits() -> None:
-    """40 reserved x (10 threads + 1) = 440 connections against a micro instance's ~80."""
-    worker = WorkerShape(executions=40, threads=10, pooled=False)
+def test_a_stack_bigger_than_a_small_instance_admits_is_refused_with_its_numbers() -> None:
+    """40 executions x 2 pooled connections = 80, + 10, against a micro instance's ~80."""
+    worker = WorkerShape(executions=40, pooled=False)
     with pytest.raises(ConfigError) as caught:
         check_server(facts(max_connections=83), worker)
     reason = str(caught.value)
     assert "admits 80 client connections" in reason
-    assert "40 executions x (10 threads + 1) = 440" in reason
-    assert "may open 450" in reason
+    assert "40 executions x 2 connections = 80" in reason
+    assert "may open 90" in reason
 
 
-def test_a_stack_that_fits_passes_and_rds_proxy_skips_the_count() -> None:
-    check_server(facts(), WorkerShape(executions=8, threads=9, pooled=False))  # 80 + 10 <= 97
+def test_each_execution_counts_its_pool_not_its_threads() -> None:
+    """The worker's record threads share a pool of 2 (adsync.db.pool): WorkerThreads no
+    longer multiplies the count. The template's defaults (40) fit a 100-connection server."""
+    assert worker_shape(
+        {
+            "WorkerReservedConcurrency": "40",
+            "WorkerMaximumConcurrency": ["20", "10", "5", "2"],
+            "WorkerThreads": "10",
+        }
+    ) == WorkerShape(executions=40, pooled=False)
+    check_server(facts(), WorkerShape(executions=40, pooled=False))  # 80 + 10 <= 97
+    check_server(facts(), WorkerShape(executions=43, pooled=False))  # 86 + 10 <= 97
     with pytest.raises(ConfigError):
-        check_server(facts(), WorkerShape(executions=8, threads=10, pooled=False))  # 98
-    check_server(facts(), WorkerShape(executions=40, threads=10, pooled=True))
+        check_server(facts(), WorkerShape(executions=44, pooled=False))  # 88 + 10 = 98
+    check_server(facts(), WorkerShape(executions=400, pooled=True))

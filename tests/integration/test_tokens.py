@@ -301,3 +301,27 @@ def test_onboarding_on_an_unmigrated_database_keeps_the_single_use_code(
             assert deps.shops.get(shop.shop_id) is not None
         finally:
             deps.close()
+
+
+def test_a_refresh_waits_for_its_budget_slot_before_it_holds_a_connection(
+    stack: LocalStack, clock: FrozenClock, shop_id: int
+) -> None:
+    """The refresh runs in a transaction (the shop row's lock) on one of the container's
+    two connections; its budget slot is waited for before that transaction opens, so a
+    thread sleeping for a slot holds no connection and the others keep both."""
+    idle_while_sleeping: list[int] = []
+
+    def sleep(seconds: float) -> None:
+        idle_while_sleeping.append(built.db.idle())  # type: ignore[attr-defined]
+        clock.advance(timedelta(seconds=seconds))
+
+    env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "1"}
+    built = Dependencies(env=env, clock=clock, sqs=stack.sqs, sleep=sleep)
+    assert built.budget is not None
+    clock.advance(ACCESS_TTL - timedelta(minutes=9))  # inside the 10-minute margin
+    built.budget.acquire()  # an idle budget: this slot is now, the next a second later
+    idle_while_sleeping.clear()
+    built.tokens.auth_for(shop_id)
+    built.close()
+    assert stack.simulator.counters.calls_to(REFRESH) == 1
+    assert idle_while_sleeping == [2]  # one wait, for the refresh's slot, both connections free

@@ -179,3 +179,26 @@ def test_two_jobs_of_one_shop_never_run_at_once(
     assert sorted(r["status"] for r in rows) == ["completed", "pending"]  # one waits its turn
     waiting = next(r for r in rows if r["status"] == "pending")
     assert waiting["retry_count"] == 0 and waiting["started_at"] is None
+
+
+def test_a_batch_s_records_share_the_container_s_two_connections(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    """Ten records side by side on the worker's threads use the container's one set of
+    dependencies: its pool opens at most two connections, not one per thread."""
+    built: list[Dependencies] = []
+
+    def factory() -> Dependencies:
+        deps = stack.dependencies(clock)
+        built.append(deps)
+        return deps
+
+    dependencies.install(factory)
+    enqueue_realtime(stack)
+    event = receive_event(stack, 1)
+    assert len(event["Records"]) == 10
+
+    assert invoke("worker", event) == {"batchItemFailures": []}
+
+    assert len([j for j in jobs(db).values() if j["status"] == "completed"]) == 10
+    assert sum(d.db.opened() for d in built if "db" in d.__dict__) <= 2

@@ -384,7 +384,7 @@ def test_a_broken_migration_fails_the_deploy_with_a_one_line_reason(
 def test_the_deploy_refuses_a_database_that_cannot_take_the_worker(
     endpoint: ResponseEndpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Real server, real max_connections: 300 executions x 11 connections exceed any
+    """Real server, real max_connections: 300 executions x 2 connections exceed any
     test server's limit, so the deploy fails before migrating, saying what to lower."""
     from local.postgres import scratch_database, server_url
 
@@ -404,7 +404,7 @@ def test_the_deploy_refuses_a_database_that_cannot_take_the_worker(
     answer = endpoint.answer
     assert answer["Status"] == "FAILED"
     assert "configuration error: the database admits" in answer["Reason"]
-    assert "300 executions x (10 threads + 1) = 3300" in answer["Reason"]
+    assert "300 executions x 2 connections = 600" in answer["Reason"]
     assert tables == {"n": 0}  # refused before any migration ran
 
 

@@ -50,6 +50,7 @@ class Shop:
     main_account_id: int | None = None  # its authorization came with a main account's code
     authorization_expires_at: datetime | None = None  # get_shop_info expire_time (§3.4)
     authorization_checked_at: datetime | None = None  # when get_shop_info was last asked
+    partner_id: int | None = None  # its partner app (None: the deployment's default)
 
     @property
     def has_token(self) -> bool:

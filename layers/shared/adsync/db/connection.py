@@ -1,4 +1,4 @@
-"""One Postgres connection per Lambda container (pg8000 native), with reconnects.
+"""One Postgres connection (pg8000 native), with reconnects; `adsync.db.pool` shares a few.
 
 Owns connecting (TLS as `adsync.db.tls` says, the two timeouts, one retry with freshly
 read settings after an authentication failure), transactions, cleaning parameters
@@ -133,8 +133,26 @@ class Database:
         self._conn: pg8000.native.Connection | None = None
         self._in_transaction = False
         self._transaction_lost = False
+        # Counted here, at the seam (read by the benchmarks): statements sent, and
+        # connections opened. One thread at a time uses a Database (see db.pool).
+        self._round_trips = 0
+        self._opened = 0
+
+    def statements(self) -> int:
+        """Round trips so far (each `run` is one)."""
+        return self._round_trips
+
+    def opened(self) -> int:
+        """Connections opened so far (reopened ones included)."""
+        return self._opened
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a connection is open now."""
+        return self._conn is not None
 
     def _connect(self) -> pg8000.native.Connection:
+        self._opened += 1
         try:
             return _open(self._settings)
         except DatabaseError as exc:
@@ -158,6 +176,7 @@ class Database:
         """Run one statement; return its rows as dicts keyed by column name."""
         values = clean_params(params)
         conn = self.connection
+        self._round_trips += 1
         try:
             rows = conn.run(sql, **values)
         except pg8000.exceptions.DatabaseError as exc:
@@ -202,6 +221,15 @@ class Database:
             # The block swallowed the error; its statements died with the connection.
             raise DatabaseError("the connection was lost inside a transaction; none of it ran")
         self.run("COMMIT")
+
+    @contextmanager
+    def apart(self) -> Iterator["Database"]:
+        """Statements of the block run outside any transaction (the request budget's
+        reservations must never join one). A single connection has only itself, so it
+        must not be inside one; a pool (`adsync.db.pool`) lends another connection."""
+        if self._in_transaction:
+            raise RuntimeError("this connection is inside a transaction")
+        yield self
 
     def _end_transaction(self) -> None:
         self._in_transaction = False

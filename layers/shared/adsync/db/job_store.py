@@ -5,14 +5,18 @@ a row the wrong way. Takes `now` from the caller; never reads the clock.
 """
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from adsync.db.budget_store import Reservation
 from adsync.db.connection import Database, Row
 from adsync.db.params import Json
+from adsync.db.shop_store import shop_with_tokens
 from adsync.db.sql import query
 from adsync.errors import DatabaseError, ShopBusyError
 from adsync.jobs import Dispatch, Job, JobStatus
+from adsync.shops import Shop
 
 _SQL = "jobs.sql"
 _MAX_ERROR_CHARS = 2000
@@ -36,6 +40,34 @@ def _job(row: Row) -> Job:
         lease_expires_at=row["lease_expires_at"],
         cursor=row["cursor"],
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """A claimed job, its shop's row as the claim read it (None: the row is gone), and the
+    budget slots it reserved (None: none asked, or no such budget)."""
+
+    job: Job
+    shop: Shop | None
+    slots: Reservation | None = None
+
+
+def _claim(row: Row) -> Claim:
+    shop = None
+    if row["shop_shop_id"] is not None:
+        prefix = "shop_"
+        shop = shop_with_tokens(
+            {k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)}
+        )
+    slots = None
+    if row["slot_reserved"] is not None:
+        slots = Reservation(
+            reserved=row["slot_reserved"],
+            slot=row["slot_slot"],
+            count=row["slot_count"],
+            first_slot=row["slot_first_slot"],
+        )
+    return Claim(job=_job(row), shop=shop, slots=slots)
 
 
 class JobStore:
@@ -83,9 +115,13 @@ class JobStore:
         now: datetime,
         lease_expires_at: datetime,
         abandoned_leases: Sequence[datetime] = (),
-    ) -> Job | None:
-        """Move a due pending job (or an expired or abandoned lease) to processing; None if
-        not claimable.
+        budget: str | None = None,
+        slots: int = 0,
+        max_wait: timedelta = timedelta(0),
+    ) -> Claim | None:
+        """Move a due pending job (or an expired or abandoned lease) to processing, and
+        in the same statement read its shop and reserve `slots` call slots of the request
+        budget named `budget` (within `max_wait`); None if not claimable.
 
         Raises ShopBusyError when another job of the same shop is processing.
         """
@@ -97,12 +133,15 @@ class JobStore:
                 now=now,
                 lease_expires_at=lease_expires_at,
                 abandoned_leases=list(abandoned_leases),
+                budget_name=budget or "",
+                slots=slots if budget else 0,
+                max_wait_seconds=max_wait.total_seconds(),
             )
         except DatabaseError as exc:
             if exc.sqlstate == _UNIQUE_VIOLATION:
                 raise ShopBusyError(f"job {job_id}: another job of its shop is running") from exc
             raise
-        return _job(row) if row else None
+        return _claim(row) if row else None
 
     def get(self, job_id: int) -> Job | None:
         """The job row `job_id`, None if it is gone."""

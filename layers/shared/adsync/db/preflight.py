@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adsync.db.connection import Database
+from adsync.db.pool import DEFAULT_POOL_SIZE
 from adsync.db.sql import query
 from adsync.errors import ConfigError
 
@@ -40,13 +41,15 @@ class WorkerShape:
     """How many connections the worker opens at full concurrency."""
 
     executions: int  # reserved concurrency, or the sum of the mappings' maxima
-    threads: int  # WORKER_THREADS: one connection each, plus one for the budget
     pooled: bool  # through RDS Proxy: the proxy, not the server, holds the clients
+    # Per execution: its record threads and request budget share this pool (db.pool),
+    # however many WORKER_THREADS it runs.
+    per_execution: int = DEFAULT_POOL_SIZE
 
     @property
     def connections(self) -> int:
-        """Connections the workers may hold at once: one per thread plus the handler's."""
-        return self.executions * (self.threads + 1)
+        """Connections the workers may hold at once: each execution's pool."""
+        return self.executions * self.per_execution
 
 
 def worker_shape(properties: Mapping[str, Any]) -> WorkerShape | None:
@@ -64,7 +67,6 @@ def worker_shape(properties: Mapping[str, Any]) -> WorkerShape | None:
     try:
         reserved = int(properties["WorkerReservedConcurrency"])
         maxima = [int(value) for value in properties["WorkerMaximumConcurrency"]]
-        threads = int(properties.get("WorkerThreads", 0))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"worker concurrency settings are not integers: {exc}") from exc
     total = sum(maxima)
@@ -75,11 +77,8 @@ def worker_shape(properties: Mapping[str, Any]) -> WorkerShape | None:
             f"MaximumConcurrency ({terms} = {total}): raise WorkerReservedConcurrency "
             "(or set it to 0 for none) or lower the PriorityNMaxConcurrency parameters"
         )
-    if not threads:
-        return None
     return WorkerShape(
         executions=reserved or total,
-        threads=threads,
         pooled=str(properties.get("UsesRdsProxy", "false")).lower() == "true",
     )
 
@@ -103,8 +102,8 @@ def check_server(facts: ServerFacts, worker: WorkerShape | None) -> None:
             f"the database admits {facts.client_connections} client connections "
             f"(max_connections {facts.max_connections} - {facts.reserved_connections} "
             f"reserved) but the stack may open {needed}: the worker "
-            f"{worker.executions} executions x ({worker.threads} threads + 1) = "
+            f"{worker.executions} executions x {worker.per_execution} connections = "
             f"{worker.connections}, plus {OTHER_CONNECTIONS} for the other functions. "
-            "Lower WorkerThreads or the worker concurrency, set RdsProxyEndpoint, or "
+            "Lower the worker concurrency, set RdsProxyEndpoint, or "
             "raise max_connections in the DB parameter group (docs/deploy.md §2)"
         )

@@ -43,7 +43,8 @@ class ExpiringShop:
     authorization_expires_at: datetime
 
 
-def _shop_with_tokens(row: Row) -> Shop:
+def shop_with_tokens(row: Row) -> Shop:
+    """A Shop from a row of get_shop's columns (claim_job's shop_* columns, unprefixed)."""
     return Shop(
         shop_id=row["shop_id"],
         region=row["region"],
@@ -61,6 +62,7 @@ def _shop_with_tokens(row: Row) -> Shop:
         main_account_id=row["main_account_id"],
         authorization_expires_at=row["authorization_expires_at"],
         authorization_checked_at=row["authorization_checked_at"],
+        partner_id=row.get("partner_id"),
     )
 
 
@@ -80,7 +82,7 @@ class ShopStore:
     def get(self, shop_id: int) -> Shop | None:
         """The shop with its tokens, None for an unknown shop."""
         row = self._db.one(query(_SQL, "get_shop"), shop_id=shop_id)
-        return _shop_with_tokens(row) if row else None
+        return shop_with_tokens(row) if row else None
 
     def upsert(
         self,
@@ -166,7 +168,7 @@ class ShopStore:
     def lock_for_refresh(self, shop_id: int) -> Shop | None:
         """Read the shop and hold its row lock until the caller's transaction ends."""
         row = self._db.one(query(_SQL, "lock_shop_for_refresh"), shop_id=shop_id)
-        return _shop_with_tokens(row) if row else None
+        return shop_with_tokens(row) if row else None
 
     def store_refreshed_tokens(self, *, shop_id: int, tokens: TokenPair, now: datetime) -> None:
         """Replace the shop's pair after a refresh (status unchanged)."""

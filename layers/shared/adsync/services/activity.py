@@ -214,6 +214,8 @@ class RealtimeCursor:
             "campaigns_with_performance": len(self.digests),
             "campaigns_asked": len(self.asked) + len(self.extra),
             "list_read": self.listed is not None,
+            # False: the shop's hourly reply was the last one, so no CPC row changed.
+            "shop_changed": self.shop_changed,
             "calls": self.calls,
             "rows": self.rows,
             "steps": self.steps,

@@ -1,8 +1,8 @@
 """One SQS batch, its records run side by side, and the partial-failure reply.
 
 Records of a batch run on a pool of threads (bounded) so that one huge shop does not
-hold nine small ones; each thread is one 'container' with its own database
-connection (see dependencies.current). A record whose handler raises is listed in
+hold nine small ones; the threads share the container's dependencies (a pool of two
+database connections, see adsync.db.pool). A record whose handler raises is listed in
 `batchItemFailures`; the others are deleted by the event source mapping.
 """
 

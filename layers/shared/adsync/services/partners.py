@@ -73,6 +73,11 @@ class PartnerApis:
         exists, partner_id = self.store.partner_id_of_shop(shop_id)
         if not exists:
             raise ShopNotReadyError(f"shop {shop_id} is not in apishopee_shops")
+        return self.of(shop_id, partner_id)
+
+    def of(self, shop_id: int, partner_id: int | None) -> PartnerApi:
+        """The api of partner `partner_id` (None: the default one) for shop `shop_id`,
+        with no lookup: the claim read the shop's partner_id with its row."""
         if partner_id is None:
             try:
                 return self.default()

@@ -75,15 +75,18 @@ def days_for(
     raise ShopNotReadyError(f"job {job.id} has unknown sync_type {job.sync_type!r}")
 
 
-def sync_job(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
-    """Run steps until the job is complete or the deadline says stop."""
+def sync_job(
+    job: Job, deps: Dependencies, deadline: Deadline, *, shop: Shop | None
+) -> SyncProgress:
+    """Run steps until the job is complete or the deadline says stop. `shop`: the row
+    the claim read with the job (None: there is none)."""
     with time_limit(deadline.seconds_for_calls):
-        return _sync(job, deps, deadline)
+        return _sync(job, deps, deadline, require_ready(shop, job.shop_id))
 
 
-def _sync(job: Job, deps: Dependencies, deadline: Deadline) -> SyncProgress:
-    shop = require_ready(deps.shops.get(job.shop_id), job.shop_id)
-    api = deps.partner_api(shop.shop_id)  # refused here when the shop has no known partner
+def _sync(job: Job, deps: Dependencies, deadline: Deadline, shop: Shop) -> SyncProgress:
+    # Refused here when the shop has no known partner; no lookup: the row says which.
+    api = deps.partner_apis.of(shop.shop_id, shop.partner_id)
     authorization.check_if_due(shop, deps, api)  # one call a week per shop, at most a day
     if job.sync_type == SyncType.REALTIME:
         realtime = RealtimeSync(job=job, shop=shop, deps=deps, api=api)

@@ -24,6 +24,7 @@ call it while that connection is inside a transaction.
 """
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import TypeVar
 
@@ -77,7 +78,11 @@ class TokenManager:
         client: ShopeeClient,
         clock: Clock,
         refresh_margin: timedelta = DEFAULT_REFRESH_MARGIN,
+        prepaid: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
+        # The refresh's budget slot is waited for before its transaction opens: a
+        # thread sleeping for a slot must not hold one of the container's connections.
+        self._prepaid = prepaid
         self._db = db
         self._shops = shops
         self._client = client
@@ -132,7 +137,7 @@ class TokenManager:
         ended: AuthorizationEndedError | None = None
         lost: ShopeeReplyLostError | None = None
         auth: ShopAuth | None = None
-        with self._db.transaction():
+        with self._prepaid(), self._db.transaction():
             shop = require_ready(self._shops.lock_for_refresh(shop_id), shop_id)
             if shop.access_token != stale_token or (not forced and self._is_fresh(shop)):
                 return _auth(shop)  # another worker refreshed while we waited for the lock

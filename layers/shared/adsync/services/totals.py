@@ -19,7 +19,11 @@ from adsync.services.dependencies import Dependencies
 
 
 def check_totals(job: Job, stats: dict[str, Any], deps: Dependencies) -> None:
-    """Check the days of a completed job (`stats`: its cursor's start_day/end_day)."""
+    """Check the days of a completed job (`stats`: its cursor's start_day/end_day). A
+    realtime job that found the shop's totals unchanged wrote no CPC row: its day was
+    checked when they last changed, and checking again would only cost round trips."""
+    if stats.get("shop_changed") is False:
+        return
     try:
         checked = deps.totals.check(
             shop_id=job.shop_id,

@@ -28,6 +28,7 @@ from typing import Any, NoReturn
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from adsync.db.job_store import Claim
 from adsync.errors import (
     AdsSyncError,
     BadEventError,
@@ -99,13 +100,20 @@ def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcom
     held = (*message.abandoned_leases, lease_expires_at)
     try:
         try:
-            job = deps.jobs.claim(
+            budget = deps.budget
+            claim = deps.jobs.claim(
                 job_id=message.job_id,
                 dispatch_id=message.dispatch_id,
                 now=now,
                 lease_expires_at=lease_expires_at,
                 abandoned_leases=message.abandoned_leases,
+                # The first call's slot comes with the claim: one round trip less.
+                budget=budget.name if budget else None,
+                slots=budget.slots_to_claim() if budget else 0,
+                max_wait=budget.max_wait if budget else timedelta(0),
             )
+            if claim is not None and claim.slots is not None and budget is not None:
+                budget.add(claim.slots)
         except ShopBusyError:
             held = ()
             # One running job per shop: wait for the other to finish, no attempt used.
@@ -113,13 +121,14 @@ def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcom
             logger.info("shop busy; job deferred", job_id=message.job_id)
             count("JobsDeferred")
             return Outcome.DEFERRED
-        if job is None:
+        if claim is None:
             held = ()
             return _unclaimed(message, record, deps)
         held = (lease_expires_at,)
+        job = claim.job
         logger.thread_safe_append_keys(job_id=job.id, shop_id=job.shop_id, sync_type=job.sync_type)
         try:
-            return _run(job, record, deps, deadline, receive_count=receive_count)
+            return _run(claim, record, deps, deadline, receive_count=receive_count)
         finally:
             logger.thread_safe_remove_keys(["job_id", "shop_id", "sync_type"])
     except (DatabaseError, QueueError) as exc:
@@ -179,11 +188,12 @@ def _interrupted(
 
 
 def _run(
-    job: Job, record: SQSRecord, deps: Dependencies, deadline: Deadline, *, receive_count: int
+    claim: Claim, record: SQSRecord, deps: Dependencies, deadline: Deadline, *, receive_count: int
 ) -> Outcome:
+    job = claim.job
     started = deps.clock()
     try:
-        progress = sync_job(job, deps, deadline)
+        progress = sync_job(job, deps, deadline, shop=claim.shop)
     except LeaseLostError as exc:
         logger.warning("lease lost; another run owns the job", error=str(exc))
         count("JobsDropped")

@@ -9,31 +9,12 @@ ON CONFLICT (name) DO UPDATE SET rate_per_second = EXCLUDED.rate_per_second,
                                  burst = EXCLUDED.burst;
 
 -- name: reserve_slot
--- GCRA: the caller's slot is the next free one, no earlier than the end of a pause and
--- at most `burst` - 1 slots in the past after an idle spell (so `burst` calls may start
--- at once); the next caller's slot comes 1/rate later. Nothing is reserved when the
--- slot is more than :max_wait_seconds away.
--- Always returns one row: whether the slot was reserved, and the slot.
-WITH current AS (
-    SELECT name, rate_per_second,
-           GREATEST(next_slot_at,
-                    CAST(:now AS timestamptz)
-                        - make_interval(secs => (burst - 1) / rate_per_second),
-                    COALESCE(paused_until, next_slot_at)) AS base
-    FROM apishopee_rate_budget
-    WHERE name = :name
-    FOR UPDATE
-), reserved AS (
-    UPDATE apishopee_rate_budget AS b
-    SET next_slot_at = c.base + make_interval(secs => 1.0 / c.rate_per_second), updated_at = :now
-    FROM current AS c
-    WHERE b.name = c.name
-      AND c.base <= CAST(:now AS timestamptz) + make_interval(secs => :max_wait_seconds)
-    RETURNING b.name
-)
-SELECT EXISTS (SELECT 1 FROM reserved) AS reserved,
-       GREATEST(c.base, CAST(:now AS timestamptz)) AS slot
-FROM current AS c;
+-- The next :count free slots within :max_wait_seconds (GCRA: migration 0016). One row:
+-- how many were reserved (0: none), the first as the schedule has it (`first_slot`,
+-- maybe in the past) and when it may start (`slot`); no row when the budget is missing.
+SELECT reserved, count, first_slot, slot
+FROM apishopee_reserve_slots(:name, CAST(:now AS timestamptz), CAST(:count AS integer),
+                             CAST(:max_wait_seconds AS double precision));
 
 -- name: back_off
 -- Shopee throttled the whole app: pause everyone, longer each time it happens again

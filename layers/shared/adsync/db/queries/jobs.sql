@@ -18,19 +18,47 @@ WHERE id = ANY(CAST(:job_ids AS bigint[]));
 -- Pending and due, or processing with an expired lease (its Lambda died) or with a
 -- lease an interrupted run handed back (:abandoned_leases, often empty), and only for
 -- the current dispatch: anything else means the message is stale or early.
-UPDATE apishopee_ads_sync_queue
-SET status = 'processing', started_at = :now, lease_expires_at = :lease_expires_at,
-    updated_at = :now
-WHERE id = :job_id
-  AND dispatch_id = CAST(:dispatch_id AS uuid)
-  AND scheduled_at <= :now
-  AND (status = 'pending'
-       OR (status = 'processing'
-           AND (lease_expires_at < :now
-                OR lease_expires_at = ANY(CAST(:abandoned_leases AS timestamptz[])))))
-RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,
-          dispatch_id::text AS dispatch_id, days_ago, target_day, error_message,
-          lease_expires_at, cursor;
+-- The shop's row (its tokens and sync state) comes back with the job, and, when :slots
+-- > 0, that many call slots of the request budget :budget_name are reserved for the
+-- worker's container (slot_* columns, as reserve_slot returns them): one round trip.
+WITH claimed AS (
+    UPDATE apishopee_ads_sync_queue
+    SET status = 'processing', started_at = :now, lease_expires_at = :lease_expires_at,
+        updated_at = :now
+    WHERE id = :job_id
+      AND dispatch_id = CAST(:dispatch_id AS uuid)
+      AND scheduled_at <= :now
+      AND (status = 'pending'
+           OR (status = 'processing'
+               AND (lease_expires_at < :now
+                    OR lease_expires_at = ANY(CAST(:abandoned_leases AS timestamptz[])))))
+    RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries,
+              scheduled_at, dispatch_id::text AS dispatch_id, days_ago, target_day,
+              error_message, lease_expires_at, cursor
+), budget AS (
+    SELECT r.*
+    FROM claimed,
+         apishopee_reserve_slots(:budget_name, CAST(:now AS timestamptz),
+                                 CAST(:slots AS integer),
+                                 CAST(:max_wait_seconds AS double precision)) AS r
+    WHERE CAST(:slots AS integer) > 0
+)
+SELECT c.*, b.reserved AS slot_reserved, b.count AS slot_count,
+       b.first_slot AS slot_first_slot, b.slot AS slot_slot,
+       -- every column of get_shop (shops.sql), prefixed: one shape for a Shop
+       s.shop_id AS shop_shop_id, s.region AS shop_region, s.status AS shop_status,
+       s.shop_name AS shop_shop_name, s.access_token AS shop_access_token,
+       s.refresh_token AS shop_refresh_token,
+       s.access_token_expires_at AS shop_access_token_expires_at,
+       s.last_synced_at AS shop_last_synced_at, s.sync_state AS shop_sync_state,
+       s.refresh_uncertain_since AS shop_refresh_uncertain_since,
+       s.gms_status AS shop_gms_status, s.gms_checked_at AS shop_gms_checked_at,
+       s.tier AS shop_tier, s.main_account_id AS shop_main_account_id,
+       s.authorization_expires_at AS shop_authorization_expires_at,
+       s.authorization_checked_at AS shop_authorization_checked_at,
+       s.partner_id AS shop_partner_id
+FROM claimed AS c LEFT JOIN apishopee_shops AS s ON s.shop_id = c.shop_id
+LEFT JOIN budget AS b ON true;
 
 -- name: get_job
 SELECT id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,

@@ -11,7 +11,7 @@ ORDER BY campaign_count DESC NULLS FIRST, shop_id;
 SELECT shop_id, region, status, shop_name, access_token, refresh_token,
        access_token_expires_at, last_synced_at, sync_state, refresh_uncertain_since,
        gms_status, gms_checked_at,
-       tier, main_account_id, authorization_expires_at, authorization_checked_at
+       tier, main_account_id, authorization_expires_at, authorization_checked_at, partner_id
 FROM apishopee_shops WHERE shop_id = :shop_id;
 
 -- name: upsert_shop

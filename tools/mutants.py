@@ -99,15 +99,15 @@ CATALOG: tuple[Mutation, ...] = (
     Mutation(
         name="dates: TH is UTC+8",
         path="layers/shared/adsync/regions.py",
-        old='"TH": "Asia/Bangkok",',
-        new='"TH": "Asia/Shanghai",',
+        old='"TH": Market(time_zone="Asia/Bangkok",',
+        new='"TH": Market(time_zone="Asia/Shanghai",',
         tests=(f"{GUARDS}::test_th_and_vn_are_utc_plus_7_where_plus_8_gives_another_date",),
     ),
     Mutation(
         name="dates: CL as a fixed offset (no DST)",
         path="layers/shared/adsync/regions.py",
-        old='"CL": "America/Santiago",',
-        new='"CL": "Etc/GMT+4",',
+        old='"CL": Market(time_zone="America/Santiago",',
+        new='"CL": Market(time_zone="Etc/GMT+4",',
         tests=("tests/unit/test_regions.py",),
     ),
     Mutation(

@@ -50,16 +50,13 @@ SELECT
 -- name: campaign_daily_rows
 -- Fragment (included): the campaign daily rows of :campaign_daily_rows, stamped :synced_at.
 INSERT INTO apishopee_ads_performance_daily AS t
-    (shop_id, campaign_id, performance_date, impression, clicks, ctr, expense, broad_order,
-     direct_order, broad_order_amount, direct_order_amount, broad_gmv, direct_gmv,
-     broad_roi, direct_roi, broad_cir, direct_cir, cr, direct_cr, cpc, cpdc, synced_at)
+    (shop_id, campaign_id, performance_date,
+     -- include: product_metrics_columns
+     synced_at)
 SELECT :shop_id, u.*, :synced_at
 FROM jsonb_to_recordset(CAST(:campaign_daily_rows AS jsonb)) AS u(
-    campaign_id bigint, performance_date date, impression bigint, clicks bigint,
-    ctr numeric, expense numeric, broad_order bigint, direct_order bigint,
-    broad_order_amount bigint, direct_order_amount bigint, broad_gmv numeric,
-    direct_gmv numeric, broad_roi numeric, direct_roi numeric, broad_cir numeric,
-    direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric, cpdc numeric
+    campaign_id bigint, performance_date date,
+    -- include: product_metrics_types
 )
 
 -- name: campaign_daily_conflict
@@ -70,17 +67,13 @@ ON CONFLICT (shop_id, campaign_id, performance_date) DO UPDATE SET
 -- name: campaign_hourly_rows
 -- Fragment (included): the campaign hourly rows of :campaign_hourly_rows, stamped :synced_at.
 INSERT INTO apishopee_ads_performance_hourly AS t
-    (shop_id, campaign_id, performance_date, hour, impression, clicks, ctr, expense,
-     broad_order, direct_order, broad_order_amount, direct_order_amount, broad_gmv,
-     direct_gmv, broad_roi, direct_roi, broad_cir, direct_cir, cr, direct_cr, cpc, cpdc,
+    (shop_id, campaign_id, performance_date, hour,
+     -- include: product_metrics_columns
      synced_at)
 SELECT :shop_id, u.*, :synced_at
 FROM jsonb_to_recordset(CAST(:campaign_hourly_rows AS jsonb)) AS u(
-    campaign_id bigint, performance_date date, hour smallint, impression bigint,
-    clicks bigint, ctr numeric, expense numeric, broad_order bigint, direct_order bigint,
-    broad_order_amount bigint, direct_order_amount bigint, broad_gmv numeric,
-    direct_gmv numeric, broad_roi numeric, direct_roi numeric, broad_cir numeric,
-    direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric, cpdc numeric
+    campaign_id bigint, performance_date date, hour smallint,
+    -- include: product_metrics_types
 )
 
 -- name: campaign_hourly_conflict
@@ -151,6 +144,22 @@ ON CONFLICT (shop_id, campaign_id) DO UPDATE SET
     start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time,
     item_count = EXCLUDED.item_count, roas_target = EXCLUDED.roas_target,
     raw = EXCLUDED.raw, synced_at = EXCLUDED.synced_at
+
+-- name: product_metrics_columns
+-- Fragment (included): the product-level metric columns, in the tables' order, then a
+-- comma (the statement names what follows them).
+impression, clicks, ctr, expense, broad_order, direct_order, broad_order_amount,
+direct_order_amount, broad_gmv, direct_gmv, broad_roi, direct_roi, broad_cir,
+direct_cir, cr, direct_cr, cpc, cpdc,
+
+-- name: product_metrics_types
+-- Fragment (included): the product-level metrics of a JSON row, in the tables' column
+-- order (campaign daily/hourly here, Product GMS in gms.sql).
+impression bigint, clicks bigint, ctr numeric, expense numeric, broad_order bigint,
+direct_order bigint, broad_order_amount bigint, direct_order_amount bigint,
+broad_gmv numeric, direct_gmv numeric, broad_roi numeric, direct_roi numeric,
+broad_cir numeric, direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric,
+cpdc numeric
 
 -- name: product_metrics_update
 -- Fragment (included): the product-level metrics an existing row takes from the new one.

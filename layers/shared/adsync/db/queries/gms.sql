@@ -4,75 +4,32 @@
 -- name: upsert_gms_campaign_daily
 -- One statement per batch: the rows travel as one JSON array (exact decimals).
 INSERT INTO apishopee_ads_gms_campaign_daily AS t
-    (shop_id, campaign_id, performance_date, impression, clicks, ctr, expense,
-     broad_order, direct_order, broad_order_amount, direct_order_amount, broad_gmv,
-     direct_gmv, broad_roi, direct_roi, broad_cir, direct_cir, cr, direct_cr, cpc,
-     cpdc, synced_at)
+    (shop_id, campaign_id, performance_date,
+     -- include: ads.sql product_metrics_columns
+     synced_at)
 SELECT :shop_id, u.*, :synced_at
 FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
-    campaign_id bigint, performance_date date, impression bigint, clicks bigint,
-    ctr numeric, expense numeric, broad_order bigint, direct_order bigint,
-    broad_order_amount bigint, direct_order_amount bigint, broad_gmv numeric,
-    direct_gmv numeric, broad_roi numeric, direct_roi numeric, broad_cir numeric,
-    direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric, cpdc numeric
+    campaign_id bigint, performance_date date,
+    -- include: ads.sql product_metrics_types
 )
 ON CONFLICT (shop_id, campaign_id, performance_date) DO UPDATE SET
-    impression = EXCLUDED.impression,
-    clicks = EXCLUDED.clicks,
-    ctr = EXCLUDED.ctr,
-    expense = EXCLUDED.expense,
-    broad_order = EXCLUDED.broad_order,
-    direct_order = EXCLUDED.direct_order,
-    broad_order_amount = EXCLUDED.broad_order_amount,
-    direct_order_amount = EXCLUDED.direct_order_amount,
-    broad_gmv = EXCLUDED.broad_gmv,
-    direct_gmv = EXCLUDED.direct_gmv,
-    broad_roi = EXCLUDED.broad_roi,
-    direct_roi = EXCLUDED.direct_roi,
-    broad_cir = EXCLUDED.broad_cir,
-    direct_cir = EXCLUDED.direct_cir,
-    cr = EXCLUDED.cr,
-    direct_cr = EXCLUDED.direct_cr,
-    cpc = EXCLUDED.cpc,
-    cpdc = EXCLUDED.cpdc,
-    synced_at = EXCLUDED.synced_at;
+    -- include: ads.sql product_metrics_update
+;
 
 -- name: upsert_gms_item_daily
 -- One statement per batch: the rows travel as one JSON array (exact decimals).
 INSERT INTO apishopee_ads_gms_item_daily AS t
-    (shop_id, campaign_id, item_id, performance_date, impression, clicks, ctr, expense,
-     broad_order, direct_order, broad_order_amount, direct_order_amount, broad_gmv,
-     direct_gmv, broad_roi, direct_roi, broad_cir, direct_cir, cr, direct_cr, cpc,
-     cpdc, synced_at)
+    (shop_id, campaign_id, item_id, performance_date,
+     -- include: ads.sql product_metrics_columns
+     synced_at)
 SELECT :shop_id, u.*, :synced_at
 FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(
-    campaign_id bigint, item_id bigint, performance_date date, impression bigint,
-    clicks bigint, ctr numeric, expense numeric, broad_order bigint,
-    direct_order bigint, broad_order_amount bigint, direct_order_amount bigint,
-    broad_gmv numeric, direct_gmv numeric, broad_roi numeric, direct_roi numeric,
-    broad_cir numeric, direct_cir numeric, cr numeric, direct_cr numeric, cpc numeric,
-    cpdc numeric
+    campaign_id bigint, item_id bigint, performance_date date,
+    -- include: ads.sql product_metrics_types
 )
 ON CONFLICT (shop_id, campaign_id, item_id, performance_date) DO UPDATE SET
-    impression = EXCLUDED.impression,
-    clicks = EXCLUDED.clicks,
-    ctr = EXCLUDED.ctr,
-    expense = EXCLUDED.expense,
-    broad_order = EXCLUDED.broad_order,
-    direct_order = EXCLUDED.direct_order,
-    broad_order_amount = EXCLUDED.broad_order_amount,
-    direct_order_amount = EXCLUDED.direct_order_amount,
-    broad_gmv = EXCLUDED.broad_gmv,
-    direct_gmv = EXCLUDED.direct_gmv,
-    broad_roi = EXCLUDED.broad_roi,
-    direct_roi = EXCLUDED.direct_roi,
-    broad_cir = EXCLUDED.broad_cir,
-    direct_cir = EXCLUDED.direct_cir,
-    cr = EXCLUDED.cr,
-    direct_cr = EXCLUDED.direct_cr,
-    cpc = EXCLUDED.cpc,
-    cpdc = EXCLUDED.cpdc,
-    synced_at = EXCLUDED.synced_at;
+    -- include: ads.sql product_metrics_update
+;
 
 -- name: upsert_gms_deleted_items
 -- :item_ids is a JSON array of the ids the list shows now.

@@ -2,49 +2,40 @@
 -- Compare totals with the sums of their parts for one shop's days (see migration 0013)
 -- and leave exactly the differences in apishopee_ads_total_differences: new ones inserted,
 -- changed ones updated, settled ones deleted. The metrics compared are listed once, in
--- `sides` (shop-level names; product-level *_order_amount are units sold, as *_item_sold).
-WITH sides AS (
-    SELECT 'shop_daily' AS side, performance_date, 1 AS part_rows,
-           jsonb_build_object(
-               'impression', impression, 'clicks', clicks, 'expense', expense,
-               'broad_order', broad_order, 'direct_order', direct_order,
-               'broad_item_sold', broad_item_sold, 'direct_item_sold', direct_item_sold,
-               'broad_gmv', broad_gmv, 'direct_gmv', direct_gmv) AS m
+-- `sides` (shop-level names: `side_rows` reads product-level *_order_amount, units sold, as
+-- *_item_sold).
+WITH side_rows AS (
+    SELECT 'shop_daily' AS side, performance_date, impression, clicks, expense, broad_order,
+           direct_order, broad_item_sold, direct_item_sold, broad_gmv, direct_gmv
     FROM apishopee_ads_shop_performance_daily
     WHERE shop_id = :shop_id AND performance_date BETWEEN :start_day AND :end_day
     UNION ALL
-    SELECT 'shop_hourly', performance_date, count(*)::int,
+    SELECT 'shop_hourly', performance_date, impression, clicks, expense, broad_order,
+           direct_order, broad_item_sold, direct_item_sold, broad_gmv, direct_gmv
+    FROM apishopee_ads_shop_performance_hourly
+    WHERE shop_id = :shop_id AND performance_date BETWEEN :start_day AND :end_day
+    UNION ALL
+    SELECT 'campaign_daily', performance_date, impression, clicks, expense, broad_order,
+           direct_order, broad_order_amount, direct_order_amount, broad_gmv, direct_gmv
+    FROM apishopee_ads_performance_daily
+    WHERE shop_id = :shop_id AND performance_date BETWEEN :start_day AND :end_day
+    UNION ALL
+    SELECT 'campaign_hourly', performance_date, impression, clicks, expense, broad_order,
+           direct_order, broad_order_amount, direct_order_amount, broad_gmv, direct_gmv
+    FROM apishopee_ads_performance_hourly
+    WHERE shop_id = :shop_id AND performance_date BETWEEN :start_day AND :end_day
+),
+sides AS (
+    -- A shop's daily total is one row a day: its sums are its values.
+    SELECT side, performance_date, count(*)::int AS part_rows,
            jsonb_build_object(
                'impression', sum(impression), 'clicks', sum(clicks), 'expense', sum(expense),
                'broad_order', sum(broad_order), 'direct_order', sum(direct_order),
                'broad_item_sold', sum(broad_item_sold),
                'direct_item_sold', sum(direct_item_sold),
-               'broad_gmv', sum(broad_gmv), 'direct_gmv', sum(direct_gmv))
-    FROM apishopee_ads_shop_performance_hourly
-    WHERE shop_id = :shop_id AND performance_date BETWEEN :start_day AND :end_day
-    GROUP BY performance_date
-    UNION ALL
-    SELECT 'campaign_daily', performance_date, count(*)::int,
-           jsonb_build_object(
-               'impression', sum(impression), 'clicks', sum(clicks), 'expense', sum(expense),
-               'broad_order', sum(broad_order), 'direct_order', sum(direct_order),
-               'broad_item_sold', sum(broad_order_amount),
-               'direct_item_sold', sum(direct_order_amount),
-               'broad_gmv', sum(broad_gmv), 'direct_gmv', sum(direct_gmv))
-    FROM apishopee_ads_performance_daily
-    WHERE shop_id = :shop_id AND performance_date BETWEEN :start_day AND :end_day
-    GROUP BY performance_date
-    UNION ALL
-    SELECT 'campaign_hourly', performance_date, count(*)::int,
-           jsonb_build_object(
-               'impression', sum(impression), 'clicks', sum(clicks), 'expense', sum(expense),
-               'broad_order', sum(broad_order), 'direct_order', sum(direct_order),
-               'broad_item_sold', sum(broad_order_amount),
-               'direct_item_sold', sum(direct_order_amount),
-               'broad_gmv', sum(broad_gmv), 'direct_gmv', sum(direct_gmv))
-    FROM apishopee_ads_performance_hourly
-    WHERE shop_id = :shop_id AND performance_date BETWEEN :start_day AND :end_day
-    GROUP BY performance_date
+               'broad_gmv', sum(broad_gmv), 'direct_gmv', sum(direct_gmv)) AS m
+    FROM side_rows
+    GROUP BY side, performance_date
 ),
 values_ AS (
     SELECT s.side, s.performance_date, s.part_rows, kv.key AS metric,

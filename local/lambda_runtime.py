@@ -62,7 +62,8 @@ def load_function(name: str) -> ModuleType:
     """The function's module, loaded once per process, as one Lambda container holds it.
 
     Under a lock: containers (threads) start together, and a module executed twice
-    would run its import-time work (Powertools' set-up, boto3's) twice."""
+    would run its import-time work twice (Powertools' set-up, its own container's
+    `handler`, which the runtime does not use but Lambda would)."""
     with _loading:
         return _load(name)
 

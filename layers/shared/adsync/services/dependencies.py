@@ -270,4 +270,3 @@ class Dependencies:
         """Close what was opened (the database connection)."""
         if "db" in self.__dict__:
             self.db.close()
-

@@ -30,11 +30,10 @@ from pathlib import Path
 from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
 from adsync.db.pool import ConnectionPool
-from adsync.services import dependencies
 from bench.stack import PgStack, pg_stack
 from bench.stats import percentile
 from local.event_source import Poller
-from local.lambda_runtime import BILLING, invoke
+from local.lambda_runtime import BILLING
 from local.runner import DEFAULT_WEIGHTS
 from local.simulator import SimulatorSettings, World, WorldSettings
 from local.template import load_template, parameter_default
@@ -194,7 +193,7 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
             and isinstance(pool := deps.__dict__.get("db"), ConnectionPool)
         ]
         used = _pool_stats(pools)
-        dependencies.install(stack.make_deps)  # the containers are gone: close their pools
+        stack.renew_lambdas()  # the containers are gone: close their pools
         rows = db.run(
             "SELECT status, extract(epoch FROM completed_at - :tick) AS lag,"
             " extract(epoch FROM completed_at - started_at) AS seconds"
@@ -264,7 +263,7 @@ def _set_rate(stack: PgStack, rate: float, share: float) -> None:
     else:
         stack.simulator.throttle.set_partner_rate(rate)
     stack.env["PARTNER_REQUESTS_PER_SECOND"] = str(rate * share)
-    dependencies.install(stack.make_deps)  # containers read the budget afresh
+    stack.renew_lambdas()  # containers read the budget afresh
 
 
 def _pool_stats(pools: list[ConnectionPool]) -> dict[str, int]:
@@ -326,9 +325,9 @@ def _one_cycle(
     """The realtime schedule fires once and the reconcile schedule every minute, as in
     the template; the mapping drains the queues. Seconds taken, jobs re-dispatched.
     `pools`: leave the containers' connections open for the caller to read (it closes
-    them: `dependencies.install`)."""
+    them: `renew_lambdas`)."""
     started = time.monotonic()
-    invoke("enqueue", json.loads(EVENT.read_text()))
+    stack.invoke("enqueue", json.loads(EVENT.read_text()))
     poller = stack.poller(DEFAULT_WEIGHTS, concurrency=options.concurrency)
     reconciled = started
     redispatched = 0
@@ -336,7 +335,7 @@ def _one_cycle(
     def done() -> bool:
         nonlocal reconciled, redispatched
         if time.monotonic() - reconciled >= RECONCILE_EVERY_SECONDS:
-            redispatched += invoke("maintenance", RECONCILE_EVENT)["redispatched"]
+            redispatched += stack.invoke("maintenance", RECONCILE_EVENT)["redispatched"]
             reconciled = time.monotonic()
         counts = JobStore(db).count_by_status()
         return not counts.get("pending") and not counts.get("processing")
@@ -345,5 +344,5 @@ def _one_cycle(
     seconds = time.monotonic() - started
     if not pools:
         # The cycle's containers are gone: close their connections (Postgres has ~100).
-        dependencies.install(stack.make_deps)
+        stack.renew_lambdas()
     return seconds, poller, redispatched

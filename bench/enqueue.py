@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from adsync.db.job_store import JobStore
 from bench.cycle import EVENT
 from bench.stack import pg_stack
-from local.lambda_runtime import invoke
 from local.simulator import World, WorldSettings
 
 
@@ -30,7 +29,7 @@ def run_enqueue_bench(shops: int, *, database_url: str) -> EnqueueResult:
         stack.seed_shops()
         stack.sqs.calls.clear()
         started = time.perf_counter()
-        reply = invoke("enqueue", json.loads(EVENT.read_text()))
+        reply = stack.invoke("enqueue", json.loads(EVENT.read_text()))
         seconds = time.perf_counter() - started
         db = stack.database()
         try:

@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import local.event_source
 from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
 from bench.cycle import EVENT
 from bench.stack import pg_stack
+from local.lambda_runtime import LambdaRuntime
 from local.runner import DEFAULT_WEIGHTS
 from local.simulator import World, WorldSettings
 
@@ -58,7 +58,7 @@ class _Tally:
 def _instrumented(tally: _Tally) -> Iterator[None]:
     """Count Database.run by handler and time the worker's CPU (bench process only)."""
     original_run = Database.run
-    original_invoke = local.event_source.invoke
+    original_invoke = LambdaRuntime.invoke
 
     def counting_run(self: Database, sql: str, **params: Any) -> list[dict[str, Any]]:
         thread = threading.current_thread()
@@ -68,23 +68,23 @@ def _instrumented(tally: _Tally) -> Iterator[None]:
                 tally.db_runs[handler] += 1
         return original_run(self, sql, **params)
 
-    def timed_invoke(name: str, event: dict[str, Any], **kwargs: Any) -> Any:
+    def timed_invoke(self: LambdaRuntime, name: str, event: dict[str, Any], **kwargs: Any) -> Any:
         started = time.thread_time()
         try:
-            return original_invoke(name, event, **kwargs)
+            return original_invoke(self, name, event, **kwargs)
         finally:
             if name == "worker":
                 with tally.lock:
                     tally.invoke_cpu += time.thread_time() - started
 
-    # Instrumentation of the class itself, for the length of the benchmark only.
+    # Instrumentation of the classes themselves, for the length of the benchmark only.
     Database.run = counting_run  # type: ignore[method-assign]
-    local.event_source.invoke = timed_invoke
+    LambdaRuntime.invoke = timed_invoke  # type: ignore[method-assign]
     try:
         yield
     finally:
         Database.run = original_run  # type: ignore[method-assign]
-        local.event_source.invoke = original_invoke
+        LambdaRuntime.invoke = original_invoke  # type: ignore[method-assign]
 
 
 def run_overhead_bench(shops: int, *, database_url: str) -> OverheadResult:
@@ -98,7 +98,7 @@ def run_overhead_bench(shops: int, *, database_url: str) -> OverheadResult:
         pool_before = _pool_cpu_seconds()
         with _instrumented(tally):
             tally.in_enqueue = True
-            local.event_source.invoke("enqueue", json.loads(EVENT.read_text()))
+            stack.invoke("enqueue", json.loads(EVENT.read_text()))
             tally.in_enqueue = False
             poller = stack.poller(DEFAULT_WEIGHTS, concurrency=2)
 

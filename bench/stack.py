@@ -1,8 +1,8 @@
 """The local stack on the Postgres SQS transport (pgqueue), as the benchmarks use it.
 
 `local.stack.local_stack(transport="postgres")` plus what only the benchmarks need:
-empty tables, the wall clock, an SQS call counter and a weighted poller. The handlers
-get pgqueue through `dependencies.install(factory)`, one set per thread.
+empty tables, the wall clock, an SQS call counter and a weighted poller. The stack's
+handlers run on pgqueue (the counting wrapper, when asked), one set per container.
 """
 
 import threading
@@ -14,7 +14,6 @@ from typing import Any
 
 from adsync.config import database_from_url
 from adsync.db.connection import Database
-from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from local.event_source import Poller
 from local.simulator import SimulatorSettings, World
@@ -66,7 +65,7 @@ class PgStack(LocalStack):
         now: datetime = self.simulator.now()
         return now
 
-    def make_deps(self) -> Dependencies:
+    def _container(self) -> Dependencies:
         deps = Dependencies(env=self.env, clock=self.clock, sqs=self.sqs)
         self.built.append((threading.current_thread().name, deps))
         return deps
@@ -126,6 +125,7 @@ def pg_stack(
             queues=base.queues,
             env=base.env,
         )
-        # Every thread (one "Lambda container" each) builds its own set on pgqueue.
-        dependencies.install(running.make_deps)
-        yield running
+        try:
+            yield running
+        finally:
+            running.close()

@@ -11,11 +11,17 @@ source mappings are not used: they invoke one record at a time and ignore failur
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from local.lambda_runtime import invoke as invoke  # re-exported: bench/overhead.py times it
+from typing import Any, Protocol
 
 REGION = "ap-southeast-1"
+
+
+class Invoke(Protocol):
+    """How a mapping invokes its function: `LambdaRuntime.invoke`, `LocalStack.invoke`."""
+
+    def __call__(
+        self, name: str, event: dict[str, Any], *, timeout_seconds: float = 300.0
+    ) -> Any: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +54,8 @@ def sqs_record(message: dict[str, Any], *, queue_arn: str) -> dict[str, Any]:
 
 
 class EventSourceMapping:
-    """One queue -> one function, as a Lambda event source mapping would poll it."""
+    """One queue -> one function, as a Lambda event source mapping would poll it; the
+    function runs in the containers `invoke` runs it in."""
 
     def __init__(
         self,
@@ -57,6 +64,7 @@ class EventSourceMapping:
         queue_url: str,
         queue_arn: str,
         function: str,
+        invoke: Invoke,
         batch_size: int = 10,
         timeout_seconds: float = 300.0,
     ) -> None:
@@ -64,6 +72,7 @@ class EventSourceMapping:
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.function = function
+        self.invoke = invoke
         self.batch_size = batch_size
         self.timeout_seconds = timeout_seconds
         self._lock = threading.Lock()  # moto is happier with one receive at a time per queue
@@ -82,7 +91,7 @@ class EventSourceMapping:
             return None
         event = {"Records": [sqs_record(m, queue_arn=self.queue_arn) for m in messages]}
         try:
-            response = invoke(self.function, event, timeout_seconds=self.timeout_seconds)
+            response = self.invoke(self.function, event, timeout_seconds=self.timeout_seconds)
         except Exception as exc:  # Lambda: the whole batch returns after its visibility timeout
             return BatchResult(
                 received=len(messages), failed=len(messages), handler_error=repr(exc)

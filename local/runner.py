@@ -36,9 +36,7 @@ from adsync.db.totals_store import TotalsStore
 from adsync.errors import DatabaseError
 from adsync.observability import logger
 from adsync.regions import local_day
-from adsync.services import dependencies
 from local.event_source import Poller
-from local.lambda_runtime import invoke
 from local.postgres import (
     LOCAL_DATABASE,
     checked_name,
@@ -175,7 +173,8 @@ def _cycle_done(stack: LocalStack, counts: dict[str, int] | None = None) -> bool
 class _Reconciler:
     """The every-minute reconcile schedule, run from the poll loop's checks."""
 
-    def __init__(self) -> None:
+    def __init__(self, stack: LocalStack) -> None:
+        self._stack = stack
         self._last = time.monotonic()
 
     def maybe_run(self) -> None:
@@ -183,7 +182,7 @@ class _Reconciler:
             return
         self._last = time.monotonic()
         try:
-            invoke("maintenance", {"task": "reconcile"})
+            self._stack.invoke("maintenance", {"task": "reconcile"})
         except DatabaseError as exc:
             if not exc.transient:
                 raise
@@ -305,21 +304,20 @@ def run_cycle(options: RunOptions, *, database_url: str | None = None) -> CycleS
         extra_env=env,
         transport=options.transport,
     ) as stack:
-        dependencies.install(stack.dependencies)  # each container: its own set, same SQS
         _check_database(world, stack, options)
         resumed = _requeue_orphans(stack)  # before anything runs: every live job is orphaned
         if world is not None:
             stack.onboard_all()  # this run's simulator issues its own tokens
         shops = len(world.shops) if world is not None else len(_active_shop_ids(stack))
         event = json.loads((EVENTS / options.event_file).read_text())
-        enqueued = invoke("enqueue", event)
+        enqueued = stack.invoke("enqueue", event)
         if resumed:
-            invoke("maintenance", {"task": "reconcile"})  # send the requeued jobs
+            stack.invoke("maintenance", {"task": "reconcile"})  # send the requeued jobs
         poller = Poller(
             stack.worker_mappings(DEFAULT_WEIGHTS) + stack.dead_letter_mappings(),
             concurrency=options.concurrency,
         )
-        reconciler = _Reconciler()
+        reconciler = _Reconciler(stack)
         progress = options.progress
 
         def done() -> bool:

@@ -9,7 +9,7 @@ by the caller before this stack patches the environment and starts moto.
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
@@ -22,12 +22,12 @@ from adsync.db.migrate import apply_migrations
 from adsync.db.partner_store import PartnerStore
 from adsync.db.shop_store import ShopStore
 from adsync.partners import Partner
-from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_main_account, onboard_shop
 from adsync.services.partners import default_partner, ensure_default_partner
 from adsync.shops import AuthorizationFacts, TokenPair
 from local.event_source import REGION, EventSourceMapping
+from local.lambda_runtime import LambdaRuntime
 from local.pgqueue import make_sqs
 from local.queues import LocalQueues, create_queues
 from local.simulator import PartnerApp, Simulator, SimulatorSettings, World
@@ -88,6 +88,50 @@ class LocalStack:
     shopee: ShopeeEndpoint | None = None
     # The handlers' time: the simulator's when there is one (None: ask it), else the wall.
     handler_clock: Clock | None = None
+    # The handlers' containers: one per thread and function, each on its own set of
+    # `dependencies()` (this env, this clock, this SQS). Closed with the stack.
+    lambdas: LambdaRuntime = field(init=False, repr=False)
+    _other_lambdas: list[LambdaRuntime] = field(init=False, repr=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lambdas = LambdaRuntime(self._container)
+
+    def invoke(self, name: str, event: dict[str, Any], *, timeout_seconds: float = 300.0) -> Any:
+        """Invoke a function as one Lambda invocation, in this thread's container."""
+        return self.lambdas.invoke(name, event, timeout_seconds=timeout_seconds)
+
+    def lambdas_on(
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+        sqs: Any = None,
+    ) -> LambdaRuntime:
+        """Containers of their own on `env`, `clock` or `sqs` instead of the stack's (a
+        database that is down, an SQS that refuses, other settings). Closed with the stack."""
+        runtime = LambdaRuntime(
+            lambda: Dependencies(
+                env=self.env if env is None else env,
+                clock=clock or self.now,
+                sqs=self.sqs if sqs is None else sqs,
+            )
+        )
+        self._other_lambdas.append(runtime)
+        return runtime
+
+    def renew_lambdas(self) -> None:
+        """The containers are gone (closed, their pools with them); the next invocations
+        start new ones, which read the env as it is then."""
+        self.lambdas.close()
+        self.lambdas = LambdaRuntime(self._container)
+
+    def close(self) -> None:
+        """Close every container the stack's handlers ran in."""
+        for runtime in [self.lambdas, *self._other_lambdas]:
+            runtime.close()
+
+    def _container(self) -> Dependencies:
+        return self.dependencies()
 
     def database(self) -> Database:
         return Database(database_from_url(self.database_url))
@@ -205,7 +249,11 @@ class LocalStack:
 
     def _mapping(self, url: str, function: str) -> EventSourceMapping:
         return EventSourceMapping(
-            sqs=self.sqs, queue_url=url, queue_arn=self.queues.arns[url], function=function
+            sqs=self.sqs,
+            queue_url=url,
+            queue_arn=self.queues.arns[url],
+            function=function,
+            invoke=self.invoke,
         )
 
 
@@ -278,7 +326,6 @@ def local_stack(
             **(extra_env or {}),
         }
         stack.enter_context(patched_env(env))
-        stack.callback(dependencies.reset)
         db = Database(database_from_url(database_url))
         try:
             apply_migrations(db)
@@ -288,7 +335,7 @@ def local_stack(
                 ensure_default_partner(PartnerStore(db), env=env, credentials=partner, now=clock())
         finally:
             db.close()
-        yield LocalStack(
+        running = LocalStack(
             database_url=database_url,
             simulator=simulator,
             server=server,
@@ -298,6 +345,8 @@ def local_stack(
             shopee=shopee,
             handler_clock=now,
         )
+        stack.callback(running.close)  # before the env, SQS and simulator go
+        yield running
 
 
 def _more_apps(simulator: Any) -> tuple[PartnerApp, ...]:

@@ -13,7 +13,6 @@ from local.stack import QUIET_ENV
 os.environ.update(QUIET_ENV)
 
 from adsync.db.connection import Database
-from adsync.services import dependencies
 from local.postgres import scratch_database, server_url
 from local.simulator import SimulatorSettings, World, WorldSettings
 from local.stack import LocalStack, local_stack
@@ -55,7 +54,8 @@ def simulator_settings() -> SimulatorSettings:
 def stack(
     database_url: str, world: World, clock: FrozenClock, simulator_settings: SimulatorSettings
 ) -> Iterator[LocalStack]:
-    """Everything started, tables empty, this thread's handlers on the frozen clock."""
+    """Everything started, tables empty; `stack.invoke` runs the handlers on the frozen
+    clock (the simulator's, which is this `clock`)."""
     with local_stack(
         database_url=database_url,
         world=world,
@@ -66,9 +66,7 @@ def stack(
         db.run(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
         db.close()
         running.register_partners()  # this test's simulator apps, none of an earlier test's
-        dependencies.install(lambda: running.dependencies(clock))
         yield running
-        dependencies.reset()
 
 
 @pytest.fixture

@@ -200,7 +200,10 @@ CATALOG: tuple[Mutation, ...] = (
         name="pool: each record thread builds its own connections",
         path="functions/worker/app.py",
         old="lambda record: handle_record(record, deps, deadline)",
-        new="lambda record: handle_record(record, dependencies.current(), deadline)",
+        new=(
+            "lambda record: handle_record("
+            "record, Dependencies(env=deps.env, clock=deps.clock), deadline)"
+        ),
         tests=("tests/integration/test_worker.py",),
     ),
     Mutation(

@@ -8,13 +8,21 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from adsync.observability import logger
-from adsync.services import dependencies
 from adsync.services.admin_commands import handle
+from adsync.services.dependencies import Dependencies, Handler
 
 
-# No @metrics.log_metrics: most commands emit no metric, and an empty flush warns.
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    reply = handle(event, dependencies.current())
-    logger.info("admin command", command=reply["command"], ok=reply["ok"])
-    return reply
+def make_handler(deps: Dependencies) -> Handler:
+    """The handler of one container, on its dependencies."""
+
+    # No @metrics.log_metrics: most commands emit no metric, and an empty flush warns.
+    @logger.inject_lambda_context(clear_state=True)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        reply = handle(event, deps)
+        logger.info("admin command", command=reply["command"], ok=reply["ok"])
+        return reply
+
+    return handler
+
+
+handler = make_handler(Dependencies())

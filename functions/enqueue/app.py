@@ -13,25 +13,32 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from adsync.jobs import EnqueueRequest
 from adsync.observability import logger, metrics
-from adsync.services import dependencies
+from adsync.services.dependencies import Dependencies, Handler
 from adsync.services.enqueue import enqueue
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    deps = dependencies.current()
-    request = EnqueueRequest.from_event(
-        event, default_window_days=deps.settings.attribution_window_days
-    )
-    result = enqueue(request, deps)
-    return {
-        "sync_type": request.sync_type.value,
-        "priority": request.priority,
-        "eligible_shops": result.eligible_shops,
-        "enqueued": result.inserted,
-        "sent": result.sent,
-        "send_failed": result.send_failed,
-        "skipped_shops": list(result.skipped_shop_ids),
-        "outside_window": result.outside_window,
-    }
+def make_handler(deps: Dependencies) -> Handler:
+    """The handler of one container, on its dependencies."""
+
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        request = EnqueueRequest.from_event(
+            event, default_window_days=deps.settings.attribution_window_days
+        )
+        result = enqueue(request, deps)
+        return {
+            "sync_type": request.sync_type.value,
+            "priority": request.priority,
+            "eligible_shops": result.eligible_shops,
+            "enqueued": result.inserted,
+            "sent": result.sent,
+            "send_failed": result.send_failed,
+            "skipped_shops": list(result.skipped_shop_ids),
+            "outside_window": result.outside_window,
+        }
+
+    return handler
+
+
+handler = make_handler(Dependencies())

@@ -5,36 +5,33 @@ a malformed body, a database outage) are listed in `batchItemFailures`, the othe
 deleted by the event source mapping.
 """
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from adsync.observability import logger, metrics
-from adsync.services import dependencies
 from adsync.services.batch import process_batch
 from adsync.services.deadline import Deadline
+from adsync.services.dependencies import Dependencies, Handler
 from adsync.services.worker import handle_record
 
-_container = threading.local()
+
+def make_handler(deps: Dependencies) -> Handler:
+    """The handler of one container, on its dependencies, which its record threads share
+    (two database connections, one request budget)."""
+    pool: ThreadPoolExecutor | None = None
+
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        nonlocal pool
+        if pool is None:  # the container's first batch: WORKER_THREADS is read then
+            pool = ThreadPoolExecutor(deps.settings.worker_threads, thread_name_prefix="job")
+        deadline = Deadline.from_context(context, reserve=deps.settings.step_reserve)
+        return process_batch(event, lambda record: handle_record(record, deps, deadline), pool=pool)
+
+    return handler
 
 
-def _pool() -> ThreadPoolExecutor:
-    """One pool per container, created on its first batch. Its threads share the
-    container's dependencies (two database connections, one request budget). (Lambda
-    runs one invocation per container at a time; the local runtime runs several
-    containers as threads, each with its own pool.)"""
-    pool: ThreadPoolExecutor | None = getattr(_container, "pool", None)
-    if pool is None:
-        threads = dependencies.current().settings.worker_threads
-        pool = _container.pool = ThreadPoolExecutor(threads, thread_name_prefix="job")
-    return pool
-
-
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    deps = dependencies.current()  # the container's, shared by its record threads
-    deadline = Deadline.from_context(context, reserve=deps.settings.step_reserve)
-    return process_batch(event, lambda record: handle_record(record, deps, deadline), pool=_pool())
+handler = make_handler(Dependencies())

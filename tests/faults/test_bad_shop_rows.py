@@ -11,7 +11,6 @@ import pytest
 from adsync.db.connection import Database
 from adsync.regions import UnknownRegionError
 from adsync.services.onboarding import onboard_shop
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.faults.conftest import assert_truth, job_rows
 from tests.support.sync import drain
@@ -31,7 +30,7 @@ def test_a_shop_with_an_unknown_region_is_skipped_and_the_others_run(
     bad = shop_ids[0]
     db.run("UPDATE apishopee_shops SET region = 'XX' WHERE shop_id = :s", s=bad)
 
-    reply = invoke("enqueue", event)
+    reply = stack.invoke("enqueue", event)
 
     assert reply["enqueued"] == len(shop_ids) - 1
     assert reply["skipped_shops"] == [bad]

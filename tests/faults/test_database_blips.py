@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from adsync.db.connection import Database
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.faults.conftest import assert_truth, job_rows
 from tests.support.restartable import RestartableServer
@@ -39,13 +38,13 @@ def test_a_postgres_restart_mid_sync_costs_no_attempt_and_no_receive(
     stack: LocalStack, db: Database, restartable: RestartableServer, later: Any
 ) -> None:
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     event = receive_event(stack, 1)
     assert len(event["Records"]) == 10
     stack.simulator.faults.run_before_next(restartable.stop, path=SHOP_HOURLY)
 
     try:
-        reply = invoke("worker", event)
+        reply = stack.invoke("worker", event)
     finally:
         restartable.start()
 
@@ -70,14 +69,14 @@ def test_three_blips_do_not_fail_a_healthy_job(
 ) -> None:
     shop_id = stack.onboard_all()[0]
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
 
     for _ in range(3):
         stack.simulator.faults.run_before_next(restartable.stop, path=SHOP_HOURLY)
         event = receive_event(stack, 1)
         assert len(event["Records"]) == 1
         try:
-            reply = invoke("worker", event)
+            reply = stack.invoke("worker", event)
         finally:
             restartable.start()
         assert reply == {"batchItemFailures": []}

@@ -11,7 +11,6 @@ import pytest
 from adsync.config import database_from_url
 from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
-from local.lambda_runtime import invoke
 from local.postgres import scratch_database, server_url
 from local.runner import ForeignShopsError, RunOptions, _cycle_done, run_cycle
 from local.simulator import World, WorldSettings
@@ -26,7 +25,7 @@ def test_the_done_check_waits_out_a_stopped_database(restartable: RestartableSer
     world = World.generate(WorldSettings(seed=SEED, shop_count=SHOPS))
     with local_stack(database_url=url, world=world) as stack:
         stack.onboard_all()
-        invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+        stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
         restartable.stop()
         try:
             assert _cycle_done(stack) is False  # not "done", and not dead
@@ -40,7 +39,7 @@ def test_a_run_resumes_what_a_crashed_run_left() -> None:
         world = World.generate(WorldSettings(seed=SEED, shop_count=SHOPS))
         with local_stack(database_url=url, world=world) as crashed:  # its SQS dies with it
             crashed.onboard_all()
-            invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+            crashed.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
             db = crashed.database()
             try:  # one job was mid-run when the process died
                 db.run(
@@ -76,7 +75,7 @@ def test_a_run_refuses_a_database_whose_shops_its_world_lacks() -> None:
             database_url=url, world=World.generate(WorldSettings(seed=SEED, shop_count=SHOPS))
         ) as earlier:
             earlier.onboard_all()
-            invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+            earlier.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
         other = RunOptions(shops=3, seed=SEED + 1, timeout_seconds=60, database="adsync_x")
 
         with pytest.raises(ForeignShopsError, match=r"holds \d+ active shop\(s\).*--fresh"):

@@ -14,7 +14,6 @@ import pytest
 from adsync.db.connection import Database
 from adsync.shopee.errors import ShopeeError
 from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS, metric_values
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.faults.conftest import assert_truth, job_rows
 from tests.support.clock import FrozenClock
@@ -51,10 +50,10 @@ def test_a_bad_metric_value_fails_the_attempt_and_stores_nothing(
 ) -> None:
     shop_id = stack.onboard_all()[0]
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.simulator.faults.corrupt_next(first_row_gets(name, value), path=SHOP_HOURLY)
 
-    reply = invoke("worker", receive_event(stack, 1))
+    reply = stack.invoke("worker", receive_event(stack, 1))
 
     assert len(reply["batchItemFailures"]) == 1
     [job] = job_rows(db)
@@ -63,7 +62,7 @@ def test_a_bad_metric_value_fails_the_attempt_and_stores_nothing(
     assert db.run("SELECT 1 FROM apishopee_ads_shop_performance_hourly") == []
 
     later(timedelta(minutes=6))  # the retry delay
-    invoke("worker", receive_event(stack, 1))
+    stack.invoke("worker", receive_event(stack, 1))
     assert [(j["status"], j["retry_count"]) for j in job_rows(db)] == [("completed", 1)]
     assert_truth(stack, db, [shop_id])
 

@@ -13,9 +13,6 @@ import pytest
 
 from adsync.db.connection import Database
 from adsync.errors import DatabaseError
-from adsync.services import dependencies
-from adsync.services.dependencies import Dependencies
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.faults.conftest import FlakySqs, assert_truth, job_rows
 from tests.support.clock import FrozenClock
@@ -36,24 +33,22 @@ def test_an_unreachable_database_sends_the_jobs_back_without_an_attempt(
     stack: LocalStack, db: Database, clock: FrozenClock, later: Any
 ) -> None:
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     event = receive_event(stack, 1, max_messages=3)
-    broken = {**stack.env, "DATABASE_URL": UNREACHABLE}
-    dependencies.install(lambda: Dependencies(env=broken, clock=clock, sqs=stack.sqs))
+    broken = stack.lambdas_on(env={**stack.env, "DATABASE_URL": UNREACHABLE})
 
-    reply = invoke("worker", event)
+    reply = broken.invoke("worker", event)
 
     assert reply == {"batchItemFailures": []}  # no receive burned, no 30-minute wait
     with pytest.raises(DatabaseError, match="unreachable"):
-        invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+        broken.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     for record in event["Records"]:
         stack.sqs.delete_message(
             QueueUrl=stack.queues.urls[1], ReceiptHandle=record["receiptHandle"]
         )
     assert {(j["status"], j["retry_count"]) for j in job_rows(db)} == {("pending", 0)}
 
-    dependencies.install(lambda: stack.dependencies(clock))  # the database is back
-    later(BACK_WITHIN)
+    later(BACK_WITHIN)  # the database is back: the stack's own containers
     drain(stack, priority=1)
 
     rows = job_rows(db)
@@ -67,16 +62,16 @@ def test_sqs_refusing_a_deferral_hands_the_job_to_the_reconciler(
     """A throttled job is released, then SQS refuses its delayed message: without
     care the row would wait 6 hours for the reconciler's lost-message rule."""
     shop_id = only_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     flaky = FlakySqs(stack.sqs)
-    dependencies.install(lambda: Dependencies(env=stack.env, clock=clock, sqs=flaky))
+    lambdas = stack.lambdas_on(sqs=flaky)
     stack.simulator.faults.fail_shop(
         shop_id, error="ads.rate_limit.exceed_shop_api", message="Too many requests", times=1
     )
     flaky.down = True
 
     event = receive_event(stack, 1)
-    reply = invoke("worker", event)
+    reply = lambdas.invoke("worker", event)
     delete_succeeded(stack, 1, event, reply)
 
     assert reply == {"batchItemFailures": []}
@@ -86,8 +81,8 @@ def test_sqs_refusing_a_deferral_hands_the_job_to_the_reconciler(
     assert queue_depth(stack, stack.queues.urls[1]) == 0  # nothing in flight: only the row
 
     later(2 * BACK_WITHIN)  # past the throttle's back-off
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
-    drain(stack, priority=1)
+    assert lambdas.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
+    drain(stack, priority=1, lambdas=lambdas)
     assert [(j["status"], j["retry_count"]) for j in job_rows(db)] == [("completed", 0)]
     assert_truth(stack, db, [shop_id])
 
@@ -96,14 +91,13 @@ def test_with_both_down_the_record_is_left_to_sqs(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     only_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     flaky = FlakySqs(stack.sqs)
     flaky.down = True
-    broken = {**stack.env, "DATABASE_URL": UNREACHABLE}
-    dependencies.install(lambda: Dependencies(env=broken, clock=clock, sqs=flaky))
+    broken = stack.lambdas_on(env={**stack.env, "DATABASE_URL": UNREACHABLE}, sqs=flaky)
     event = receive_event(stack, 1)
 
-    reply = invoke("worker", event)
+    reply = broken.invoke("worker", event)
 
     assert reply == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
     assert [(j["status"], j["retry_count"]) for j in job_rows(db)] == [("pending", 0)]

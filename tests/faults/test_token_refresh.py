@@ -23,7 +23,6 @@ from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
 from adsync.shopee import AuthorizationEndedError, ShopeeReplyLostError, ShopeeTransportError
 from adsync.shopee.transport import Transport
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.faults.conftest import assert_truth, job_rows
 from tests.support.clock import FrozenClock
@@ -114,11 +113,11 @@ def test_a_job_whose_refresh_reply_is_lost_completes_without_an_attempt(
     stack: LocalStack, db: Database, clock: FrozenClock, shop_id: int
 ) -> None:
     db.run("DELETE FROM apishopee_shops WHERE shop_id <> :s", s=shop_id)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     clock.advance(IN_THE_MARGIN)
     stack.simulator.faults.lose_reply_next(path=REFRESH)
 
-    reply = invoke("worker", receive_event(stack, 1))
+    reply = stack.invoke("worker", receive_event(stack, 1))
 
     assert reply == {"batchItemFailures": []}
     assert [(j["status"], j["retry_count"]) for j in job_rows(db)] == [("completed", 0)]

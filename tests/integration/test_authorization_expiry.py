@@ -15,7 +15,6 @@ from adsync.observability import metrics
 from adsync.services import admin_commands
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
-from local.lambda_runtime import invoke
 from local.simulator import PartnerApp, SimulatorSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
@@ -84,7 +83,7 @@ def test_a_shop_10_days_from_its_authorization_expiry_warns_in_status_and_metric
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     metrics.clear_metrics()  # what earlier tests added with metrics disabled
     capsys.readouterr()
-    reply = invoke("maintenance", {"task": "reconcile"})
+    reply = stack.invoke("maintenance", {"task": "reconcile"})
     assert reply["expiring_authorizations"] == 1
     assert _emitted(capsys.readouterr().out, "ShopsAuthorizationExpiring") == [1.0]
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
@@ -124,13 +123,13 @@ def test_an_expiring_shop_keeps_syncing_until_its_last_moment(
 
     # Nine days and 23 hours later: the last hour of the authorization.
     clock.advance(timedelta(days=9, hours=23))
-    assert invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == 1
+    assert stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == 1
     drain(stack, priority=1)
     assert [j["status"] for j in jobs(db)] == ["completed"]
     # Inside the warning window the expiry is asked again, once a day at most.
     assert stack.simulator.counters.calls_to(INFO) == calls_before + 1
     clock.advance(timedelta(minutes=15))
-    assert invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == 1
+    assert stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == 1
     drain(stack, priority=1)
     assert [j["status"] for j in jobs(db)] == ["completed", "completed"]
     assert stack.simulator.counters.calls_to(INFO) == calls_before + 1
@@ -138,7 +137,7 @@ def test_an_expiring_shop_keeps_syncing_until_its_last_moment(
     # Past the end nothing can refresh the tokens: the shop is no longer enqueued, and
     # status says so.
     clock.advance(timedelta(hours=1))
-    reply = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    reply = stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     assert (reply["eligible_shops"], reply["enqueued"]) == (0, 0)
     deps = Dependencies(env=stack.env, clock=clock)
     try:
@@ -160,12 +159,12 @@ def test_far_from_expiry_the_authorization_is_asked_again_only_weekly(
     first = stack.simulator.world.shops[0].shop_id
     calls = stack.simulator.counters.calls_to(INFO)
     sync = {"sync_type": "realtime", "priority": 1, "shop_ids": [first]}
-    invoke("enqueue", sync)
+    stack.invoke("enqueue", sync)
     drain(stack, priority=1)
     assert stack.simulator.counters.calls_to(INFO) == calls  # checked at onboarding
 
     clock.advance(timedelta(days=7))
-    invoke("enqueue", sync)
+    stack.invoke("enqueue", sync)
     drain(stack, priority=1)
     assert stack.simulator.counters.calls_to(INFO) == calls + 1
     # The simulator's own expiry (10 days from the seeding) replaces the stale one.

@@ -8,7 +8,6 @@ import pytest
 from adsync.db.connection import Database
 from adsync.errors import DatabaseError
 from local.event_source import sqs_record
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import deliver, queue_depth, receive_event
@@ -30,7 +29,7 @@ def test_malformed_message_is_reported_so_it_reaches_the_dlq(stack: LocalStack) 
     url = stack.queues.urls[1]
     stack.sqs.send_message(QueueUrl=url, MessageBody="{not json")
     event = receive_event(stack, 1)
-    reply = invoke("worker", event)
+    reply = stack.invoke("worker", event)
     assert reply == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
 
 
@@ -42,7 +41,7 @@ def test_dead_letter_logs_and_drops_a_malformed_message(stack: LocalStack) -> No
         "Body": "garbage",
         "Attributes": {"ApproximateReceiveCount": "1"},
     }
-    reply = invoke(
+    reply = stack.invoke(
         "dead_letter", {"Records": [sqs_record(record, queue_arn=stack.queues.arns[dlq])]}
     )
     assert reply == {"batchItemFailures": []}
@@ -50,7 +49,7 @@ def test_dead_letter_logs_and_drops_a_malformed_message(stack: LocalStack) -> No
 
 def test_shop_without_token_fails_at_once_without_retries(stack: LocalStack, db: Database) -> None:
     shop_id = only_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     db.run("UPDATE apishopee_shops SET access_token = NULL WHERE shop_id = :s", s=shop_id)
     reply = deliver(stack, 1)
     assert reply == {"batchItemFailures": []}  # retrying cannot help: no message kept
@@ -73,23 +72,23 @@ def test_revoked_authorization_marks_the_shop_and_stops_enqueueing_it(
     stack: LocalStack, db: Database
 ) -> None:
     shop_id = only_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.simulator.revoke(shop_id)
-    reply = invoke("worker", receive_event(stack, 1))
+    reply = stack.invoke("worker", receive_event(stack, 1))
     assert reply == {"batchItemFailures": []}
     assert job_row(db)["status"] == "failed"
     shop = db.one("SELECT status FROM apishopee_shops WHERE shop_id = :s", s=shop_id)
     assert shop == {"status": "needs_reauth"}
-    assert invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == 0
+    assert stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == 0
 
 
 def test_shopee_error_reply_is_a_failed_attempt_with_its_code(
     stack: LocalStack, db: Database
 ) -> None:
     shop_id = only_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.simulator.faults.fail_shop(shop_id, error="error_param", message="Wrong parameters")
-    reply = invoke("worker", receive_event(stack, 1))
+    reply = stack.invoke("worker", receive_event(stack, 1))
     assert len(reply["batchItemFailures"]) == 1
     job = job_row(db)
     assert (job["status"], job["retry_count"]) == ("pending", 1)
@@ -101,11 +100,11 @@ def test_throttling_defers_without_consuming_an_attempt(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     shop_id = only_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.simulator.faults.fail_shop(
         shop_id, error="ads.rate_limit.exceed_shop_api", message="Too many requests", times=1
     )
-    reply = invoke("worker", receive_event(stack, 1))
+    reply = stack.invoke("worker", receive_event(stack, 1))
     assert reply == {"batchItemFailures": []}
     job = job_row(db)
     assert (job["status"], job["retry_count"]) == ("pending", 0)
@@ -118,8 +117,8 @@ def test_throttling_defers_without_consuming_an_attempt(
 
 def test_money_is_stored_exactly(stack: LocalStack, db: Database) -> None:
     only_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    invoke("worker", receive_event(stack, 1))
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("worker", receive_event(stack, 1))
     for row in db.run("SELECT expense, broad_gmv FROM apishopee_ads_performance_daily"):
         assert isinstance(row["expense"], Decimal)
 
@@ -154,7 +153,7 @@ def test_a_poison_message_is_refused_before_sql_and_dead_letter_consumes_it(
     url = stack.queues.urls[1]
     stack.sqs.send_message(QueueUrl=url, MessageBody=body)
     event = receive_event(stack, 1)
-    reply = invoke("worker", event)
+    reply = stack.invoke("worker", event)
     assert reply == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
     dlq = stack.queues.dead_letter_urls[1]
     record = {
@@ -163,7 +162,7 @@ def test_a_poison_message_is_refused_before_sql_and_dead_letter_consumes_it(
         "Body": body,
         "Attributes": {"ApproximateReceiveCount": "1"},
     }
-    reply = invoke(
+    reply = stack.invoke(
         "dead_letter", {"Records": [sqs_record(record, queue_arn=stack.queues.arns[dlq])]}
     )
     assert reply == {"batchItemFailures": []}

@@ -6,11 +6,10 @@ import pytest
 
 from adsync.db.budget_store import BudgetStore
 from adsync.db.connection import Database
-from adsync.services import dependencies
 from adsync.services.budget import RateBudget
 from adsync.services.dependencies import Dependencies
 from adsync.shopee.errors import ThrottledError
-from local.lambda_runtime import invoke
+from local.lambda_runtime import LambdaRuntime
 from local.simulator import SimulatorSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock, LiveClock
@@ -109,12 +108,11 @@ def simulator_settings() -> SimulatorSettings:
 def test_a_cycle_under_our_budget_draws_no_throttling_from_shopee(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
-    env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    lambdas = stack.lambdas_on(env={**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"})
     stack.onboard_all()
     clock.advance(timedelta(seconds=2))  # onboarding's auth calls spent Shopee's burst
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    drain(stack, priority=1)
+    lambdas.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    drain(stack, priority=1, lambdas=lambdas)
     assert {j["status"] for j in jobs(db)} == {"completed"}
     assert stack.simulator.counters.rejected(code="ads.rate_limit.exceed_partner_api") == 0
 
@@ -124,7 +122,7 @@ def test_without_a_budget_shopee_throttles_and_jobs_wait_without_losing_attempts
 ) -> None:
     stack.onboard_all()
     clock.advance(timedelta(seconds=2))
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     drain(stack, priority=1)
     assert stack.simulator.counters.rejected(code="ads.rate_limit.exceed_partner_api") > 0
     rows = jobs(db)
@@ -154,15 +152,14 @@ def test_a_one_call_job_costs_two_round_trips_its_claim_brings_the_slot(
     reserves that call's slot in the same statement, so the job costs the claim and the
     commit: two statements of the container's pool, none for the budget."""
     env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    lambdas = stack.lambdas_on(env=env)
     stack.onboard_all()
     clock.advance(timedelta(seconds=2))
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    drain(stack, priority=1)  # every shop synced once: the next sync finds nothing new
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    lambdas.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    drain(stack, priority=1, lambdas=lambdas)  # every shop synced: the next finds nothing new
+    lambdas.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     # A fresh container whose budget is known and holds no spare slot.
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
-    deps = dependencies.current()
+    deps = Dependencies(env=env, clock=clock, sqs=stack.sqs)
     assert deps.budget is not None
     deps.budget.acquire()
     # Warm, as a container is after its first job: its partner app's client is built.
@@ -171,8 +168,9 @@ def test_a_one_call_job_costs_two_round_trips_its_claim_brings_the_slot(
     calls_before = sum(stack.simulator.counters.calls.values())
     statements_before = deps.db.statements()
 
-    assert invoke("worker", event) == {"batchItemFailures": []}
+    with LambdaRuntime(lambda: deps) as container:  # closes deps
+        assert container.invoke("worker", event) == {"batchItemFailures": []}
 
-    assert sum(stack.simulator.counters.calls.values()) - calls_before == 1
-    assert deps.db.statements() - statements_before == 2
+        assert sum(stack.simulator.counters.calls.values()) - calls_before == 1
+        assert deps.db.statements() - statements_before == 2
     assert [j["status"] for j in jobs(db)].count("completed") == len(jobs(db)) - 11

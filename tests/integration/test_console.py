@@ -12,7 +12,6 @@ import pytest
 
 from adsync.db.connection import Database
 from local.console import cli
-from local.lambda_runtime import invoke
 from local.simulator import PartnerApp, SimulatorSettings, World, WorldSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
@@ -69,7 +68,7 @@ def refused(outcome: Outcome, command: str | None) -> str:
 
 def synced_fleet(stack: LocalStack) -> list[int]:
     shop_ids = stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     drain(stack, priority=1)
     return shop_ids
 
@@ -90,7 +89,7 @@ def fail_job(db: Database, shop_id: int, error: str, clock: FrozenClock) -> int:
 def test_status_shows_the_fleet(adsync: Run, stack: LocalStack, clock: FrozenClock) -> None:
     shop_ids = synced_fleet(stack)
     clock.advance(timedelta(minutes=20))
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
 
     status = ok(adsync("status"), "status")
 
@@ -224,7 +223,7 @@ def test_retry_leaves_a_job_whose_shop_has_a_live_twin(
 ) -> None:
     (shop_id, *_) = stack.onboard_all()
     failed = fail_job(db, shop_id, "boom", clock)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1, "shop_ids": [shop_id]})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1, "shop_ids": [shop_id]})
     result = ok(adsync("retry", "--job", str(failed)), "retry")
     assert (result["matched"], result["job_ids"]) == (1, [])
     assert db.one("SELECT status FROM apishopee_ads_sync_queue WHERE id = :i", i=failed) == {
@@ -297,9 +296,9 @@ def test_the_enqueue_handler_takes_the_same_request(
     (shop_id, *_) = stack.onboard_all()
     event = json.loads((stack_events() / "enqueue_sync_now.json").read_text())
     event["shop_ids"] = [shop_id]
-    reply = invoke("enqueue", event)
+    reply = stack.invoke("enqueue", event)
     assert (reply["enqueued"], reply["sent"], reply["skipped_shops"]) == (3, 3, [])
-    lookback = invoke("enqueue", {"sync_type": "lookback", "shop_ids": [shop_id, 7]})
+    lookback = stack.invoke("enqueue", {"sync_type": "lookback", "shop_ids": [shop_id, 7]})
     assert (lookback["enqueued"], lookback["skipped_shops"]) == (1, [7])
 
 
@@ -332,7 +331,7 @@ def test_shops_list_pause_resume_and_reauth(
         "shop_id": first, "status": "paused", "changed": True,
     }  # fmt: skip
     assert ok(adsync("shops", "pause", str(first)), "shop-pause")["changed"] is False
-    assert invoke("enqueue", {"sync_type": "realtime"})["eligible_shops"] == 10
+    assert stack.invoke("enqueue", {"sync_type": "realtime"})["eligible_shops"] == 10
     assert "authorize" in refused(adsync("shops", "resume", str(second)), "shop-resume")
     assert ok(adsync("shops", "resume", str(first)), "shop-resume")["status"] == "active"
     assert "no shop 5" in refused(adsync("shops", "pause", "5"), "shop-pause")
@@ -393,7 +392,7 @@ def test_bad_admin_events_are_refused_and_change_nothing(
     (shop_id, *_) = stack.onboard_all()
     fail_job(db, shop_id, "boom", clock)
     before = db.run("SELECT * FROM apishopee_ads_sync_queue")
-    reply = invoke("admin", event)
+    reply = stack.invoke("admin", event)
     assert reply["ok"] is False and message in reply["error"], reply
     assert db.run("SELECT * FROM apishopee_ads_sync_queue") == before
 

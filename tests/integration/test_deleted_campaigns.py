@@ -9,7 +9,6 @@ import pytest
 
 from adsync.db.connection import Database
 from adsync.regions import local_day, region_timezone
-from local.lambda_runtime import invoke
 from local.simulator import World, WorldSettings
 from local.simulator.campaign import Campaign
 from local.stack import LocalStack
@@ -73,7 +72,7 @@ def test_a_campaign_deleted_on_day_d_still_gets_its_late_gmv_for_the_week_before
     clock.now = datetime.fromtimestamp(campaign.stop_ts - 60, UTC)
     deleted_on = local_day(shop.region, clock())
     week = [deleted_on - timedelta(days=n) for n in range(6, -1, -1)]
-    invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
+    stack.invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
     drain(stack, priority=3)
     first = _gmv_by_day(db, campaign.campaign_id)
     assert set(week) <= set(first), "the campaign ran all week"
@@ -82,7 +81,7 @@ def test_a_campaign_deleted_on_day_d_still_gets_its_late_gmv_for_the_week_before
     zone = region_timezone(shop.region)
     clock.now = datetime.combine(deleted_on + timedelta(days=2), time(3), zone).astimezone(UTC)
     assert campaign.campaign_id not in truth.campaign_ids(shop.shop_id)
-    invoke("enqueue", {"sync_type": "lookback", "priority": 2})
+    stack.invoke("enqueue", {"sync_type": "lookback", "priority": 2})
     drain(stack, priority=2)
 
     assert {r["status"] for r in jobs(db)} == {"completed"}
@@ -112,7 +111,7 @@ def test_a_deleted_campaign_is_forgotten_once_its_clicks_leave_the_window(
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop.shop_id)
     clock.now = datetime.fromtimestamp(campaign.stop_ts - 60, UTC)
     deleted_on = local_day(shop.region, clock())
-    invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
+    stack.invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
     drain(stack, priority=3)
 
     zone = region_timezone(shop.region)
@@ -121,7 +120,7 @@ def test_a_deleted_campaign_is_forgotten_once_its_clicks_leave_the_window(
         at = datetime.combine(deleted_on + timedelta(days=days_after), time(3), zone)
         clock.now = at.astimezone(UTC)
         stack.simulator.counters.calls.clear()
-        invoke("enqueue", {"sync_type": "lookback", "priority": 2})
+        stack.invoke("enqueue", {"sync_type": "lookback", "priority": 2})
         drain(stack, priority=2)
         synced = db.one(
             "SELECT synced_at FROM apishopee_ads_campaign_data WHERE campaign_id = :c",

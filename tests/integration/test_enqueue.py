@@ -6,7 +6,6 @@ import pytest
 
 from adsync.db.connection import Database
 from adsync.errors import BadEventError
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import queue_depth
@@ -15,7 +14,7 @@ from tests.support.sync import drain
 
 def test_enqueue_records_and_sends_one_job_per_shop(stack: LocalStack, db: Database) -> None:
     shop_ids = stack.onboard_all()
-    reply = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    reply = stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     assert reply["enqueued"] == reply["sent"] == len(shop_ids)
     rows = db.run(
         "SELECT shop_id, status, priority, dispatched_at IS NOT NULL AS sent "
@@ -29,8 +28,8 @@ def test_enqueue_records_and_sends_one_job_per_shop(stack: LocalStack, db: Datab
 
 def test_second_enqueue_inserts_nothing(stack: LocalStack, db: Database) -> None:
     stack.onboard_all()
-    first = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    second = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    first = stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    second = stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     assert first["enqueued"] > 0
     assert second["enqueued"] == second["sent"] == 0
     count = db.one("SELECT count(*) AS n FROM apishopee_ads_sync_queue")
@@ -43,7 +42,7 @@ def test_paused_and_tokenless_shops_are_not_enqueued(stack: LocalStack, db: Data
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id = :s", s=shop_ids[0])
     db.run("UPDATE apishopee_shops SET access_token = NULL WHERE shop_id = :s", s=shop_ids[1])
     db.run("UPDATE apishopee_shops SET status = 'needs_reauth' WHERE shop_id = :s", s=shop_ids[2])
-    reply = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    reply = stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     assert reply["eligible_shops"] == reply["enqueued"] == len(shop_ids) - 3
 
 
@@ -51,7 +50,7 @@ def test_lookback_enqueues_one_job_per_shop_over_the_window(
     stack: LocalStack, db: Database
 ) -> None:
     shop_ids = stack.onboard_all()
-    reply = invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 3})
+    reply = stack.invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 3})
     assert reply["enqueued"] == len(shop_ids)
     rows = db.run("SELECT DISTINCT sync_type, days_ago FROM apishopee_ads_sync_queue")
     assert rows == [{"sync_type": "lookback", "days_ago": 3}]
@@ -61,7 +60,7 @@ def test_lookback_enqueues_one_job_per_shop_over_the_window(
 def test_malformed_event_raises_and_records_nothing(stack: LocalStack, db: Database) -> None:
     stack.onboard_all()
     with pytest.raises(BadEventError, match="unknown sync_type"):
-        invoke("enqueue", {"sync_type": "everything", "priority": 1})
+        stack.invoke("enqueue", {"sync_type": "everything", "priority": 1})
     count = db.one("SELECT count(*) AS n FROM apishopee_ads_sync_queue")
     assert count is not None and count["n"] == 0
 
@@ -72,7 +71,7 @@ def test_a_failed_send_leaves_the_row_pending_and_undispatched(
     """SQS refusing a message loses nothing: the row stays for the reconciler."""
     stack.onboard_all()
     stack.sqs.delete_queue(QueueUrl=stack.queues.urls[1])
-    reply = invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    reply = stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     assert reply["sent"] == 0 and reply["send_failed"] == reply["enqueued"] > 0
     rows = db.run("SELECT status, dispatched_at FROM apishopee_ads_sync_queue")
     assert {(r["status"], r["dispatched_at"]) for r in rows} == {("pending", None)}
@@ -82,14 +81,14 @@ def test_event_file_from_the_scheduler_runs(stack: LocalStack) -> None:
     stack.onboard_all()
     with open("events/enqueue_realtime.json", encoding="utf-8") as handle:
         event = json.load(handle)
-    assert invoke("enqueue", event)["enqueued"] == len(stack.simulator.world.shops)
+    assert stack.invoke("enqueue", event)["enqueued"] == len(stack.simulator.world.shops)
 
 
 def test_a_sync_records_the_shop_size_and_enqueue_puts_the_biggest_first(
     stack: LocalStack, db: Database
 ) -> None:
     shop_ids = stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     drain(stack, priority=1)
     rows = db.run(
         "SELECT s.shop_id, s.campaign_count, (j.stats->>'campaigns')::int AS listed"
@@ -101,7 +100,7 @@ def test_a_sync_records_the_shop_size_and_enqueue_puts_the_biggest_first(
     newcomer = shop_ids[-1]
     db.run("UPDATE apishopee_shops SET campaign_count = NULL WHERE shop_id = :s", s=newcomer)
 
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     order = db.run(
         "SELECT j.shop_id, s.campaign_count FROM apishopee_ads_sync_queue j"
         " JOIN apishopee_shops s USING (shop_id) WHERE j.status = 'pending' ORDER BY j.id"
@@ -117,13 +116,9 @@ def test_lookback_without_a_window_re_syncs_attribution_window_days(
 ) -> None:
     """The schedule sends no window_days: ATTRIBUTION_WINDOW_DAYS (the template's
     AttributionWindowDays) is the one source of the window."""
-    from adsync.services import dependencies
-    from adsync.services.dependencies import Dependencies
-
     stack.onboard_all()
-    env = {**stack.env, "ATTRIBUTION_WINDOW_DAYS": "4"}
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
-    invoke("enqueue", {"sync_type": "lookback", "priority": 2})
+    lambdas = stack.lambdas_on(env={**stack.env, "ATTRIBUTION_WINDOW_DAYS": "4"})
+    lambdas.invoke("enqueue", {"sync_type": "lookback", "priority": 2})
     rows = db.run("SELECT DISTINCT days_ago FROM apishopee_ads_sync_queue")
     assert rows == [{"days_ago": 4}]
 

@@ -15,7 +15,6 @@ import pytest
 
 from adsync.db.connection import Database
 from local import cfn_response
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -76,20 +75,20 @@ def test_event_runs_through_its_handler(path: Path, stack: LocalStack, db: Datab
         answers: list[dict[str, Any]] = []
         with cfn_response.serve(lambda _path, body: answers.append(body)) as base_url:
             event["ResponseURL"] = on_local_catcher(event["ResponseURL"], base_url)
-            reply = invoke("migrate", event)
+            reply = stack.invoke("migrate", event)
         (answer,) = answers
         assert answer["Status"] == "SUCCESS", answer["Reason"]
         assert answer["Data"] == {"Applied": "none", "Count": 0}  # the stack migrated it
         assert reply == answer
     elif "malformed" in path.name:  # a body that is not a job: kept for the DLQ, not lost
         ids = [r["messageId"] for r in event["Records"]]
-        assert invoke(handler_for(path), event) == {
+        assert stack.invoke(handler_for(path), event) == {
             "batchItemFailures": [{"itemIdentifier": i} for i in ids]
         }
     elif "Records" in event:
-        assert invoke(handler_for(path), event) == {"batchItemFailures": []}
+        assert stack.invoke(handler_for(path), event) == {"batchItemFailures": []}
     elif handler_for(path) == "admin":
-        reply = invoke("admin", event)
+        reply = stack.invoke("admin", event)
         assert reply["ok"] is True, reply
     else:
-        assert isinstance(invoke(handler_for(path), event), dict)
+        assert isinstance(stack.invoke(handler_for(path), event), dict)

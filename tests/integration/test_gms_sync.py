@@ -9,7 +9,6 @@ import pytest
 
 from adsync.db.connection import Database
 from adsync.services.gms import GMS_RECHECK
-from local.lambda_runtime import invoke
 from local.simulator import World, WorldSettings
 from local.simulator.world import ShopSpec
 from local.stack import LocalStack
@@ -75,7 +74,7 @@ def only_shops(db: Database, shop_ids: list[int]) -> None:
 def cycle(stack: LocalStack, db: Database, event: dict[str, object]) -> dict[str, int]:
     """One enqueue, drained; Shopee's GMS calls by endpoint name."""
     before = dict(stack.simulator.counters.calls)
-    invoke("enqueue", event)
+    stack.invoke("enqueue", event)
     drain(stack, priority=int(str(event["priority"])))
     assert {r["status"] for r in jobs(db)} == {"completed"}
     after = stack.simulator.counters.calls

@@ -15,7 +15,6 @@ from adsync.db.connection import Database
 from adsync.regions import local_day
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_shop
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import deliver, queue_depth
@@ -39,7 +38,7 @@ def test_a_stale_message_for_a_pending_job_runs_nothing(stack: LocalStack, db: D
     """The claim matches the message's dispatch_id: after a re-dispatch (a priority change,
     a reset), the old message must not run the job, although the job is still pending."""
     one_active_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     # A re-dispatch gave the row a new dispatch id; the old message is still queued.
     db.run("UPDATE apishopee_ads_sync_queue SET dispatch_id = gen_random_uuid()")
     calls_before = sum(stack.simulator.counters.calls.values())
@@ -80,7 +79,7 @@ def test_a_healthy_run_keeps_its_lease_past_a_minute(
     the reconciler's one-minute grace for a lease that has run out. The run is held
     on a slow Shopee reply while the reconcile happens."""
     one_active_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.simulator.faults.slow_next(1, delay_s=1.0)  # the run's first Shopee call
     worker = threading.Thread(target=deliver, args=(stack, 1))
     worker.start()
@@ -91,7 +90,7 @@ def test_a_healthy_run_keeps_its_lease_past_a_minute(
             time.sleep(0.01)
         assert job(db)["status"] == "processing"
         clock.advance(timedelta(minutes=2))  # past the reconciler's 1-minute grace
-        assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 0
+        assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 0
     finally:
         worker.join()
     assert job(db)["status"] == "completed"
@@ -101,7 +100,7 @@ def test_a_healthy_run_keeps_its_lease_past_a_minute(
 def test_resetting_a_finished_row_gives_it_a_new_dispatch(stack: LocalStack, db: Database) -> None:
     """The reset trigger: every message of the old dispatch turns stale."""
     one_active_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     db.run("UPDATE apishopee_ads_sync_queue SET status = 'failed'")
     before = job(db)["dispatch_id"]
     db.run("UPDATE apishopee_ads_sync_queue SET status = 'pending'")
@@ -127,7 +126,7 @@ def test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again(
     Every claim stamps `started_at` and a new lease from the clock, moved on a second
     before the duplicate arrives: a claim by it would change both."""
     one_active_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     url = stack.queues.urls[1]
     body = stack.sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]["Body"]
     stack.simulator.faults.slow_next(1, delay_s=1.0)  # the run's first Shopee call
@@ -159,13 +158,13 @@ def test_dead_letter_leaves_a_completed_job_completed(stack: LocalStack, db: Dat
     from local.event_source import sqs_record
 
     one_active_shop(stack, db)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     url = stack.queues.urls[1]
     raw = stack.sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]
     deliver(stack, 1)
     assert job(db)["status"] == "completed"
     dlq = stack.queues.dead_letter_urls[1]
     event = {"Records": [sqs_record(raw, queue_arn=stack.queues.arns[dlq])]}
-    assert invoke("dead_letter", event) == {"batchItemFailures": []}
+    assert stack.invoke("dead_letter", event) == {"batchItemFailures": []}
     assert job(db)["status"] == "completed"
     assert job(db)["error_message"] is None

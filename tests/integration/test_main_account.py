@@ -16,7 +16,6 @@ from adsync.services.admin_agency import authorize_main_account
 from adsync.services.dependencies import Dependencies
 from adsync.services.onboarding import onboard_main_account
 from adsync.shopee.transport import ShopAuth
-from local.lambda_runtime import invoke
 from local.simulator import World, WorldSettings
 from local.stack import LocalStack
 from local.truth_check import compare
@@ -99,12 +98,12 @@ def test_a_main_account_with_30_shops_is_onboarded_from_one_code_and_all_synced(
     assert len({(r["access_token"], r["refresh_token"]) for r in shared}) == 1
 
     # Cycle 1, on the shared access token.
-    assert invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == SIZE
+    assert stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == SIZE
     drain(stack, priority=1)
     # Cycle 2, four hours later: every shop refreshes (with its own shop_id) the one
     # refresh token they all hold, and none locks another out.
     clock.advance(timedelta(hours=4))
-    assert invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == SIZE
+    assert stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})["enqueued"] == SIZE
     drain(stack, priority=1)
 
     assert {j["status"] for j in jobs(db)} == {"completed"}

@@ -8,7 +8,6 @@ import pytest
 
 from adsync.db.connection import Database
 from adsync.errors import BadEventError
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import deliver, queue_depth
@@ -23,27 +22,27 @@ def test_send_failure_after_insert_is_healed(stack: LocalStack, db: Database) ->
     url = stack.queues.urls[1]
     attributes = stack.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     stack.sqs.delete_queue(QueueUrl=url)
-    assert invoke("enqueue", {"sync_type": "realtime", "priority": 1})["sent"] == 0
+    assert stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})["sent"] == 0
     stack.sqs.create_queue(
         QueueName=url.rsplit("/", 1)[1],
         Attributes={k: attributes[k] for k in ("VisibilityTimeout", "RedrivePolicy")},
     )
 
-    reply = invoke("maintenance", {"task": "reconcile"})
+    reply = stack.invoke("maintenance", {"task": "reconcile"})
 
     assert reply["redispatched"] == len(shop_ids)
     assert queue_depth(stack, url) == len(shop_ids)
     deliver(stack, 1)
     deliver(stack, 1)
     assert statuses(db) == ["completed"] * len(shop_ids)
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 0
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 0
 
 
 def test_hand_reset_of_failed_jobs_runs_them_again(stack: LocalStack, db: Database) -> None:
     """The seed's `UPDATE ... SET status = 'pending', retry_count = 0 WHERE status = 'failed'`."""
     shop_id = stack.onboard_all()[0]
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.simulator.revoke(shop_id)
     deliver(stack, 1)
     assert statuses(db) == ["failed"]
@@ -53,7 +52,7 @@ def test_hand_reset_of_failed_jobs_runs_them_again(stack: LocalStack, db: Databa
         "UPDATE apishopee_ads_sync_queue SET status = 'pending', retry_count = 0 "
         "WHERE status = 'failed'"
     )
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
     deliver(stack, 1)
     assert statuses(db) == ["completed"]
 
@@ -62,13 +61,13 @@ def test_priority_raised_by_hand_moves_the_job_to_the_critical_queue(
     stack: LocalStack, db: Database
 ) -> None:
     shop_ids = stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     db.run(
         "UPDATE apishopee_ads_sync_queue SET priority = 3 WHERE shop_id IN (:a, :b)",
         a=shop_ids[0],
         b=shop_ids[1],
     )
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 2
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 2
     assert queue_depth(stack, stack.queues.urls[3]) == 2
     deliver(stack, 3)
     done = db.run("SELECT shop_id FROM apishopee_ads_sync_queue WHERE status = 'completed'")
@@ -84,16 +83,16 @@ def test_a_job_whose_lambda_died_is_re_run(
 ) -> None:
     shop_id = stack.onboard_all()[0]
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     # A Lambda claimed it and died: processing, lease set, message gone.
     db.run(
         "UPDATE apishopee_ads_sync_queue SET status = 'processing', lease_expires_at = :t",
         t=clock() + timedelta(minutes=15),
     )
     stack.sqs.purge_queue(QueueUrl=stack.queues.urls[1])
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 0  # lease alive
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 0  # lease alive
     clock.advance(timedelta(minutes=50))
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
     deliver(stack, 1)
     assert statuses(db) == ["completed"]
 
@@ -110,21 +109,21 @@ def test_cleanup_deletes_finished_jobs_older_than_seven_days(
             st=status,
             c=clock() - timedelta(days=age_days),
         )
-    assert invoke("maintenance", {"task": "cleanup"}) == {"task": "cleanup", "deleted": 2}
+    assert stack.invoke("maintenance", {"task": "cleanup"}) == {"task": "cleanup", "deleted": 2}
     assert sorted(statuses(db)) == ["completed", "pending"]
-    assert invoke("maintenance", {"task": "cleanup"})["deleted"] == 0
+    assert stack.invoke("maintenance", {"task": "cleanup"})["deleted"] == 0
 
 
 def test_reconcile_reports_freshness(stack: LocalStack, clock: FrozenClock) -> None:
     stack.onboard_all()
     clock.advance(timedelta(minutes=10))
-    reply = invoke("maintenance", {"task": "reconcile"})
+    reply = stack.invoke("maintenance", {"task": "reconcile"})
     assert reply["oldest_sync_age_seconds"] == pytest.approx(600, abs=5)
 
 
 def test_unknown_task_is_refused(stack: LocalStack) -> None:
     with pytest.raises(BadEventError, match="unknown maintenance task 'vacuum'"):
-        invoke("maintenance", {"task": "vacuum"})
+        stack.invoke("maintenance", {"task": "vacuum"})
 
 
 def test_two_reconcile_passes_at_once_send_each_job_once(
@@ -143,7 +142,7 @@ def test_two_reconcile_passes_at_once_send_each_job_once(
 
     def reconcile() -> None:
         barrier.wait()
-        results.append(invoke("maintenance", {"task": "reconcile"})["redispatched"])
+        results.append(stack.invoke("maintenance", {"task": "reconcile"})["redispatched"])
 
     threads = [threading.Thread(target=reconcile) for _ in range(2)]
     for thread in threads:
@@ -166,7 +165,9 @@ def test_two_cleanups_at_once_delete_each_row_once(
             c=clock() - timedelta(days=8),
         )
     with ThreadPoolExecutor(2) as pool:
-        deleted = list(pool.map(lambda _: invoke("maintenance", {"task": "cleanup"}), range(2)))
+        deleted = list(
+            pool.map(lambda _: stack.invoke("maintenance", {"task": "cleanup"}), range(2))
+        )
     assert sum(r["deleted"] for r in deleted) == len(shop_ids)
 
 
@@ -176,7 +177,7 @@ def test_a_job_that_kills_its_lambda_every_time_ends_failed(
     """Lease expiries count as attempts, so the reconciler cannot loop on such a job."""
     shop_id = stack.onboard_all()[0]
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.sqs.purge_queue(QueueUrl=stack.queues.urls[1])
     for attempt in (1, 2, 3):
         db.run(  # claimed, then the Lambda died
@@ -184,7 +185,7 @@ def test_a_job_that_kills_its_lambda_every_time_ends_failed(
             t=clock() + timedelta(minutes=15),
         )
         clock.advance(timedelta(minutes=17))
-        invoke("maintenance", {"task": "reconcile"})
+        stack.invoke("maintenance", {"task": "reconcile"})
         row = db.one("SELECT status, retry_count, error_message FROM apishopee_ads_sync_queue")
         assert row is not None
         assert row["retry_count"] == attempt

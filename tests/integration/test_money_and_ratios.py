@@ -8,7 +8,6 @@ import pytest
 
 from adsync.db.connection import Database
 from adsync.regions import CURRENCIES
-from local.lambda_runtime import invoke
 from local.simulator import SimulatorSettings
 from local.stack import LocalStack
 from local.truth_check import compare
@@ -33,7 +32,7 @@ def test_ratios_sent_as_fractions_are_stored_as_percentages(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     drain(stack, priority=1)
     assert {r["status"] for r in jobs(db)} == {"completed"}
 
@@ -62,7 +61,7 @@ def test_every_region_has_its_currency_and_shops_money_is_grouped_by_it(
     assert {"VN": "VND", "SG": "SGD", "BR": "BRL", "TH": "THB"}.items() <= regions.items()
 
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     drain(stack, priority=1)
     by_shop = {r["shop_id"]: r for r in db.run("SELECT * FROM apishopee_shop_currency")}
     for shop in stack.simulator.world.shops:

@@ -10,7 +10,6 @@ import local.__main__
 from adsync.db.connection import Database
 from adsync.shopee.signing import sign
 from local import ops
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import deliver
@@ -150,7 +149,7 @@ def test_a_new_shop_gets_its_backfill_sent_by_the_reconciler(
         "status": "pending",
         "dispatched_at": None,
     }
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
     deliver(stack, 3)
     row = db.one("SELECT status FROM apishopee_ads_sync_queue WHERE shop_id = :s", s=shop_id)
     assert row == {"status": "completed"}

@@ -12,12 +12,10 @@ import pytest
 from adsync.config import load_partner_key
 from adsync.db.connection import Database
 from adsync.errors import ConfigError
-from adsync.services import dependencies
 from adsync.services.admin_commands import handle
 from adsync.services.dependencies import Dependencies
 from adsync.services.migrations_resource import adopt_default_partner
 from local.event_source import REGION
-from local.lambda_runtime import invoke
 from local.simulator import PartnerApp, SimulatorSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock, LiveClock
@@ -84,7 +82,7 @@ class TestTwoBudgets:
         main_shops, second_shops = _shops_of(db, main), _shops_of(db, SECOND)
         assert main_shops and second_shops and not main_shops & second_shops
 
-        invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+        stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
         drain(stack, priority=1)
 
         assert stack.simulator.counters.rejected(code="ads.rate_limit.exceed_partner_api") > 0
@@ -118,10 +116,10 @@ def test_a_partner_key_in_secrets_manager_signs_its_shops(
     )  # fmt: skip
     assert reply["ok"], reply
     env = {k: v for k, v in stack.env.items() if k != "SHOPEE_PARTNER_KEY"}  # not from env
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    lambdas = stack.lambdas_on(env=env)
     stack.seed_tokens()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    drain(stack, priority=1)
+    lambdas.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    drain(stack, priority=1, lambdas=lambdas)
     assert {j["status"] for j in jobs(db)} == {"completed"}
     # A secret holding another app's key is refused, not used to sign.
     wrong = secrets.create_secret(
@@ -140,9 +138,9 @@ def test_a_shop_of_no_known_partner_fails_at_once_with_a_clear_error(
     db.run("UPDATE apishopee_shops SET partner_id = NULL WHERE shop_id = :s", s=shop_id)
     # No default partner configured: a NULL partner cannot be resolved.
     env = {k: v for k, v in stack.env.items() if not k.startswith("SHOPEE_PARTNER_")}
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
-    invoke("enqueue", {"shop_ids": [shop_id], "sync_type": "realtime", "priority": 3})
-    drain(stack, priority=3)
+    lambdas = stack.lambdas_on(env=env)
+    lambdas.invoke("enqueue", {"shop_ids": [shop_id], "sync_type": "realtime", "priority": 3})
+    drain(stack, priority=3, lambdas=lambdas)
     (job,) = [j for j in jobs(db) if j["shop_id"] == shop_id]
     assert job["status"] == "failed"  # a state, not a retry loop
     assert job["retry_count"] == 1

@@ -9,9 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from adsync.db.connection import Database
-from adsync.services import dependencies
 from local.event_source import Poller
-from local.lambda_runtime import invoke
 from local.runner import DEFAULT_WEIGHTS
 from local.simulator import World, WorldSettings
 from local.stack import LocalStack, local_stack
@@ -38,23 +36,21 @@ def pg_stack(database_url: str) -> Iterator[LocalStack]:
             "apishopee_rate_budget RESTART IDENTITY CASCADE"
         )
         db.close()
-        dependencies.install(lambda: s.dependencies(clock))
         yield s
-        dependencies.reset()
 
 
 def test_a_critical_job_starts_in_the_next_batch_behind_1000_normal_ones(
     pg_stack: LocalStack,
 ) -> None:
     shop_ids = pg_stack.seed_tokens()
-    assert invoke("enqueue", {"sync_type": "realtime", "priority": 1})["sent"] == 1000
+    assert pg_stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})["sent"] == 1000
     db: Database = pg_stack.database()
     db.run(
         "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type, priority) "
         "VALUES (:s, 'backfill_full', 3)",
         s=shop_ids[-1],
     )
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
+    assert pg_stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 1
     assert queue_depth(pg_stack, pg_stack.queues.urls[1]) == 1000
 
     def critical_done() -> bool:

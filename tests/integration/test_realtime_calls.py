@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adsync.db.connection import Database
-from local.lambda_runtime import invoke
 from local.simulator import World, WorldSettings
 from local.stack import LocalStack
 from local.truth_check import compare
@@ -48,7 +47,7 @@ TABLES = (
 def realtime_cycle(stack: LocalStack, db: Database) -> dict[str, int]:
     """One realtime tick, drained; Shopee calls by endpoint name."""
     before = dict(stack.simulator.counters.calls)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     drain(stack, priority=1)
     assert {r["status"] for r in jobs(db)} == {"completed"}
     after = stack.simulator.counters.calls

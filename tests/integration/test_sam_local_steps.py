@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from adsync.services import dependencies
-from local.lambda_runtime import invoke
+from adsync.config import database_from_url
+from adsync.db.connection import Database
+from adsync.services.dependencies import Dependencies
+from local.lambda_runtime import LambdaRuntime
 from local.postgres import scratch_database, server_url
 from local.sam_backend import Backend, receive_event, running_backend
 from local.stack import AWS_ENV, patched_env
@@ -57,25 +59,23 @@ def backend() -> Iterator[tuple[Backend, str]]:
 def test_documented_steps_run_through_the_handlers(backend: tuple[Backend, str]) -> None:
     running, database_url = backend
     env = {**AWS_ENV, **local_env(running, database_url)}
-    dependencies.reset()
-    try:
-        with patched_env(env):
-            reply = invoke("enqueue", event("enqueue_realtime.json"))
-            assert reply["eligible_shops"] == 2
-            invoke("maintenance", event("maintenance_reconcile.json"))  # sends what is due
+    # Containers as SAM starts them: their dependencies from the process env (the file's).
+    with patched_env(env), LambdaRuntime(Dependencies) as lambdas:
+        reply = lambdas.invoke("enqueue", event("enqueue_realtime.json"))
+        assert reply["eligible_shops"] == 2
+        lambdas.invoke("maintenance", event("maintenance_reconcile.json"))  # sends what is due
 
-            batch = receive_event(running.sqs_endpoint, priority=1)
-            assert len(batch["Records"]) == 2
-            arns = {r["eventSourceARN"] for r in batch["Records"]}
-            assert arns == {event("worker_batch.json")["Records"][0]["eventSourceARN"]}
-            assert invoke("worker", batch) == {"batchItemFailures": []}
+        batch = receive_event(running.sqs_endpoint, priority=1)
+        assert len(batch["Records"]) == 2
+        arns = {r["eventSourceARN"] for r in batch["Records"]}
+        assert arns == {event("worker_batch.json")["Records"][0]["eventSourceARN"]}
+        assert lambdas.invoke("worker", batch) == {"batchItemFailures": []}
 
-            db = dependencies.current().db
+        db = Database(database_from_url(database_url))
+        try:
             rows = db.run("SELECT status FROM apishopee_ads_sync_queue ORDER BY id")
-            assert [row["status"] for row in rows] == ["completed", "completed"]
-            assert invoke("maintenance", event("maintenance_cleanup.json"))
-            assert receive_event(running.sqs_endpoint, priority=1, dead_letter=True) == {
-                "Records": []
-            }
-    finally:
-        dependencies.reset()
+        finally:
+            db.close()
+        assert [row["status"] for row in rows] == ["completed", "completed"]
+        assert lambdas.invoke("maintenance", event("maintenance_cleanup.json"))
+        assert receive_event(running.sqs_endpoint, priority=1, dead_letter=True) == {"Records": []}

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 
 from adsync.db.connection import Database
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock, LiveClock
 from tests.support.sqs import deliver, queue_depth
@@ -32,7 +31,7 @@ def test_enqueue_all_shops_sync_returns_shops_enqueued_and_the_reconciler_sends_
     shop_ids = stack.onboard_all()
     assert one(db, "SELECT enqueue_all_shops_sync('realtime', 1)") == len(shop_ids)
     assert one(db, "SELECT enqueue_all_shops_sync('realtime', 1)") == 0  # deduplicated
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == len(shop_ids)
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == len(shop_ids)
     assert queue_depth(stack, stack.queues.urls[1]) == len(shop_ids)
 
 
@@ -75,7 +74,7 @@ def test_hand_inserted_jobs_run_with_their_priority_and_max_retries(
         "VALUES (:s, 'realtime', 5)",
         s=shop_ids[1],
     )
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 2
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 2
     assert queue_depth(stack, stack.queues.urls[3]) == 1
     deliver(stack, 3)
     deliver(stack, 1)
@@ -90,7 +89,7 @@ def test_scheduled_at_pushed_later_by_hand_waits(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     shop_ids = stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     db.run(
         "UPDATE apishopee_ads_sync_queue SET scheduled_at = NOW() + INTERVAL '2 hours' "
         "WHERE shop_id IN (:a, :b)",
@@ -109,7 +108,7 @@ def test_scheduled_at_pushed_later_by_hand_waits(
 
 def test_monitoring_queries_run(stack: LocalStack, db: Database) -> None:
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     deliver(stack, 1)
     by_status = db.run(
         "SELECT status, COUNT(*) as count, COUNT(*) FILTER (WHERE retry_count > 0) as with_retries "

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from adsync.db.connection import Database
 from adsync.regions import local_day
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import deliver
@@ -32,7 +31,7 @@ def test_the_seed_readme_s_backfill_insert_with_sync_params_runs_each_day(
     )
     rows = db.run("SELECT days_ago FROM apishopee_ads_sync_queue ORDER BY days_ago")
     assert [r["days_ago"] for r in rows] == [0, 1, 2]
-    assert invoke("maintenance", {"task": "reconcile"})["redispatched"] == 3
+    assert stack.invoke("maintenance", {"task": "reconcile"})["redispatched"] == 3
     for _ in range(3):  # one at a time: a shop runs one job at once
         deliver(stack, 2, max_messages=1)
     statuses = db.run("SELECT DISTINCT status FROM apishopee_ads_sync_queue")

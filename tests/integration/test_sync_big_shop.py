@@ -3,9 +3,6 @@
 import pytest
 
 from adsync.db.connection import Database
-from adsync.services import dependencies
-from adsync.services.dependencies import Dependencies
-from local.lambda_runtime import invoke
 from local.simulator import World, WorldSettings
 from local.stack import LocalStack
 from local.truth_check import compare
@@ -33,18 +30,17 @@ def test_5000_campaigns_complete_backfill_full_through_continuations(
     stack: LocalStack, db: Database, clock: FrozenClock, world: World
 ) -> None:
     # A 60 s Lambda keeping 45 s in reserve: each invocation does ~15 s of steps.
-    env = {**stack.env, "STEP_RESERVE_SECONDS": "45"}
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    lambdas = stack.lambdas_on(env={**stack.env, "STEP_RESERVE_SECONDS": "45"})
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
+    lambdas.invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
 
-    deliver(stack, 3, timeout_seconds=60)
+    deliver(stack, 3, timeout_seconds=60, lambdas=lambdas)
     # The batch's records run side by side: the nine small shops are done at once ...
     first = {r["shop_id"]: r["status"] for r in jobs(db)}
     assert [first[s.shop_id] for s in world.shops[1:]] == ["completed"] * 9
     assert first[world.shops[0].shop_id] == "pending"  # ... the big one continues
 
-    invocations = 1 + drain(stack, priority=3, timeout_seconds=60)
+    invocations = 1 + drain(stack, priority=3, timeout_seconds=60, lambdas=lambdas)
 
     rows = jobs(db)
     assert {r["status"] for r in rows} == {"completed"}

@@ -5,9 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from adsync.db.connection import Database
-from adsync.services import dependencies
-from adsync.services.dependencies import Dependencies
-from local.lambda_runtime import invoke
 from local.simulator import World, WorldSettings
 from local.stack import LocalStack
 from local.truth_check import compare
@@ -54,9 +51,9 @@ def test_realtime_and_lookback_make_every_table_equal_shopee(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     drain(stack, priority=1)
-    invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 3})
+    stack.invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 3})
     drain(stack, priority=2)
     assert {r["status"] for r in jobs(db)} == {"completed"}
     first = compare(db, stack.simulator, local_days(stack, clock, range(4)))
@@ -76,7 +73,7 @@ def test_realtime_and_lookback_make_every_table_equal_shopee(
     stale = compare(db, stack.simulator, local_days(stack, clock, range(1, 4)))
     assert not stale.equal
     # ... and the next lookback brings them up to date.
-    invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 3})
+    stack.invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 3})
     drain(stack, priority=2)
     fresh = compare(db, stack.simulator, local_days(stack, clock, range(1, 4)))
     assert fresh.equal, fresh.mismatches[:10]
@@ -85,11 +82,11 @@ def test_realtime_and_lookback_make_every_table_equal_shopee(
 def test_rerunning_a_completed_job_writes_the_same_rows(stack: LocalStack, db: Database) -> None:
     shop_ids = stack.onboard_all()
     only_shops(db, shop_ids[:5])
-    invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
+    stack.invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
     drain(stack, priority=3)
     before = {table: table_rows(db, table) for table in TABLES}
     db.run("UPDATE apishopee_ads_sync_queue SET status = 'pending'")  # an operator re-run
-    invoke("maintenance", {"task": "reconcile"})
+    stack.invoke("maintenance", {"task": "reconcile"})
     drain(stack, priority=3)
     assert {r["status"] for r in jobs(db)} == {"completed"}
     for table, rows in before.items():
@@ -99,23 +96,22 @@ def test_rerunning_a_completed_job_writes_the_same_rows(stack: LocalStack, db: D
 def test_a_run_killed_mid_way_resumes_without_refetching_finished_steps(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
-    env = {**stack.env, "RETRY_DELAY_SECONDS": "0"}
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    lambdas = stack.lambdas_on(env={**stack.env, "RETRY_DELAY_SECONDS": "0"})
     shop = max(stack.simulator.world.shops, key=lambda s: s.campaign_count)
     stack.onboard_all()
     only_shops(db, [shop.shop_id])
-    invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
+    lambdas.invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
     # Shopee dies during the hourly phase (after list, settings and daily are done).
     hourly = ENDPOINTS + "get_product_campaign_hourly_performance"
     # three 500s: the client's transport retries are spent, the step fails once
     stack.simulator.faults.fail_next(3, error="error_server", path=hourly, http_status=500)
-    deliver(stack, 3)
+    deliver(stack, 3, lambdas=lambdas)
     job = jobs(db)[0]
     assert (job["status"], job["retry_count"]) == ("pending", 1)
     assert job["cursor"]["phase"] == "hourly"
     calls_before = dict(stack.simulator.counters.calls)
 
-    drain(stack, priority=3)
+    drain(stack, priority=3, lambdas=lambdas)
 
     job = jobs(db)[0]
     assert job["status"] == "completed"
@@ -139,17 +135,15 @@ def test_a_job_crossing_the_shops_midnight_keeps_its_day(
         key=lambda s: s.campaign_count,
     )
     clock.now = datetime(2026, 11, 20, 16, 59, 0, tzinfo=UTC)  # 23:59 in Vietnam
-    env = {**stack.env, "STEP_RESERVE_SECONDS": "60"}  # stop after every step
-    dependencies.install(lambda: Dependencies(env=env, clock=clock, sqs=stack.sqs))
+    stepwise = stack.lambdas_on(env={**stack.env, "STEP_RESERVE_SECONDS": "60"})  # a step each
     stack.onboard_all()
     only_shops(db, [vn.shop_id])
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    deliver(stack, 1, timeout_seconds=60)
+    stepwise.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    deliver(stack, 1, timeout_seconds=60, lambdas=stepwise)
     assert jobs(db)[0]["cursor"]["start_day"] == "2026-11-20"
 
     clock.advance(timedelta(minutes=2))  # 00:01 on the 21st in Vietnam
-    dependencies.install(lambda: Dependencies(env=stack.env, clock=clock, sqs=stack.sqs))
-    drain(stack, priority=1)
+    drain(stack, priority=1)  # the stack's own containers, without the reserve
 
     job = jobs(db)[0]
     assert job["status"] == "completed"

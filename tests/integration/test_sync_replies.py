@@ -8,7 +8,6 @@ import pytest
 
 from adsync.db.connection import Database
 from adsync.jobs import JobMessage
-from local.lambda_runtime import invoke
 from local.simulator import SimulatorSettings
 from local.stack import LocalStack
 from local.truth_check import compare
@@ -33,7 +32,7 @@ def test_a_success_without_response_is_a_failed_attempt(
     stack.simulator.faults.hollow_next(
         path=ADS + "get_all_cpc_ads_hourly_performance", missing=missing
     )
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     deliver(stack, 1)
     job = jobs(db)[0]
     assert (job["status"], job["retry_count"]) == ("pending", 1)
@@ -55,7 +54,7 @@ def test_a_throttle_in_the_list_resumes_at_its_page(
     assert pages >= 5
     stack.onboard_all()
     only_shop(db, shop.shop_id)
-    invoke("enqueue", {"sync_type": sync_type, "priority": 1})
+    stack.invoke("enqueue", {"sync_type": sync_type, "priority": 1})
     # Pages 1 and 2 pass; page 3 is throttled for this shop.
     stack.simulator.faults.fail_next(
         1,

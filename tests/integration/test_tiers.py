@@ -11,7 +11,6 @@ from adsync.errors import DatabaseError
 from adsync.services import admin_commands
 from adsync.services.dependencies import Dependencies
 from adsync.tiers import Tier
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import queue_depth
@@ -57,7 +56,7 @@ def test_a_vip_shop_goes_critical_every_tick_and_an_off_peak_shop_syncs_only_at_
     # Noon in the quiet shop's marketplace: two ticks, 15 minutes apart.
     clock.now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC) - offset
     for _ in range(2):
-        reply = invoke("enqueue", TICK)
+        reply = stack.invoke("enqueue", TICK)
         assert reply["outside_window"] == 1
         recorded = _jobs_of_last_tick(db, clock())
         assert recorded[vip.shop_id] == 3
@@ -71,7 +70,7 @@ def test_a_vip_shop_goes_critical_every_tick_and_an_off_peak_shop_syncs_only_at_
 
     # Its local night: 01:30. The quiet shop is synced; the VIP still goes critical.
     clock.now = datetime(2026, 11, 21, 1, 30, tzinfo=UTC) - offset
-    reply = invoke("enqueue", TICK)
+    reply = stack.invoke("enqueue", TICK)
     assert reply["outside_window"] == 0
     recorded = _jobs_of_last_tick(db, clock())
     assert (recorded[quiet.shop_id], recorded[vip.shop_id]) == (1, 3)
@@ -84,7 +83,7 @@ def test_a_vip_shop_goes_critical_every_tick_and_an_off_peak_shop_syncs_only_at_
 
     # 06:00 local is day again.
     clock.now = datetime(2026, 11, 21, 6, 0, tzinfo=UTC) - offset
-    assert invoke("enqueue", TICK)["outside_window"] == 1
+    assert stack.invoke("enqueue", TICK)["outside_window"] == 1
     assert quiet.shop_id not in _jobs_of_last_tick(db, clock())
 
 
@@ -101,10 +100,10 @@ def test_an_operators_sync_of_an_off_peak_shop_runs_when_asked(
         clock,
         {"command": "shop-tier", "args": {"shop_id": quiet.shop_id, "tier": "off_peak"}},
     )
-    reply = invoke("enqueue", {**TICK, "shop_ids": [quiet.shop_id]})
+    reply = stack.invoke("enqueue", {**TICK, "shop_ids": [quiet.shop_id]})
     assert reply["enqueued"] == 1
     # Daily jobs are one a day: the lookback tick still takes the off-peak shop.
-    lookback = invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 2})
+    lookback = stack.invoke("enqueue", {"sync_type": "lookback", "priority": 2, "window_days": 2})
     assert quiet.shop_id in {
         r["shop_id"]
         for r in db.run("SELECT shop_id FROM apishopee_ads_sync_queue WHERE sync_type = 'lookback'")

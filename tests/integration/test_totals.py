@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from adsync.db.connection import Database
-from local.lambda_runtime import invoke
 from local.simulator import World, WorldSettings
 from local.simulator.shop_ads import shop_ads
 from local.stack import LocalStack
@@ -54,7 +53,7 @@ def test_shop_totals_minus_campaign_sums_are_recorded_exactly(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
+    stack.invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
     drain(stack, priority=3)
     assert {r["status"] for r in jobs(db)} == {"completed"}
     truth = stack.simulator.truth
@@ -83,7 +82,7 @@ def test_shop_totals_minus_campaign_sums_are_recorded_exactly(
 
 def test_hours_sum_to_their_day_within_rounding(stack: LocalStack, db: Database) -> None:
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
+    stack.invoke("enqueue", {"sync_type": "backfill_full", "priority": 3})
     drain(stack, priority=3)
     rows = db.run(
         "SELECT comparison, metric, within_rounding FROM apishopee_ads_total_differences "
@@ -98,7 +97,7 @@ def test_a_difference_appears_when_rows_disagree_and_goes_once_they_agree(
 ) -> None:
     shop_ids = stack.onboard_all()
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_ids[0])
-    invoke("enqueue", {"sync_type": "backfill_day", "priority": 3, "days_ago": 1})
+    stack.invoke("enqueue", {"sync_type": "backfill_day", "priority": 3, "days_ago": 1})
     drain(stack, priority=3)
     day = local_days(stack, clock, range(1, 2))[shop_ids[0]][0]
     assert not [k for k in differences(db, "campaign_hourly_vs_daily") if k[2] == "clicks"]
@@ -121,7 +120,7 @@ def test_a_difference_appears_when_rows_disagree_and_goes_once_they_agree(
     assert found[(shop_ids[0], day, "clicks")] == 5
     # The next sync of that day rewrites the row from Shopee: the difference is gone.
     db.run("UPDATE apishopee_ads_sync_queue SET status = 'pending'")  # an operator's re-run
-    invoke("maintenance", {"task": "reconcile"})
+    stack.invoke("maintenance", {"task": "reconcile"})
     drain(stack, priority=3)
     assert (shop_ids[0], day, "clicks") not in differences(db, "campaign_hourly_vs_daily")
 
@@ -133,7 +132,7 @@ def test_a_check_that_cannot_run_leaves_the_job_completed_and_its_message_done(
     turned into a retry, an interruption or a failed record."""
     shop_ids = stack.onboard_all()
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_ids[0])
-    invoke("enqueue", {"sync_type": "backfill_day", "priority": 3, "days_ago": 1})
+    stack.invoke("enqueue", {"sync_type": "backfill_day", "priority": 3, "days_ago": 1})
     db.run("ALTER TABLE apishopee_ads_total_differences RENAME TO total_differences_away")
     try:
         reply = deliver(stack, 3)
@@ -151,7 +150,7 @@ def test_status_shows_totals_that_differ_from_their_parts(
 ) -> None:
     """`adsync status --json`, here and through the admin Lambda (docs/operations.md)."""
     stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     drain(stack, priority=1)
     reply = console_runner(path, stack, clock)("--json", "status").reply
     assert reply["ok"], reply

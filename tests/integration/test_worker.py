@@ -6,10 +6,9 @@ from fractions import Fraction
 
 from adsync.db.connection import Database
 from adsync.regions import local_day
-from adsync.services import dependencies
 from adsync.services.dependencies import Dependencies
 from local.event_source import sqs_record
-from local.lambda_runtime import invoke
+from local.lambda_runtime import LambdaRuntime
 from local.stack import LocalStack
 from local.truth_check import in_convention
 from tests.support.clock import FrozenClock
@@ -18,7 +17,7 @@ from tests.support.sqs import receive_event
 
 def enqueue_realtime(stack: LocalStack) -> list[int]:
     shop_ids = stack.onboard_all()
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     return shop_ids
 
 
@@ -33,7 +32,7 @@ def test_batch_completes_and_rows_equal_the_simulator(
     shop_ids = enqueue_realtime(stack)
     event = receive_event(stack, 1)
     assert len(event["Records"]) == 10
-    reply = invoke("worker", event)
+    reply = stack.invoke("worker", event)
     assert reply == {"batchItemFailures": []}
     done = [s for s, j in jobs(db).items() if j["status"] == "completed"]
     assert len(done) == 10
@@ -66,13 +65,13 @@ def test_duplicate_delivery_of_a_completed_job_changes_nothing(
 ) -> None:
     enqueue_realtime(stack)
     event = receive_event(stack, 1, max_messages=1)
-    invoke("worker", event)
+    stack.invoke("worker", event)
     before_jobs = jobs(db)
     before_rows = db.run("SELECT * FROM apishopee_ads_performance_daily ORDER BY 1, 2, 3")
     calls_before = sum(stack.simulator.counters.calls.values())
     clock.advance(timedelta(minutes=1))
 
-    reply = invoke("worker", event)  # the same record again: SQS at-least-once
+    reply = stack.invoke("worker", event)  # the same record again: SQS at-least-once
 
     assert reply == {"batchItemFailures": []}
     assert jobs(db) == before_jobs
@@ -93,7 +92,7 @@ def test_one_failing_shop_fails_only_its_own_record(
     assert victim_shop is not None
     stack.simulator.faults.fail_shop(victim_shop["shop_id"], error="error_server")
 
-    reply = invoke("worker", event)
+    reply = stack.invoke("worker", event)
 
     assert reply == {"batchItemFailures": [{"itemIdentifier": victim_record["messageId"]}]}
     by_shop = jobs(db)
@@ -109,9 +108,9 @@ def test_one_failing_shop_fails_only_its_own_record(
 def test_a_failed_attempt_is_hidden_for_the_retry_delay(stack: LocalStack, db: Database) -> None:
     shop_ids = stack.onboard_all()
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_ids[0])
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.simulator.faults.fail_shop(shop_ids[0], error="error_server")
-    reply = invoke("worker", receive_event(stack, 1))
+    reply = stack.invoke("worker", receive_event(stack, 1))
     assert len(reply["batchItemFailures"]) == 1
     queue = stack.queues.urls[1]
     attrs = stack.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
@@ -123,19 +122,18 @@ def test_retries_then_failed_then_dead_letter(
     stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
     """Three real failures: retry_count 3, status failed, and the message reaches the DLQ."""
-    env = {**stack.env, "RETRY_DELAY_SECONDS": "0"}
-    dependencies.install(lambda: Dependencies(env=env, clock=clock))
+    lambdas = stack.lambdas_on(env={**stack.env, "RETRY_DELAY_SECONDS": "0"})
     shop_ids = stack.onboard_all()
     victim = shop_ids[0]
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=victim)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    lambdas.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     stack.simulator.faults.fail_shop(victim, error="error_server")
 
     for attempt in (1, 2, 3):
         event = receive_event(stack, 1)
         assert len(event["Records"]) == 1
         assert event["Records"][0]["attributes"]["ApproximateReceiveCount"] == str(attempt)
-        reply = invoke("worker", event)
+        reply = lambdas.invoke("worker", event)
         assert len(reply["batchItemFailures"]) == 1
         job = jobs(db)[victim]
         assert job["retry_count"] == attempt
@@ -151,7 +149,7 @@ def test_retries_then_failed_then_dead_letter(
     )["Messages"]
     assert len(dead) == 1
     event = {"Records": [sqs_record(dead[0], queue_arn=stack.queues.arns[dlq])]}
-    assert invoke("dead_letter", event) == {"batchItemFailures": []}
+    assert lambdas.invoke("dead_letter", event) == {"batchItemFailures": []}
     job = jobs(db)[victim]
     assert job["status"] == "failed"
     assert "error_server" in str(job["error_message"])  # the real cause is kept
@@ -162,18 +160,18 @@ def test_two_jobs_of_one_shop_never_run_at_once(
 ) -> None:
     shop_id = stack.onboard_all()[0]
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
-    invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
     db.run(
         "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type, priority, scheduled_at) "
         "VALUES (:s, 'backfill_full', 1, :t)",
         s=shop_id,
         t=clock(),
     )
-    invoke("maintenance", {"task": "reconcile"})
+    stack.invoke("maintenance", {"task": "reconcile"})
     event = receive_event(stack, 1)
     assert len(event["Records"]) == 2  # both in one batch, run side by side
 
-    assert invoke("worker", event) == {"batchItemFailures": []}
+    assert stack.invoke("worker", event) == {"batchItemFailures": []}
 
     rows = db.run("SELECT status, retry_count, started_at FROM apishopee_ads_sync_queue")
     assert sorted(r["status"] for r in rows) == ["completed", "pending"]  # one waits its turn
@@ -193,12 +191,13 @@ def test_a_batch_s_records_share_the_container_s_two_connections(
         built.append(deps)
         return deps
 
-    dependencies.install(factory)
     enqueue_realtime(stack)
     event = receive_event(stack, 1)
     assert len(event["Records"]) == 10
 
-    assert invoke("worker", event) == {"batchItemFailures": []}
+    with LambdaRuntime(factory) as lambdas:
+        assert lambdas.invoke("worker", event) == {"batchItemFailures": []}
 
-    assert len([j for j in jobs(db).values() if j["status"] == "completed"]) == 10
-    assert sum(d.db.opened() for d in built if "db" in d.__dict__) <= 2
+        assert len([j for j in jobs(db).values() if j["status"] == "completed"]) == 10
+        [container] = built  # the records' work went through its pool: two connections
+        assert "db" in container.__dict__ and container.db.opened() <= 2

@@ -17,7 +17,6 @@ from botocore.stub import Stubber
 
 from local.console import cli
 from local.console.backends import LocalBackend, RemoteBackend
-from local.lambda_runtime import invoke
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 
@@ -65,7 +64,7 @@ def console_runner(path: str, stack: LocalStack, clock: FrozenClock) -> Callable
             code = cli.main(list(argv), backend=backend, clock=clock, out=out, err=err)
             return Outcome(code, out.getvalue(), err.getvalue())
         event = cli.build_request(cli._parser(clock).parse_args(list(argv)))
-        reply = invoke("admin", json.loads(json.dumps(event)))  # what the Lambda receives
+        reply = stack.invoke("admin", json.loads(json.dumps(event)))  # what the Lambda receives
         client, stubber = stubbed_lambda(event, reply)
         with stubber:
             backend = RemoteBackend(lambda_client=client, function_name=FUNCTION_NAME)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from local.event_source import sqs_record
-from local.lambda_runtime import invoke
+from local.lambda_runtime import LambdaRuntime
 from local.stack import LocalStack
 
 
@@ -41,10 +41,17 @@ def queue_depth(stack: LocalStack, url: str) -> int:
 
 
 def deliver(
-    stack: LocalStack, priority: int, *, max_messages: int = 10, timeout_seconds: float = 300.0
+    stack: LocalStack,
+    priority: int,
+    *,
+    max_messages: int = 10,
+    timeout_seconds: float = 300.0,
+    lambdas: LambdaRuntime | None = None,
 ) -> dict[str, Any]:
-    """One event source mapping poll: receive, invoke the worker, delete what succeeded."""
+    """One event source mapping poll: receive, invoke the worker (in `lambdas`' containers,
+    else the stack's), delete what succeeded."""
     event = receive_event(stack, priority, max_messages=max_messages)
-    reply: dict[str, Any] = invoke("worker", event, timeout_seconds=timeout_seconds)
+    runtime = lambdas or stack.lambdas
+    reply: dict[str, Any] = runtime.invoke("worker", event, timeout_seconds=timeout_seconds)
     delete_succeeded(stack, priority, event, reply)
     return reply

@@ -5,6 +5,7 @@ from typing import Any
 
 from adsync.db.connection import Database
 from adsync.regions import local_day
+from local.lambda_runtime import LambdaRuntime
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import deliver
@@ -15,9 +16,15 @@ def jobs(db: Database) -> list[dict[str, Any]]:
 
 
 def drain(
-    stack: LocalStack, *, priority: int, timeout_seconds: float = 300.0, limit: int = 500
+    stack: LocalStack,
+    *,
+    priority: int,
+    timeout_seconds: float = 300.0,
+    limit: int = 500,
+    lambdas: LambdaRuntime | None = None,
 ) -> int:
-    """Deliver batches until the queue has nothing visible; return the invocations."""
+    """Deliver batches until the queue has nothing visible (to the worker in `lambdas`'
+    containers, else the stack's); return the invocations."""
     invocations = 0
     while invocations < limit:
         visible = stack.sqs.get_queue_attributes(
@@ -25,7 +32,7 @@ def drain(
         )["Attributes"]["ApproximateNumberOfMessages"]
         if visible == "0":
             return invocations
-        deliver(stack, priority, timeout_seconds=timeout_seconds)
+        deliver(stack, priority, timeout_seconds=timeout_seconds, lambdas=lambdas)
         invocations += 1
     raise AssertionError("the queue did not drain")
 

@@ -3,8 +3,12 @@
 One set per container, shared by its record threads (the worker hands its set to
 them): the database is a small pool (`adsync.db.pool`, 2 connections) that lends each
 connection to one thread at a time, and the request budget reserves slots through it.
-In the local runtime each thread that invokes a handler is one container and gets its
-own set.
+
+Constructed, never located: each function's `make_handler(deps)` closes over the set it
+is given, and its module ends with `handler = make_handler(Dependencies())` (Lambda runs
+one container per process). The local runtime builds one set per thread and function
+(`local.lambda_runtime.LambdaRuntime`). No module-level registry: a test that wants a
+frozen clock or a broken database builds its own set.
 """
 
 import os
@@ -43,6 +47,9 @@ from adsync.services.tokens import TokenManager, refresh_margin_from_env
 from adsync.shopee.client import ShopeeClient, Transport
 
 T = TypeVar("T")
+
+# What a function's `make_handler(deps)` returns: Lambda's handler (event, context) -> reply.
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 class _built_once(cached_property[T]):
@@ -263,40 +270,3 @@ class Dependencies:
         """Close what was opened (the database connection)."""
         if "db" in self.__dict__:
             self.db.close()
-
-
-_local = threading.local()
-_lock = threading.Lock()
-_factory: Callable[[], Dependencies] = Dependencies
-_generation = 0
-_built: list[Dependencies] = []
-
-
-def current() -> Dependencies:
-    """The dependencies of this thread (one Lambda container), built on first use."""
-    deps: Dependencies | None = getattr(_local, "deps", None)
-    if deps is None or getattr(_local, "generation", -1) != _generation:
-        deps = _factory()
-        with _lock:
-            _built.append(deps)
-            _local.deps, _local.generation = deps, _generation
-    return deps
-
-
-def install(factory: Callable[[], Dependencies]) -> None:
-    """Build every thread's dependencies with `factory` from now on (tests inject a
-    frozen clock or a broken database this way)."""
-    global _factory
-    reset()
-    _factory = factory
-
-
-def reset() -> None:
-    """Close every thread's dependencies and go back to building them from the env."""
-    global _factory, _generation
-    with _lock:
-        for deps in _built:
-            deps.close()
-        _built.clear()
-        _generation += 1
-        _factory = Dependencies

@@ -14,16 +14,13 @@ from local.simulator.world import ShopSpec
 from local.stack import LocalStack
 from local.truth_check import NO_GMS_CAMPAIGN, NOT_WHITELISTED, compare
 from tests.support.clock import FrozenClock
-from tests.support.sync import drain, jobs, local_days
+from tests.support.sync import cycle as sync_cycle
+from tests.support.sync import jobs, local_days
 
-GMS = "/api/v2/ads/"
-GMS_PATHS = tuple(
-    GMS + name
-    for name in (
-        "get_gms_campaign_performance",
-        "get_gms_item_performance",
-        "list_gms_user_deleted_item",
-    )
+GMS_NAMES = (
+    "get_gms_campaign_performance",
+    "get_gms_item_performance",
+    "list_gms_user_deleted_item",
 )
 
 
@@ -73,12 +70,8 @@ def only_shops(db: Database, shop_ids: list[int]) -> None:
 
 def cycle(stack: LocalStack, db: Database, event: dict[str, object]) -> dict[str, int]:
     """One enqueue, drained; Shopee's GMS calls by endpoint name."""
-    before = dict(stack.simulator.counters.calls)
-    stack.invoke("enqueue", event)
-    drain(stack, priority=int(str(event["priority"])))
-    assert {r["status"] for r in jobs(db)} == {"completed"}
-    after = stack.simulator.counters.calls
-    return {path.rsplit("/", 1)[-1]: after.get(path, 0) - before.get(path, 0) for path in GMS_PATHS}
+    calls = sync_cycle(stack, db, event)
+    return {name: calls.get(name, 0) for name in GMS_NAMES}
 
 
 REALTIME = {"sync_type": "realtime", "priority": 1}

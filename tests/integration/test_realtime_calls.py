@@ -12,7 +12,7 @@ from local.simulator import World, WorldSettings
 from local.stack import LocalStack
 from local.truth_check import compare
 from tests.support.clock import FrozenClock
-from tests.support.sync import drain, jobs, local_days
+from tests.support.sync import cycle, local_days
 
 
 @pytest.fixture
@@ -46,16 +46,7 @@ TABLES = (
 
 def realtime_cycle(stack: LocalStack, db: Database) -> dict[str, int]:
     """One realtime tick, drained; Shopee calls by endpoint name."""
-    before = dict(stack.simulator.counters.calls)
-    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    drain(stack, priority=1)
-    assert {r["status"] for r in jobs(db)} == {"completed"}
-    after = stack.simulator.counters.calls
-    return {
-        path.rsplit("/", 1)[-1]: after[path] - before.get(path, 0)
-        for path in after
-        if after[path] != before.get(path, 0)
-    }
+    return cycle(stack, db, {"sync_type": "realtime", "priority": 1})
 
 
 def test_steady_cycles_ask_less_and_stay_equal_to_shopee(

@@ -1,4 +1,5 @@
-"""Helpers for sync tests: drain a queue like the event source mapping, list jobs."""
+"""Helpers for sync tests: drain a queue like the event source mapping, run a whole
+cycle, list jobs."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -42,4 +43,19 @@ def local_days(stack: LocalStack, clock: FrozenClock, back: range) -> dict[int, 
     return {
         s.shop_id: [local_day(s.region, clock()) - timedelta(days=n) for n in back]
         for s in stack.simulator.world.shops
+    }
+
+
+def cycle(stack: LocalStack, db: Database, event: dict[str, object]) -> dict[str, int]:
+    """One enqueue of `event`, drained, every job completed; the Shopee calls it made,
+    by endpoint name (endpoints it did not call are left out)."""
+    before = dict(stack.simulator.counters.calls)
+    stack.invoke("enqueue", event)
+    drain(stack, priority=int(str(event["priority"])))
+    assert {r["status"] for r in jobs(db)} == {"completed"}
+    after = stack.simulator.counters.calls
+    return {
+        path.rsplit("/", 1)[-1]: after[path] - before.get(path, 0)
+        for path in after
+        if after[path] != before.get(path, 0)
     }

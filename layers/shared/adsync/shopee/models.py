@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from adsync.shopee.errors import ShopeeError
 
@@ -145,8 +145,26 @@ class CampaignIdPage:
     has_next_page: bool
 
 
+class MetricSet:
+    """A metric set of Shopee's (its fields and their types: `NAMES`), read from a reply
+    row and handed on as a mapping."""
+
+    NAMES: ClassVar[dict[str, type]]
+
+    def metrics(self) -> dict[str, int | float]:
+        """Just the metric fields, keyed by Shopee's names."""
+        return {name: getattr(self, name) for name in self.NAMES}
+
+    @classmethod
+    def from_api(cls, *, raw: Mapping[str, Any], **row: Any) -> Self:
+        """Parse one reply row (a day, an hour, a GMS report): the metrics of `raw`,
+        validated by `metric_values`, and the fields naming the row (`campaign_id`,
+        `performance_date`, `hour`, `item_id`, ...)."""
+        return cls(**row, **metric_values(raw, cls.NAMES))
+
+
 @dataclass(frozen=True, kw_only=True)
-class ProductMetrics:
+class ProductMetrics(MetricSet):
     """The product-level metric set; the base of every campaign and GMS result."""
 
     impression: int = 0
@@ -168,16 +186,7 @@ class ProductMetrics:
     cpc: float = 0.0
     cpdc: float = 0.0
 
-    def metrics(self) -> dict[str, int | float]:
-        """Just the metric fields, keyed by Shopee's names."""
-        return {name: getattr(self, name) for name in PRODUCT_METRICS}
-
-    @classmethod
-    def from_api(cls, *, raw: Mapping[str, Any], **row: Any) -> Self:
-        """Parse one reply row (a day, an hour, a GMS report): the metrics of `raw`,
-        validated by `metric_values`, and the fields naming the row (`campaign_id`,
-        `performance_date`, `hour`, `item_id`, ...)."""
-        return cls(**row, **metric_values(raw, PRODUCT_METRICS))
+    NAMES: ClassVar[dict[str, type]] = PRODUCT_METRICS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,7 +207,7 @@ class CampaignHourlyMetrics(ProductMetrics):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ShopMetrics:
+class ShopMetrics(MetricSet):
     """The shop-level metric set (all CPC ads of the shop together)."""
 
     impression: int = 0
@@ -217,15 +226,7 @@ class ShopMetrics:
     direct_roas: float = 0.0
     broad_roas: float = 0.0
 
-    def metrics(self) -> dict[str, int | float]:
-        """Just the metric fields, keyed by Shopee's names."""
-        return {name: getattr(self, name) for name in SHOP_METRICS}
-
-    @classmethod
-    def from_api(cls, *, raw: Mapping[str, Any], **row: Any) -> Self:
-        """Parse one reply row (a day, an hour): the metrics of `raw`, validated by
-        `metric_values`, and the fields naming the row (`performance_date`, `hour`)."""
-        return cls(**row, **metric_values(raw, SHOP_METRICS))
+    NAMES: ClassVar[dict[str, type]] = SHOP_METRICS
 
 
 @dataclass(frozen=True, kw_only=True)

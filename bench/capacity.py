@@ -7,11 +7,22 @@ its calls per shop over R x the budget share x its steady-state utilization.
 """
 
 from dataclasses import dataclass
+from math import ceil
 
-from bench.cycle import CycleResult
+from bench.cycle import PEAK_TICK, CycleResult
 
 RATES = (3.0, 5.0, 10.0, 50.0)
 WINDOWS_MINUTES = (15, 30, 60)
+SHOPEE_CALLS_PER_EXECUTION = 5.0  # req/s one realtime execution (10 threads) keeps busy
+
+
+def realtime_executions(rate: float) -> int:
+    """The deploy guide's rule for the realtime queue's MaximumConcurrency at R = `rate`:
+    one execution per 5 req/s, at least 2 (the least a mapping allows). A batch ends
+    with its slowest record, so an execution's 10 threads are not all calling at once;
+    fewer executions leave slots unused (R = 50 on 5: 0.92-0.96 of the budget), more
+    only bill more sleep (docs/deploy.md section 5)."""
+    return max(2, ceil(rate / SHOPEE_CALLS_PER_EXECUTION))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,7 +38,11 @@ class CapacityRow:
 
 def capacity_rows(cycles: list[CycleResult]) -> list[CapacityRow]:
     """One row per rate in RATES (and any other rate that was run)."""
-    warm = [c for c in cycles if c.finished and c.warmup_seconds is not None and c.options.shops]
+    warm = [
+        c
+        for c in cycles
+        if c.finished and c.warmup_seconds is not None and c.options.measured_at == PEAK_TICK
+    ]
     if not warm:
         return []
     measured = {c.options.partner_rate: c for c in warm}

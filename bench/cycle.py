@@ -44,6 +44,10 @@ REALTIME_PRIORITY = 1
 RECONCILE_EVENT = json.loads((EVENT.parent / "maintenance_reconcile.json").read_text())
 RECONCILE_EVERY_SECONDS = 60.0  # the template's reconcile schedule
 CYCLE_INTERVAL_SECONDS = 900.0  # the template's realtime schedule
+# An hour's end at the evening peak of the Asian markets (20:00-21:00 at UTC+7 has just
+# ended): the costliest tick of the day. And a quiet one: mid-hour, the Asian night.
+PEAK_TICK = TimeOfDay(14, 0)
+QUIET_TICK = TimeOfDay(20, 30)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,9 +69,8 @@ class CycleOptions:
     warmup: bool = True  # run (and time) one cycle before the measured one
     # The measured tick's time of day on the world's clock (UTC; None: whenever the run
     # happens). Calls per shop follow the world's hour, so a fixed tick makes runs
-    # comparable: the default is an hour's end at the evening peak of the Asian markets
-    # (20:00-21:00 at UTC+7 ended), the costliest tick of the day.
-    measured_at: TimeOfDay | None = TimeOfDay(14, 0)
+    # comparable.
+    measured_at: TimeOfDay | None = PEAK_TICK
     warmup_rate: float | None = None  # R of the warm-up cycle (None: partner_rate)
     timeout_seconds: float = 900.0
     seed: int = 42

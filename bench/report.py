@@ -7,12 +7,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from datetime import time as TimeOfDay
 from importlib import metadata
 
 from adsync.config import database_from_url
 from adsync.db.connection import connect
+from bench.capacity import realtime_executions
 from bench.cold_start import ColdStartResult, run_cold_start_bench
-from bench.cycle import CycleOptions, CycleResult, run_cycle_bench
+from bench.cycle import PEAK_TICK, QUIET_TICK, CycleOptions, CycleResult, run_cycle_bench
 from bench.enqueue import EnqueueResult, run_enqueue_bench
 from bench.overhead import OverheadResult, run_overhead_bench
 from bench.seed_model import ModelResult, ours_model, seed_model
@@ -27,11 +29,16 @@ class Sizes:
     cycle_shops: int = 1000
     big_cycle_shops: int | None = None
     rate: float = 50.0
-    concurrency: int | None = None  # None: the template's MaximumConcurrency for realtime
+    concurrency: int | None = None  # None: realtime_executions(rate), the deploy guide's rule
     # A real budget (issue 15): the same shops at R = low_rate, after a warm-up cycle at
-    # `rate`, on the fewest containers a mapping allows (Lambda bills each one's wait).
+    # `rate`, on the executions the deploy guide's rule gives that budget.
     low_rate: float | None = 5.0
-    low_rate_concurrency: int = 2
+    # More rates of the capacity table, measured (R, shops): fewer shops at low R keep
+    # the run short (a cycle's seconds per shop do not depend on the shop count).
+    capacity_runs: tuple[tuple[float, int], ...] = ((10.0, 500), (3.0, 300))
+    # A quiet tick (the Asian night, mid-hour) at `rate`: round trips per call are
+    # highest when jobs make fewest calls.
+    quiet_at: TimeOfDay | None = QUIET_TICK
     big_shops: int = 3
     latency_min_ms: int = 50
     latency_max_ms: int = 300
@@ -52,6 +59,7 @@ class Sizes:
             latency_min_ms=0,
             latency_max_ms=5,
             low_rate=100.0,
+            capacity_runs=((150.0, 4),),
             enqueue_shops=30,
             upsert_rows=50,
             overhead_shops=3,
@@ -59,6 +67,43 @@ class Sizes:
             moto_messages=20,
             pg_messages=(20,),
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Run:
+    shops: int | None
+    rate: float
+    warmup: bool = True
+    concurrency: int | None = None  # None: realtime_executions(rate)
+    measured_at: TimeOfDay | None = PEAK_TICK
+
+
+def _runs(sizes: Sizes) -> list[_Run]:
+    """The cycles to run, the target's first: R=rate at the peak tick."""
+    runs = [_Run(shops=sizes.cycle_shops, rate=sizes.rate, concurrency=sizes.concurrency)]
+    if sizes.low_rate:
+        runs.append(_Run(shops=sizes.cycle_shops, rate=sizes.low_rate))
+    runs += [_Run(shops=shops, rate=rate) for rate, shops in sizes.capacity_runs]
+    if sizes.quiet_at is not None:
+        runs.append(
+            _Run(
+                shops=sizes.cycle_shops,
+                rate=sizes.rate,
+                concurrency=sizes.concurrency,
+                measured_at=sizes.quiet_at,
+            )
+        )
+    # The 10,000-shop cycle runs cold: a warm-up would double its half hour.
+    runs.append(
+        _Run(
+            shops=sizes.big_cycle_shops,
+            rate=sizes.rate,
+            warmup=False,
+            concurrency=sizes.concurrency,
+            measured_at=None,
+        )
+    )
+    return runs
 
 
 @dataclass(kw_only=True)
@@ -127,27 +172,21 @@ def run_all(
         pg_messages=list(sizes.pg_messages),
         database_url=database_url,
     )
-    # The 10,000-shop cycle runs cold: a warm-up would double its half hour.
-    runs: list[tuple[int | None, float, bool, int | None]] = [
-        (sizes.cycle_shops, sizes.rate, True, sizes.concurrency),
-    ]
-    if sizes.low_rate:
-        runs.append((sizes.cycle_shops, sizes.low_rate, True, sizes.low_rate_concurrency))
-    runs.append((sizes.big_cycle_shops, sizes.rate, False, sizes.concurrency))
-    for shops, rate, warmup, concurrency in runs:
-        if not shops:
+    for run in _runs(sizes):
+        if not run.shops:
             continue
-        progress(f"cycle: {shops} shops at {rate} req/s")
+        progress(f"cycle: {run.shops} shops at {run.rate} req/s")
         options = CycleOptions(
-            shops=shops,
+            shops=run.shops,
             big_shops=sizes.big_shops,
-            partner_rate=rate,
+            partner_rate=run.rate,
             warmup_rate=sizes.rate,
             latency_min_ms=sizes.latency_min_ms,
             latency_max_ms=sizes.latency_max_ms,
-            warmup=warmup,
+            warmup=run.warmup,
+            measured_at=run.measured_at,
             timeout_seconds=3600.0,
-            **({"concurrency": concurrency} if concurrency else {}),
+            concurrency=run.concurrency or realtime_executions(run.rate),
         )
         report.cycles.append(run_cycle_bench(options, database_url=database_url))
     progress("overhead per job")

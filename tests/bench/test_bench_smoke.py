@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from bench.__main__ import main
+from bench.capacity import realtime_executions
 from bench.seed_model import ours_model, seed_model
 from bench.stats import percentile
 
@@ -50,3 +51,8 @@ def test_percentile() -> None:
     assert percentile([], 50) == 0.0
     assert percentile([3, 1, 2], 50) == 2
     assert percentile(list(range(1, 101)), 99) == 99
+
+
+def test_realtime_executions_follow_the_deploy_guide() -> None:
+    # One execution per 5 req/s, never fewer than a mapping allows (2).
+    assert [realtime_executions(r) for r in (1, 3, 5, 10, 12, 50)] == [2, 2, 2, 2, 3, 10]

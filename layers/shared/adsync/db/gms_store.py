@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from adsync.db.ads_store import BATCH_ROWS, PRODUCT_METRICS, _json_rows
+from adsync.db.ads_store import PRODUCT_METRICS, _json_rows
 from adsync.db.connection import Database
 from adsync.db.params import Json
 from adsync.db.sql import query
@@ -22,35 +22,28 @@ class GmsStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def _upsert(
-        self, block: str, *, shop_id: int, rows: Sequence[object], names: Sequence[str],
-        synced_at: datetime,
-    ) -> int:  # fmt: skip
-        for start in range(0, len(rows), BATCH_ROWS):
-            batch = rows[start : start + BATCH_ROWS]
-            self._db.run(
-                query(_SQL, block), shop_id=shop_id, synced_at=synced_at,
-                rows=_json_rows(batch, names),
-            )  # fmt: skip
-        return len(rows)
-
-    def upsert_campaign_daily(
-        self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
+    def write_day(
+        self,
+        *,
+        shop_id: int,
+        status: str,
+        campaigns: Sequence[object],
+        items: Sequence[object],
+        now: datetime,
     ) -> int:
-        """Rows with `campaign_id`, `performance_date` and the product-level metrics."""
-        return self._upsert(
-            "upsert_gms_campaign_daily", shop_id=shop_id, rows=rows, names=GMS_DAILY_FIELDS,
-            synced_at=synced_at,
-        )  # fmt: skip
-
-    def upsert_item_daily(
-        self, *, shop_id: int, rows: Sequence[object], synced_at: datetime
-    ) -> int:
-        """Rows with `campaign_id`, `item_id`, `performance_date` and the metrics."""
-        return self._upsert(
-            "upsert_gms_item_daily", shop_id=shop_id, rows=rows, names=GMS_ITEM_FIELDS,
-            synced_at=synced_at,
-        )  # fmt: skip
+        """One GMS day in one statement: the shop's GMS state ('active' or Shopee's
+        refusal code) and the campaign's and items' rows (`campaign_id`, `item_id`,
+        `performance_date` and the product-level metrics), stamped `now`. Returns the
+        rows written."""
+        row = self._db.one(
+            query(_SQL, "write_gms_day"),
+            shop_id=shop_id,
+            status=status,
+            now=now,
+            campaign_rows=_json_rows(campaigns, GMS_DAILY_FIELDS),
+            item_rows=_json_rows(items, GMS_ITEM_FIELDS),
+        )
+        return int(row["rows"]) if row else 0
 
     def upsert_deleted_items(
         self, *, shop_id: int, campaign_id: int, item_ids: Sequence[int], now: datetime
@@ -63,10 +56,6 @@ class GmsStore:
                 campaign_id=campaign_id, item_ids=Json(list(item_ids)), now=now,
             )  # fmt: skip
         return len(item_ids)
-
-    def set_state(self, *, shop_id: int, status: str, now: datetime) -> None:
-        """What Shopee last said of the shop's GMS campaign ('active' or a refusal code)."""
-        self._db.run(query(_SQL, "set_gms_state"), shop_id=shop_id, status=status, now=now)
 
     def same_as_stored(
         self, *, shop_id: int, campaign_id: int, day: date, report: ProductMetrics

@@ -123,17 +123,20 @@ def fetch_deleted(*, call: Call, shopee: ShopeeClient) -> GmsDeleted:
 
 
 def write_day(store: GmsStore, *, shop_id: int, fetched: GmsDay, now: datetime) -> None:
-    """The day's rows and the shop's GMS state (call inside the step's transaction)."""
-    store.set_state(shop_id=shop_id, status=fetched.refused or ACTIVE, now=now)
-    if fetched.campaign is not None:
-        store.upsert_campaign_daily(shop_id=shop_id, rows=[fetched.campaign], synced_at=now)
-        store.upsert_item_daily(shop_id=shop_id, rows=fetched.items, synced_at=now)
+    """The day's rows and the shop's GMS state, in one statement (atomic on its own)."""
+    store.write_day(
+        shop_id=shop_id,
+        status=fetched.refused or ACTIVE,
+        campaigns=[fetched.campaign] if fetched.campaign is not None else [],
+        items=fetched.items,
+        now=now,
+    )
 
 
 def write_deleted(store: GmsStore, *, shop_id: int, fetched: GmsDeleted, now: datetime) -> None:
     """Store the deleted items, or the shop's refusal state when Shopee refused."""
     if fetched.items is None:
-        store.set_state(shop_id=shop_id, status=fetched.refused, now=now)
+        store.write_day(shop_id=shop_id, status=fetched.refused, campaigns=[], items=[], now=now)
         return
     store.upsert_deleted_items(
         shop_id=shop_id,

@@ -325,16 +325,15 @@ class RealtimeSync:
         return replace(cursor.counted(rows=len(rows)), step=Step.GMS, index=0)
 
     def _gms(self, cursor: RealtimeCursor) -> RealtimeCursor:
-        """Today's GMS reports, written at once in their own transaction (idempotent
-        upserts: a re-run of this step writes the same rows again)."""
+        """Today's GMS reports, written at once in one statement (idempotent upserts: a
+        re-run of this step writes the same rows again)."""
         deps, shop_id = self.deps, self.shop.shop_id
         if not gms.gms_due(self.shop, deps.clock()):
             return replace(cursor, step=Step.DONE, index=0)
         fetched = gms.fetch_day(
             call=self._call, shopee=self.api.client, store=deps.gms, shop_id=shop_id, day=cursor.day
         )
-        with deps.db.transaction():
-            gms.write_day(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
+        gms.write_day(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
         after = cursor.counted(rows=fetched.rows, calls=fetched.calls, index=0)
         more = cursor.full and not fetched.refused
         return replace(after, step=Step.GMS_DELETED if more else Step.DONE)
@@ -342,8 +341,7 @@ class RealtimeSync:
     def _gms_deleted(self, cursor: RealtimeCursor) -> RealtimeCursor:
         deps, shop_id = self.deps, self.shop.shop_id
         fetched = gms.fetch_deleted(call=self._call, shopee=self.api.client)
-        with deps.db.transaction():
-            gms.write_deleted(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
+        gms.write_deleted(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
         rows = len(fetched.items.item_ids) if fetched.items else 0
         return replace(cursor.counted(rows=rows), step=Step.DONE, index=0)
 

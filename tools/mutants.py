@@ -43,21 +43,21 @@ CATALOG: tuple[Mutation, ...] = (
     Mutation(
         name="claim: any dispatch may claim",
         path=JOBS_SQL,
-        old="      AND dispatch_id = CAST(:dispatch_id AS uuid)\n      AND scheduled_at <= :now",
-        new="      AND scheduled_at <= :now",
+        old="    WHERE q.dispatch_id = w.dispatch_id\n      AND q.scheduled_at <= :now",
+        new="    WHERE q.scheduled_at <= :now",
         tests=(f"{GUARDS}::test_a_stale_message_for_a_pending_job_runs_nothing",),
     ),
     Mutation(
         name="claim: a job not yet due runs",
         path=JOBS_SQL,
-        old="      AND scheduled_at <= :now\n      AND (status = 'pending'",
-        new="      AND (status = 'pending'",
+        old="      AND q.scheduled_at <= :now\n      AND (q.status = 'pending'",
+        new="      AND (q.status = 'pending'",
         tests=("tests/integration/test_seed_sql.py::test_scheduled_at_pushed_later_by_hand_waits",),
     ),
     Mutation(
         name="claim: a live lease is taken over",
         path=JOBS_SQL,
-        old="               AND (lease_expires_at < :now\n",
+        old="               AND (q.lease_expires_at < :now\n",
         new="               AND (true\n",
         tests=(f"{GUARDS}::test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again",),
     ),
@@ -77,9 +77,9 @@ CATALOG: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="leases: a claim's lease expires at once",
-        path="layers/shared/adsync/services/worker.py",
-        old="lease_expires_at = now + deps.settings.lease_duration",
-        new="lease_expires_at = now",
+        path="layers/shared/adsync/services/claims.py",
+        old="return now + deps.settings.lease_duration",
+        new="return now",
         tests=(f"{GUARDS}::test_a_healthy_run_keeps_its_lease_past_a_minute",),
     ),
     Mutation(
@@ -198,9 +198,13 @@ CATALOG: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="pool: each record thread builds its own connections",
-        path="functions/worker/app.py",
-        old="lambda record: handle_record(record, deps, deadline)",
-        new="lambda record: handle_record(record, dependencies.current(), deadline)",
+        path="layers/shared/adsync/services/worker.py",
+        old="handle_record(record, deps, deadline, ahead[n])",
+        # each record thread takes the dependencies of its own (new) thread
+        new=(
+            "handle_record(record, __import__('adsync.services.dependencies', "
+            "fromlist=['current']).current(), deadline, ahead[n])"
+        ),
         tests=("tests/integration/test_worker.py",),
     ),
     Mutation(
@@ -212,9 +216,9 @@ CATALOG: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="budget: a claim brings no slot",
-        path="layers/shared/adsync/services/worker.py",
-        old="slots=budget.slots_to_claim() if budget else 0,",
-        new="slots=0,",
+        path="layers/shared/adsync/services/claims.py",
+        old="slots_per_job=budget.slots_to_claim(),",
+        new="slots_per_job=0,",
         tests=("tests/integration/test_budget.py",),
     ),
     Mutation(

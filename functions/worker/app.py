@@ -13,9 +13,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from adsync.observability import logger, metrics
 from adsync.services import dependencies
-from adsync.services.batch import process_batch
 from adsync.services.deadline import Deadline
-from adsync.services.worker import handle_record
+from adsync.services.worker import handle_batch
 
 _container = threading.local()
 
@@ -37,4 +36,4 @@ def _pool() -> ThreadPoolExecutor:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = dependencies.current()  # the container's, shared by its record threads
     deadline = Deadline.from_context(context, reserve=deps.settings.step_reserve)
-    return process_batch(event, lambda record: handle_record(record, deps, deadline), pool=_pool())
+    return handle_batch(event, deps, deadline, pool=_pool())

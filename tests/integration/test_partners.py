@@ -4,7 +4,7 @@ partner is refused. Real Postgres, the simulator over HTTP, moto's SQS and Secre
 """
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import boto3
 import pytest
@@ -349,6 +349,6 @@ class TestTheClaimReservesFromTheShopsOwnApp:
         assert {j["status"] for j in jobs(db)} == {"completed"}
 
 
-def _next_slots(db: Database) -> dict[str, object]:
+def _next_slots(db: Database) -> dict[str, datetime]:
     rows = db.run("SELECT name, next_slot_at FROM apishopee_rate_budget")
     return {r["name"]: r["next_slot_at"] for r in rows}

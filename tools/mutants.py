@@ -38,6 +38,8 @@ class Mutation:
 JOBS_SQL = "layers/shared/adsync/db/queries/jobs.sql"
 GUARDS = "tests/integration/test_guards.py"
 GMS_TESTS = "tests/integration/test_gms_sync.py"
+CLAIMS = "tests/integration/test_claims.py"
+CLAIMS_PY = "layers/shared/adsync/services/claims.py"
 
 CATALOG: tuple[Mutation, ...] = (
     Mutation(
@@ -60,6 +62,46 @@ CATALOG: tuple[Mutation, ...] = (
         old="               AND (q.lease_expires_at < :now\n",
         new="               AND (true\n",
         tests=(f"{GUARDS}::test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again",),
+    ),
+    Mutation(
+        name="claim: two jobs of one shop in one batch statement",
+        path=JOBS_SQL,
+        old="    SELECT DISTINCT ON (c.shop_id) c.id, c.position\n",
+        new="    SELECT c.id, c.position\n",
+        tests=(f"{CLAIMS}::test_one_statement_claims_one_job_per_shop_and_none_of_a_busy_shop",),
+    ),
+    Mutation(
+        name="claim: a job of a busy shop in a batch statement",
+        path=JOBS_SQL,
+        old="    WHERE NOT EXISTS (SELECT 1 FROM apishopee_ads_sync_queue AS o\n",
+        new="    WHERE true OR EXISTS (SELECT 1 FROM apishopee_ads_sync_queue AS o\n",
+        tests=(f"{CLAIMS}::test_one_statement_claims_one_job_per_shop_and_none_of_a_busy_shop",),
+    ),
+    Mutation(
+        name="claim: a batch's records claimed one by one",
+        path=CLAIMS_PY,
+        old="if len(wanted) < 2 or deps.settings.lease_duration <= remaining:",
+        new="if True:",
+        tests=(f"{CLAIMS}::test_a_batch_of_one_call_jobs_costs_one_claim_and_a_commit_per_job",),
+    ),
+    Mutation(
+        name="claim: a batch claimed together under leases shorter than the invocation",
+        path=CLAIMS_PY,
+        old="if len(wanted) < 2 or deps.settings.lease_duration <= remaining:",
+        new="if len(wanted) < 2:",
+        tests=(
+            f"{CLAIMS}::test_with_leases_shorter_than_the_invocation_each_record_claims_its_own",
+        ),
+    ),
+    Mutation(
+        name="claim: a batch refused by the running-job index fails its records",
+        path=CLAIMS_PY,
+        old="    except ShopBusyError:\n        logger.info(",
+        new="    except ZeroDivisionError:\n        logger.info(",
+        tests=(
+            f"{CLAIMS}::"
+            "test_a_batch_statement_refused_by_the_running_job_index_claims_each_record_alone",
+        ),
     ),
     Mutation(
         name="dedupe: two live jobs per shop, type and day",
@@ -220,6 +262,13 @@ CATALOG: tuple[Mutation, ...] = (
         old="slots_per_job=budget.slots_to_claim(),",
         new="slots_per_job=0,",
         tests=("tests/integration/test_budget.py",),
+    ),
+    Mutation(
+        name="budget: the claim spends the default app's budget on every app's shops",
+        path=JOBS_SQL,
+        old="JOIN offered AS o ON o.partner_id = COALESCE(s.partner_id, CAST(:default_partner_id",
+        new="JOIN offered AS o ON o.partner_id = (CAST(:default_partner_id",
+        tests=("tests/integration/test_partners.py::TestTheClaimReservesFromTheShopsOwnApp",),
     ),
     Mutation(
         name="budget: a refresh sleeps for its slot holding a connection",

@@ -89,6 +89,7 @@ def claim_batch(
         return alone
     except DatabaseError as exc:
         if not exc.transient:
+            logger.warning("the batch's claim failed; records claimed alone", error=str(exc))
             return alone  # each record meets it on its own, as it would have
         failed = ClaimFailed(error=exc, lease_expires_at=lease_expires_at)
         return [failed if m is not None else None for m in messages]

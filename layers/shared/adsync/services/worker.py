@@ -1,5 +1,9 @@
 """Worker: one SQS record = one claim, one sync, one outcome.
 
+A batch's records are claimed together in one statement at its start (adsync.services.
+claims); a record that statement left out (its shop busy, its job not claimable) is
+claimed alone when it runs, and its outcome is decided as for any record.
+
 Outcomes of a record (the message's fate in brackets):
 - completed: data committed and the job completed [deleted];
 - dropped: duplicate, stale or unknown job [deleted, nothing changed];

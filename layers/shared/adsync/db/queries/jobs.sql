@@ -44,6 +44,7 @@ WITH wanted AS (
                     OR (q.lease_expires_at, w.position) IN (
                         SELECT * FROM unnest(CAST(:abandoned_leases AS timestamptz[]),
                                              CAST(:abandoned_positions AS bigint[]))))))
+    ORDER BY q.id  -- rows locked in one order: two batches naming one job never deadlock
     FOR UPDATE OF q
 ), chosen AS (
     SELECT DISTINCT ON (c.shop_id) c.id, c.position
@@ -77,7 +78,7 @@ WITH wanted AS (
     GROUP BY o.partner_id, o.name, o.slots_per_job, o.max_slots, o.max_wait_seconds
 ), budget AS (
     SELECT d.partner_id, d.name, r.*
-    FROM demand AS d,
+    FROM (SELECT * FROM demand ORDER BY name) AS d,  -- budget rows locked in one order
          apishopee_reserve_slots(d.name, CAST(:now AS timestamptz), d.slots,
                                  d.max_wait_seconds) AS r
 )

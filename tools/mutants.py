@@ -38,28 +38,70 @@ class Mutation:
 JOBS_SQL = "layers/shared/adsync/db/queries/jobs.sql"
 GUARDS = "tests/integration/test_guards.py"
 GMS_TESTS = "tests/integration/test_gms_sync.py"
+CLAIMS = "tests/integration/test_claims.py"
+CLAIMS_PY = "layers/shared/adsync/services/claims.py"
 
 CATALOG: tuple[Mutation, ...] = (
     Mutation(
         name="claim: any dispatch may claim",
         path=JOBS_SQL,
-        old="      AND dispatch_id = CAST(:dispatch_id AS uuid)\n      AND scheduled_at <= :now",
-        new="      AND scheduled_at <= :now",
+        old="    WHERE q.dispatch_id = w.dispatch_id\n      AND q.scheduled_at <= :now",
+        new="    WHERE q.scheduled_at <= :now",
         tests=(f"{GUARDS}::test_a_stale_message_for_a_pending_job_runs_nothing",),
     ),
     Mutation(
         name="claim: a job not yet due runs",
         path=JOBS_SQL,
-        old="      AND scheduled_at <= :now\n      AND (status = 'pending'",
-        new="      AND (status = 'pending'",
+        old="      AND q.scheduled_at <= :now\n      AND (q.status = 'pending'",
+        new="      AND (q.status = 'pending'",
         tests=("tests/integration/test_seed_sql.py::test_scheduled_at_pushed_later_by_hand_waits",),
     ),
     Mutation(
         name="claim: a live lease is taken over",
         path=JOBS_SQL,
-        old="               AND (lease_expires_at < :now\n",
+        old="               AND (q.lease_expires_at < :now\n",
         new="               AND (true\n",
         tests=(f"{GUARDS}::test_a_duplicate_message_during_a_live_run_does_not_run_the_job_again",),
+    ),
+    Mutation(
+        name="claim: two jobs of one shop in one batch statement",
+        path=JOBS_SQL,
+        old="    SELECT DISTINCT ON (c.shop_id) c.id, c.position\n",
+        new="    SELECT c.id, c.position\n",
+        tests=(f"{CLAIMS}::test_one_statement_claims_one_job_per_shop_and_none_of_a_busy_shop",),
+    ),
+    Mutation(
+        name="claim: a job of a busy shop in a batch statement",
+        path=JOBS_SQL,
+        old="    WHERE NOT EXISTS (SELECT 1 FROM apishopee_ads_sync_queue AS o\n",
+        new="    WHERE true OR EXISTS (SELECT 1 FROM apishopee_ads_sync_queue AS o\n",
+        tests=(f"{CLAIMS}::test_one_statement_claims_one_job_per_shop_and_none_of_a_busy_shop",),
+    ),
+    Mutation(
+        name="claim: a batch's records claimed one by one",
+        path=CLAIMS_PY,
+        old="if len(wanted) < 2 or deps.settings.lease_duration <= remaining:",
+        new="if True:",
+        tests=(f"{CLAIMS}::test_a_batch_of_one_call_jobs_costs_one_claim_and_a_commit_per_job",),
+    ),
+    Mutation(
+        name="claim: a batch claimed together under leases shorter than the invocation",
+        path=CLAIMS_PY,
+        old="if len(wanted) < 2 or deps.settings.lease_duration <= remaining:",
+        new="if len(wanted) < 2:",
+        tests=(
+            f"{CLAIMS}::test_with_leases_shorter_than_the_invocation_each_record_claims_its_own",
+        ),
+    ),
+    Mutation(
+        name="claim: a batch refused by the running-job index fails its records",
+        path=CLAIMS_PY,
+        old="    except ShopBusyError:\n        logger.info(",
+        new="    except ZeroDivisionError:\n        logger.info(",
+        tests=(
+            f"{CLAIMS}::"
+            "test_a_batch_statement_refused_by_the_running_job_index_claims_each_record_alone",
+        ),
     ),
     Mutation(
         name="dedupe: two live jobs per shop, type and day",
@@ -77,9 +119,9 @@ CATALOG: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="leases: a claim's lease expires at once",
-        path="layers/shared/adsync/services/worker.py",
-        old="lease_expires_at = now + deps.settings.lease_duration",
-        new="lease_expires_at = now",
+        path="layers/shared/adsync/services/claims.py",
+        old="return now + deps.settings.lease_duration",
+        new="return now",
         tests=(f"{GUARDS}::test_a_healthy_run_keeps_its_lease_past_a_minute",),
     ),
     Mutation(
@@ -198,11 +240,12 @@ CATALOG: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="pool: each record thread builds its own connections",
-        path="functions/worker/app.py",
-        old="lambda record: handle_record(record, deps, deadline)",
+        path="layers/shared/adsync/services/worker.py",
+        old="handle_record(record, deps, deadline, ahead[n])",
+        # each record thread builds dependencies of its own (its own connections)
         new=(
-            "lambda record: handle_record("
-            "record, Dependencies(env=deps.env, clock=deps.clock), deadline)"
+            "handle_record(record, Dependencies(env=deps.env, clock=deps.clock), "
+            "deadline, ahead[n])"
         ),
         tests=("tests/integration/test_worker.py",),
     ),
@@ -215,10 +258,17 @@ CATALOG: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="budget: a claim brings no slot",
-        path="layers/shared/adsync/services/worker.py",
-        old="slots=budget.slots_to_claim() if budget else 0,",
-        new="slots=0,",
+        path="layers/shared/adsync/services/claims.py",
+        old="slots_per_job=budget.slots_to_claim(),",
+        new="slots_per_job=0,",
         tests=("tests/integration/test_budget.py",),
+    ),
+    Mutation(
+        name="budget: the claim spends the default app's budget on every app's shops",
+        path=JOBS_SQL,
+        old="JOIN offered AS o ON o.partner_id = COALESCE(s.partner_id, CAST(:default_partner_id",
+        new="JOIN offered AS o ON o.partner_id = (CAST(:default_partner_id",
+        tests=("tests/integration/test_partners.py::TestTheClaimReservesFromTheShopsOwnApp",),
     ),
     Mutation(
         name="budget: a refresh sleeps for its slot holding a connection",

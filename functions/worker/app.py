@@ -11,10 +11,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from adsync.observability import logger, metrics
-from adsync.services.batch import process_batch
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies, Handler
-from adsync.services.worker import handle_record
+from adsync.services.worker import handle_batch
 
 
 def make_handler(deps: Dependencies) -> Handler:
@@ -29,7 +28,7 @@ def make_handler(deps: Dependencies) -> Handler:
         if pool is None:  # the container's first batch: WORKER_THREADS is read then
             pool = ThreadPoolExecutor(deps.settings.worker_threads, thread_name_prefix="job")
         deadline = Deadline.from_context(context, reserve=deps.settings.step_reserve)
-        return process_batch(event, lambda record: handle_record(record, deps, deadline), pool=pool)
+        return handle_batch(event, deps, deadline, pool=pool)
 
     return handler
 

@@ -4,7 +4,7 @@ partner is refused. Real Postgres, the simulator over HTTP, moto's SQS and Secre
 """
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import boto3
 import pytest
@@ -13,12 +13,15 @@ from adsync.config import load_partner_key
 from adsync.db.connection import Database
 from adsync.errors import ConfigError
 from adsync.services.admin_commands import handle
+from adsync.services.budget import CLAIM_SLOTS
 from adsync.services.dependencies import Dependencies
 from adsync.services.migrations_resource import adopt_default_partner
 from local.event_source import REGION
+from local.lambda_runtime import LambdaRuntime
 from local.simulator import PartnerApp, SimulatorSettings
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock, LiveClock
+from tests.support.sqs import receive_event
 from tests.support.sync import drain, jobs
 
 SECOND = 2001888
@@ -264,3 +267,88 @@ def test_a_partner_key_given_as_its_own_reference_is_refused(
     assert not reply["ok"] and "looks like a partner key itself" in reply["error"]
     assert key not in reply["error"]  # not echoed back either
     assert db.one("SELECT 1 AS x FROM apishopee_partners WHERE id = 8") is None
+
+
+class TestTheClaimReservesFromTheShopsOwnApp:
+    """The slots a claim reserves come from the budget of the claimed shop's own app,
+    handed to the container's RateBudget of that app: a shop of the second app spends
+    none of the default app's budget, and its one-call job costs its claim and its
+    commit, once the container has built that app."""
+
+    @pytest.fixture
+    def clock(self) -> FrozenClock:
+        return LiveClock()  # the budgets hand out slots in real time
+
+    @pytest.fixture
+    def simulator_settings(self) -> SimulatorSettings:
+        return SimulatorSettings(
+            other_partners=(PartnerApp(partner_id=SECOND, partner_key=SECOND_KEY),)
+        )
+
+    def _second_shop_synced_once(
+        self, stack: LocalStack, db: Database, env: dict[str, str], clock: FrozenClock
+    ) -> int:
+        lambdas = stack.lambdas_on(env=env, clock=clock)
+        stack.seed_tokens()
+        shop_id = min(_shops_of(db, SECOND))
+        event = {"shop_ids": [shop_id], "sync_type": "realtime", "priority": 3}
+        lambdas.invoke("enqueue", event)
+        drain(stack, priority=3, lambdas=lambdas)  # synced once: the next finds nothing new
+        lambdas.invoke("enqueue", event)
+        return shop_id
+
+    def test_a_one_call_job_of_the_second_app_costs_two_round_trips(
+        self, stack: LocalStack, db: Database, clock: FrozenClock
+    ) -> None:
+        env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
+        self._second_shop_synced_once(stack, db, env, clock)
+        # A fresh container that has built both apps; neither budget holds a spare slot.
+        deps = Dependencies(env=env, clock=clock, sqs=stack.sqs)
+        main = deps.partner_apis.for_partner(stack.simulator.settings.partner_id).budget
+        second = deps.partner_apis.for_partner(SECOND).budget
+        assert main is not None and second is not None and main is not second
+        main.acquire()
+        second.acquire()
+        slots_before = _next_slots(db)
+        event = receive_event(stack, 3, max_messages=1)
+        calls_before = sum(stack.simulator.counters.calls.values())
+        statements_before = deps.db.statements()
+
+        with LambdaRuntime(lambda: deps) as container:  # closes deps
+            assert container.invoke("worker", event) == {"batchItemFailures": []}
+            statements = deps.db.statements() - statements_before
+
+        assert sum(stack.simulator.counters.calls.values()) - calls_before == 1
+        assert statements == 2  # the claim and the commit
+        slots_after = _next_slots(db)
+        # The default app's budget gave nothing; the second app's gave the claim's slots,
+        # and its RateBudget holds the one the job did not need.
+        assert slots_after[main.name] == slots_before[main.name]
+        assert slots_after[second.name] > slots_before[second.name]
+        assert (main.slots_to_claim(), second.slots_to_claim()) == (CLAIM_SLOTS, 0)
+        assert {j["status"] for j in jobs(db)} == {"completed"}
+
+    def test_an_app_the_container_has_not_built_gets_no_slots_with_the_claim(
+        self, stack: LocalStack, db: Database, clock: FrozenClock
+    ) -> None:
+        env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
+        self._second_shop_synced_once(stack, db, env, clock)
+        deps = Dependencies(env=env, clock=clock, sqs=stack.sqs)
+        main = deps.partner_apis.for_partner(stack.simulator.settings.partner_id).budget
+        assert main is not None
+        main.acquire()
+        slots_before = _next_slots(db)
+
+        with LambdaRuntime(lambda: deps) as container:  # closes deps
+            event = receive_event(stack, 3, max_messages=1)
+            assert container.invoke("worker", event) == {"batchItemFailures": []}
+
+        # The default app's budget is not spent on a shop of another app.
+        assert _next_slots(db)[main.name] == slots_before[main.name]
+        assert main.slots_to_claim() == CLAIM_SLOTS
+        assert {j["status"] for j in jobs(db)} == {"completed"}
+
+
+def _next_slots(db: Database) -> dict[str, datetime]:
+    rows = db.run("SELECT name, next_slot_at FROM apishopee_rate_budget")
+    return {r["name"]: r["next_slot_at"] for r in rows}

@@ -44,30 +44,68 @@ def _job(row: Row) -> Job:
 
 @dataclass(frozen=True, kw_only=True)
 class Claim:
-    """A claimed job, its shop's row as the claim read it (None: the row is gone), and the
-    budget slots it reserved (None: none asked, or no such budget)."""
+    """A claimed job and its shop's row as the claim read it (None: the row is gone)."""
 
     job: Job
     shop: Shop | None
-    slots: Reservation | None = None
 
 
-def _claim(row: Row) -> Claim:
-    shop = None
-    if row["shop_shop_id"] is not None:
-        prefix = "shop_"
-        shop = shop_with_tokens(
-            {k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)}
-        )
-    slots = None
-    if row["slot_reserved"] is not None:
-        slots = Reservation(
-            reserved=row["slot_reserved"],
-            slot=row["slot_slot"],
-            count=row["slot_count"],
-            first_slot=row["slot_first_slot"],
-        )
-    return Claim(job=_job(row), shop=shop, slots=slots)
+@dataclass(frozen=True, kw_only=True)
+class ClaimRequest:
+    """One message's job to claim, as the message names it."""
+
+    job_id: int
+    dispatch_id: str
+    abandoned_leases: tuple[datetime, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlotOffer:
+    """A request budget the claim may reserve call slots of, for the claimed jobs of one
+    partner app: `slots_per_job` each, at most `max_slots`, none beyond `max_wait`."""
+
+    partner_id: int
+    budget: str
+    slots_per_job: int
+    max_slots: int
+    max_wait: timedelta
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claims:
+    """What one claim statement did with each request (by its position in the list)."""
+
+    claimed: dict[int, Claim]
+    # Claimable, but its shop had another job processing or one claimed ahead of it.
+    busy: frozenset[int]
+    slots: dict[str, Reservation]  # by budget name: the slots reserved with the claims
+
+
+def _claims(rows: Sequence[Row]) -> Claims:
+    claimed: dict[int, Claim] = {}
+    busy: set[int] = set()
+    slots: dict[str, Reservation] = {}
+    for row in rows:
+        position = row["position"] - 1  # SQL counts from 1
+        if row["id"] is None:
+            if row["claimable"]:
+                busy.add(position)
+            continue
+        shop = None
+        if row["shop_shop_id"] is not None:
+            prefix = "shop_"
+            shop = shop_with_tokens(
+                {k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)}
+            )
+        claimed[position] = Claim(job=_job(row), shop=shop)
+        if row["slot_budget"] is not None:
+            slots[row["slot_budget"]] = Reservation(
+                reserved=row["slot_reserved"],
+                slot=row["slot_slot"],
+                count=row["slot_count"],
+                first_slot=row["slot_first_slot"],
+            )
+    return Claims(claimed=claimed, busy=frozenset(busy), slots=slots)
 
 
 class JobStore:
@@ -109,39 +147,45 @@ class JobStore:
 
     def claim(
         self,
+        requests: Sequence[ClaimRequest],
         *,
-        job_id: int,
-        dispatch_id: str,
         now: datetime,
         lease_expires_at: datetime,
-        abandoned_leases: Sequence[datetime] = (),
-        budget: str | None = None,
-        slots: int = 0,
-        max_wait: timedelta = timedelta(0),
-    ) -> Claim | None:
-        """Move a due pending job (or an expired or abandoned lease) to processing, and
-        in the same statement read its shop and reserve `slots` call slots of the request
-        budget named `budget` (within `max_wait`); None if not claimable.
+        offers: Sequence[SlotOffer] = (),
+        default_partner_id: int | None = None,
+    ) -> Claims:
+        """In one statement: move each request's job to processing when it is due and
+        pending (or under an expired or abandoned lease), at most one job per shop and
+        none of a shop already running one; read each claimed job's shop; and reserve
+        call slots of the offered budgets for the claimed jobs of each partner (a shop
+        naming no partner is of `default_partner_id`).
 
-        Raises ShopBusyError when another job of the same shop is processing.
+        Raises ShopBusyError when a job of a claimed shop started meanwhile elsewhere
+        (the one-running-job-per-shop index refused the whole statement).
         """
+        abandoned = [(lease, n + 1) for n, r in enumerate(requests) for lease in r.abandoned_leases]
         try:
-            row = self._db.one(
-                query(_SQL, "claim_job"),
-                job_id=job_id,
-                dispatch_id=dispatch_id,
+            rows = self._db.run(
+                query(_SQL, "claim_jobs"),
+                job_ids=[r.job_id for r in requests],
+                dispatch_ids=[r.dispatch_id for r in requests],
+                abandoned_leases=[lease for lease, _ in abandoned],
+                abandoned_positions=[position for _, position in abandoned],
                 now=now,
                 lease_expires_at=lease_expires_at,
-                abandoned_leases=list(abandoned_leases),
-                budget_name=budget or "",
-                slots=slots if budget else 0,
-                max_wait_seconds=max_wait.total_seconds(),
+                budget_partner_ids=[o.partner_id for o in offers],
+                budget_names=[o.budget for o in offers],
+                budget_slots=[o.slots_per_job for o in offers],
+                budget_max_slots=[o.max_slots for o in offers],
+                budget_max_waits=[o.max_wait.total_seconds() for o in offers],
+                default_partner_id=default_partner_id,
             )
         except DatabaseError as exc:
             if exc.sqlstate == _UNIQUE_VIOLATION:
-                raise ShopBusyError(f"job {job_id}: another job of its shop is running") from exc
+                jobs = ", ".join(str(r.job_id) for r in requests)
+                raise ShopBusyError(f"jobs {jobs}: another job of their shop is running") from exc
             raise
-        return _claim(row) if row else None
+        return _claims(rows)
 
     def get(self, job_id: int) -> Job | None:
         """The job row `job_id`, None if it is gone."""

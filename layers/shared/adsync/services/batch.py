@@ -6,7 +6,7 @@ database connections, see adsync.db.pool). A record whose handler raises is list
 `batchItemFailures`; the others are deleted by the event source mapping.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -32,7 +32,16 @@ def process_batch(
     pool: ThreadPoolExecutor,
 ) -> dict[str, list[dict[str, str]]]:
     """Run `handle` on every record concurrently; list the ones that raised."""
-    records = parse_records(event)
-    futures = [(record, pool.submit(handle, record)) for record in records]
+    return run_records(parse_records(event), lambda _, record: handle(record), pool=pool)
+
+
+def run_records(
+    records: Sequence[SQSRecord],
+    handle: Callable[[int, SQSRecord], object],
+    *,
+    pool: ThreadPoolExecutor,
+) -> dict[str, list[dict[str, str]]]:
+    """Run `handle(n, record)` on the n-th record, all concurrently; list those that raised."""
+    futures = [(record, pool.submit(handle, n, record)) for n, record in enumerate(records)]
     failed = [record.message_id for record, future in futures if future.exception() is not None]
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

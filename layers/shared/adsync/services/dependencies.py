@@ -221,6 +221,13 @@ class Dependencies:
         except ConfigError:
             return None
 
+    @property
+    def default_partner_id(self) -> int | None:
+        """The deployment's default partner app (SHOPEE_PARTNER_*), whose shops name no
+        partner; None when none is configured."""
+        credentials = self._default_credentials()
+        return credentials.partner_id if credentials else None
+
     def _default_partner_api(self) -> PartnerApi:
         return PartnerApi(
             partner_id=self.partner_credentials.partner_id,

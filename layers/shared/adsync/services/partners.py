@@ -88,6 +88,18 @@ class PartnerApis:
                 ) from None
         return self.for_partner(partner_id)
 
+    def budgets(self) -> dict[int, RateBudget]:
+        """The request budgets of the partner apps this container has built (by partner
+        id), those `for_partner` would hand out now rather than rebuild: a claim may
+        reserve their slots. No lookup and no build: an app not built yet has none."""
+        now = self.clock()
+        with self._lock:
+            return {
+                partner_id: built.api.budget
+                for partner_id, built in self._built.items()
+                if built.api.budget is not None and now - built.built_at < KEY_MAX_AGE
+            }
+
     def for_partner(self, partner_id: int) -> PartnerApi:
         """A partner app's client, tokens and budget, rebuilt when older than KEY_MAX_AGE."""
         now = self.clock()

@@ -1,5 +1,9 @@
 """Worker: one SQS record = one claim, one sync, one outcome.
 
+A batch's records are claimed together in one statement at its start (adsync.services.
+claims); a record that statement left out (its shop busy, its job not claimable) is
+claimed alone when it runs, and its outcome is decided as for any record.
+
 Outcomes of a record (the message's fate in brackets):
 - completed: data committed and the job completed [deleted];
 - dropped: duplicate, stale or unknown job [deleted, nothing changed];
@@ -21,6 +25,8 @@ A malformed message is listed as failed so that it ends in the DLQ, never lost.
 """
 
 import random
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from enum import StrEnum
 from math import ceil
@@ -40,7 +46,9 @@ from adsync.errors import (
 )
 from adsync.jobs import Job, JobMessage, JobStatus
 from adsync.observability import count, logger, milliseconds
+from adsync.services.batch import parse_records, run_records
 from adsync.services.budget import LOCAL_BUDGET
+from adsync.services.claims import Ahead, ClaimFailed, claim_alone, claim_batch, lease_expiry
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
 from adsync.services.sync import sync_job
@@ -70,10 +78,33 @@ class RecordFailedError(Exception):
     """The record goes back to its queue (it is listed in batchItemFailures)."""
 
 
-def handle_record(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcome:
-    """Process one record; raise to leave it to SQS (listed in batchItemFailures)."""
+def handle_batch(
+    event: Mapping[str, Any], deps: Dependencies, deadline: Deadline, *, pool: ThreadPoolExecutor
+) -> dict[str, list[dict[str, str]]]:
+    """The worker's batch: its records' jobs claimed in one statement, then each record
+    run on the pool (threads sharing the container's `deps`) with what its claim said;
+    the reply lists the records to leave to SQS (batchItemFailures)."""
+    records = parse_records(event)
+    ahead = claim_batch([_message(record) for record in records], deps, deadline)
+    return run_records(
+        records, lambda n, record: handle_record(record, deps, deadline, ahead[n]), pool=pool
+    )
+
+
+def _message(record: SQSRecord) -> JobMessage | None:
     try:
-        return _handle(record, deps, deadline)
+        return JobMessage.from_body(record.body)
+    except BadEventError:
+        return None  # its record fails on its own (see _handle)
+
+
+def handle_record(
+    record: SQSRecord, deps: Dependencies, deadline: Deadline, ahead: Ahead = None
+) -> Outcome:
+    """Process one record (`ahead`: what its batch's claim did for it; None: claim it
+    here); raise to leave it to SQS (listed in batchItemFailures)."""
+    try:
+        return _handle(record, deps, deadline, ahead)
     except RecordFailedError:
         raise
     except Exception:
@@ -84,7 +115,7 @@ def handle_record(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> 
         raise
 
 
-def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcome:
+def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline, ahead: Ahead) -> Outcome:
     try:
         message = JobMessage.from_body(record.body)
     except BadEventError as exc:
@@ -92,35 +123,29 @@ def _handle(record: SQSRecord, deps: Dependencies, deadline: Deadline) -> Outcom
         count("MessagesMalformed")
         raise RecordFailedError(str(exc)) from exc
 
-    now = deps.clock()
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    lease_expires_at = now + deps.settings.lease_duration
+    if isinstance(ahead, ClaimFailed):  # the batch's claim met a database outage
+        held = (*message.abandoned_leases, ahead.lease_expires_at)
+        return _interrupted(message, record, deps, ahead.error, held=held)
+    now = deps.clock()
+    lease_expires_at = ahead.lease_expires_at if ahead else lease_expiry(deps, now)
     # The leases this run may leave on the row if it is interrupted: until the claim
     # answers, the new one or the one an earlier interrupted run handed back.
     held = (*message.abandoned_leases, lease_expires_at)
     try:
-        try:
-            budget = deps.budget
-            claim = deps.jobs.claim(
-                job_id=message.job_id,
-                dispatch_id=message.dispatch_id,
-                now=now,
-                lease_expires_at=lease_expires_at,
-                abandoned_leases=message.abandoned_leases,
-                # The first call's slot comes with the claim: one round trip less.
-                budget=budget.name if budget else None,
-                slots=budget.slots_to_claim() if budget else 0,
-                max_wait=budget.max_wait if budget else timedelta(0),
-            )
-            if claim is not None and claim.slots is not None and budget is not None:
-                budget.add(claim.slots)
-        except ShopBusyError:
-            held = ()
-            # One running job per shop: wait for the other to finish, no attempt used.
-            _send_later(message, _priority_of(record, deps), deps, wake_at=now + SHOP_BUSY_DELAY)
-            logger.info("shop busy; job deferred", job_id=message.job_id)
-            count("JobsDeferred")
-            return Outcome.DEFERRED
+        if ahead is not None:
+            claim: Claim | None = ahead.claim
+        else:
+            try:
+                claim = claim_alone(message, deps, now=now, lease_expires_at=lease_expires_at)
+            except ShopBusyError:
+                held = ()
+                # One running job per shop: wait for the other to finish, no attempt used.
+                wake_at = now + SHOP_BUSY_DELAY
+                _send_later(message, _priority_of(record, deps), deps, wake_at=wake_at)
+                logger.info("shop busy; job deferred", job_id=message.job_id)
+                count("JobsDeferred")
+                return Outcome.DEFERRED
         if claim is None:
             held = ()
             return _unclaimed(message, record, deps)

@@ -14,36 +14,76 @@ UPDATE apishopee_ads_sync_queue
 SET dispatched_at = :now, dispatched_priority = priority, updated_at = :now
 WHERE id = ANY(CAST(:job_ids AS bigint[]));
 
--- name: claim_job
--- Pending and due, or processing with an expired lease (its Lambda died) or with a
--- lease an interrupted run handed back (:abandoned_leases, often empty), and only for
--- the current dispatch: anything else means the message is stale or early.
--- The shop's row (its tokens and sync state) comes back with the job, and, when :slots
--- > 0, that many call slots of the request budget :budget_name are reserved for the
--- worker's container (slot_* columns, as reserve_slot returns them): one round trip.
-WITH claimed AS (
-    UPDATE apishopee_ads_sync_queue
+-- name: claim_jobs
+-- The jobs of a batch's messages (:job_ids and :dispatch_ids, one per message, in the
+-- batch's order; one message is a batch of one), each claimable when it is pending and
+-- due, or processing with an expired lease (its Lambda died) or with a lease an
+-- interrupted run handed back (:abandoned_leases, each at the message's position in
+-- :abandoned_positions; often empty), and only for the current dispatch: anything else
+-- means the message is stale or early. One running job per shop (a unique index, whose
+-- violation would abort the whole statement): of a shop's claimable jobs only the first
+-- is claimed, and none of a shop with another job processing; those come back as
+-- `claimable` but unclaimed (busy) for the caller to claim alone or defer.
+-- Each claimed job's shop row comes back with it, and the call slots of the budgets the
+-- container offers (:budget_* arrays, by partner id; a shop naming no partner is of
+-- :default_partner_id) are reserved in the same statement: :budget_slots per claimed
+-- job of that partner, at most :budget_max_slots (slot_* columns as reserve_slot
+-- returns them, the same for every job of one budget). One row per message.
+WITH wanted AS (
+    SELECT w.job_id, w.dispatch_id, w.position
+    FROM unnest(CAST(:job_ids AS bigint[]), CAST(:dispatch_ids AS uuid[]))
+        WITH ORDINALITY AS w(job_id, dispatch_id, position)
+), claimable AS (
+    SELECT q.id, q.shop_id, w.position
+    FROM wanted AS w JOIN apishopee_ads_sync_queue AS q ON q.id = w.job_id
+    WHERE q.dispatch_id = w.dispatch_id
+      AND q.scheduled_at <= :now
+      AND (q.status = 'pending'
+           OR (q.status = 'processing'
+               AND (q.lease_expires_at < :now
+                    OR (q.lease_expires_at, w.position) IN (
+                        SELECT * FROM unnest(CAST(:abandoned_leases AS timestamptz[]),
+                                             CAST(:abandoned_positions AS bigint[]))))))
+    ORDER BY q.id  -- rows locked in one order: two batches naming one job never deadlock
+    FOR UPDATE OF q
+), chosen AS (
+    SELECT DISTINCT ON (c.shop_id) c.id, c.position
+    FROM claimable AS c
+    WHERE NOT EXISTS (SELECT 1 FROM apishopee_ads_sync_queue AS o
+                      WHERE o.shop_id = c.shop_id AND o.status = 'processing' AND o.id <> c.id)
+    ORDER BY c.shop_id, c.position
+), claimed AS (
+    UPDATE apishopee_ads_sync_queue AS q
     SET status = 'processing', started_at = :now, lease_expires_at = :lease_expires_at,
         updated_at = :now
-    WHERE id = :job_id
-      AND dispatch_id = CAST(:dispatch_id AS uuid)
-      AND scheduled_at <= :now
-      AND (status = 'pending'
-           OR (status = 'processing'
-               AND (lease_expires_at < :now
-                    OR lease_expires_at = ANY(CAST(:abandoned_leases AS timestamptz[])))))
-    RETURNING id, shop_id, sync_type, priority, status, retry_count, max_retries,
-              scheduled_at, dispatch_id::text AS dispatch_id, days_ago, target_day,
-              error_message, lease_expires_at, cursor
+    FROM chosen
+    WHERE q.id = chosen.id
+    RETURNING chosen.position AS claimed_position, q.id, q.shop_id, q.sync_type, q.priority,
+              q.status, q.retry_count, q.max_retries, q.scheduled_at,
+              q.dispatch_id::text AS dispatch_id, q.days_ago, q.target_day, q.error_message,
+              q.lease_expires_at, q.cursor
+), offered AS (
+    SELECT *
+    FROM unnest(CAST(:budget_partner_ids AS bigint[]), CAST(:budget_names AS text[]),
+                CAST(:budget_slots AS integer[]), CAST(:budget_max_slots AS integer[]),
+                CAST(:budget_max_waits AS double precision[]))
+        AS o(partner_id, name, slots_per_job, max_slots, max_wait_seconds)
+), demand AS (
+    SELECT o.partner_id, o.name, o.max_wait_seconds,
+           LEAST(o.max_slots, o.slots_per_job * count(*))::integer AS slots
+    FROM claimed AS c
+    JOIN apishopee_shops AS s ON s.shop_id = c.shop_id
+    JOIN offered AS o ON o.partner_id = COALESCE(s.partner_id, CAST(:default_partner_id AS bigint))
+    WHERE o.slots_per_job > 0
+    GROUP BY o.partner_id, o.name, o.slots_per_job, o.max_slots, o.max_wait_seconds
 ), budget AS (
-    SELECT r.*
-    FROM claimed,
-         apishopee_reserve_slots(:budget_name, CAST(:now AS timestamptz),
-                                 CAST(:slots AS integer),
-                                 CAST(:max_wait_seconds AS double precision)) AS r
-    WHERE CAST(:slots AS integer) > 0
+    SELECT d.partner_id, d.name, r.*
+    FROM (SELECT * FROM demand ORDER BY name) AS d,  -- budget rows locked in one order
+         apishopee_reserve_slots(d.name, CAST(:now AS timestamptz), d.slots,
+                                 d.max_wait_seconds) AS r
 )
-SELECT c.*, b.reserved AS slot_reserved, b.count AS slot_count,
+SELECT w.position, ca.id IS NOT NULL AS claimable, c.*,
+       b.name AS slot_budget, b.reserved AS slot_reserved, b.count AS slot_count,
        b.first_slot AS slot_first_slot, b.slot AS slot_slot,
        -- every column of get_shop (shops.sql), prefixed: one shape for a Shop
        s.shop_id AS shop_shop_id, s.region AS shop_region, s.status AS shop_status,
@@ -57,8 +97,12 @@ SELECT c.*, b.reserved AS slot_reserved, b.count AS slot_count,
        s.authorization_expires_at AS shop_authorization_expires_at,
        s.authorization_checked_at AS shop_authorization_checked_at,
        s.partner_id AS shop_partner_id
-FROM claimed AS c LEFT JOIN apishopee_shops AS s ON s.shop_id = c.shop_id
-LEFT JOIN budget AS b ON true;
+FROM wanted AS w
+LEFT JOIN claimable AS ca ON ca.position = w.position
+LEFT JOIN claimed AS c ON c.claimed_position = w.position
+LEFT JOIN apishopee_shops AS s ON s.shop_id = c.shop_id
+LEFT JOIN budget AS b ON b.partner_id = COALESCE(s.partner_id, CAST(:default_partner_id AS bigint))
+ORDER BY w.position;
 
 -- name: get_job
 SELECT id, shop_id, sync_type, priority, status, retry_count, max_retries, scheduled_at,

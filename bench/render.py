@@ -253,7 +253,8 @@ def _before_after(warm: list[CycleResult]) -> list[str]:
     peak = _peak(warm)
     by_rate = {c.options.partner_rate: c for c in peak}
     first = peak[0]
-    low = min(peak, key=lambda c: c.options.partner_rate)
+    # The target's R = 5 run, else the lowest rate run.
+    low = by_rate.get(5.0) or min(peak, key=lambda c: c.options.partner_rate)
     after = {
         "calls": f"{first.calls_accepted / first.options.shops:.2f} calls/shop "
         f"(R={first.options.partner_rate:g} cycle, tick {first.measured_at:%H:%M} UTC)",

@@ -328,9 +328,16 @@ CATALOG: tuple[Mutation, ...] = (
     Mutation(
         name="gms: items asked although the day is unchanged",
         path="layers/shared/adsync/services/gms.py",
-        old="    if not active or store.same_as_stored(",
-        new="    if not active or False and store.same_as_stored(",
+        old="        and store.same_as_stored(",
+        new="        and False and store.same_as_stored(",
         tests=(f"{GMS_TESTS}::test_an_unchanged_gms_day_does_not_ask_its_items_again",),
+    ),
+    Mutation(
+        name="gms: realtime writes an unchanged report again",
+        path="layers/shared/adsync/services/gms.py",
+        old="    if last_digest == fingerprint:",
+        new="    if False:",
+        tests=(f"{GMS_TESTS}::test_realtime_writes_an_unchanged_gms_report_only_once",),
     ),
     Mutation(
         name="gms: realtime skips GMS",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adsync.db.connection import Database
+from adsync.regions import local_day
 from adsync.services import gms
 from adsync.services.gms import GMS_RECHECK
 from local.simulator import World, WorldSettings
@@ -235,3 +236,38 @@ def test_a_gms_day_is_written_in_one_round_trip(
         s=shop.shop_id,
     )
     assert counts == {"c": 1, "i": 2, "status": "active"}
+
+
+def test_realtime_writes_an_unchanged_gms_report_only_once(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    """Realtime keeps the fingerprint of the GMS report it last wrote in the shop's sync
+    state: the next cycle that gets the same report neither reads the stored row nor
+    writes it again (one Shopee call, no round trip), and a grown report is written."""
+    stack.onboard_all()
+    shop = gms_shop(stack)
+    only_shops(db, [shop.shop_id])
+    cycle(stack, db, REALTIME)
+    written = db.one(
+        "SELECT synced_at, impression FROM apishopee_ads_gms_campaign_daily WHERE shop_id = :s",
+        s=shop.shop_id,
+    )
+    assert written is not None
+
+    clock.advance(timedelta(seconds=30))  # the same attribution step: the same report
+    again = cycle(stack, db, REALTIME)
+
+    assert again == {"get_gms_campaign_performance": 1, "get_gms_item_performance": 0,
+                     "list_gms_user_deleted_item": 0}  # fmt: skip
+    assert (
+        db.one(
+            "SELECT synced_at, impression FROM apishopee_ads_gms_campaign_daily WHERE shop_id = :s",
+            s=shop.shop_id,
+        )
+        == written
+    )  # not written again
+
+    clock.advance(timedelta(hours=1))  # an hour later the report has grown
+    cycle(stack, db, REALTIME)
+    later = compare(db, stack.simulator, {shop.shop_id: [local_day(shop.region, clock())]})
+    assert later.equal, later.mismatches[:10]

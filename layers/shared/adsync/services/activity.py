@@ -71,6 +71,7 @@ class ActivityState:
     campaigns: Mapping[int, str] = field(default_factory=dict)  # active that day -> digest
     previous: tuple[int, ...] = ()  # active the day before
     settings_at: datetime | None = None
+    gms_digest: str = ""  # that day's GMS campaign report, as last written
 
     def asked_first(self) -> tuple[int, ...]:
         """The campaigns a cycle asks before checking them against the shop's totals."""
@@ -95,6 +96,7 @@ class ActivityState:
             "campaigns": {str(k): v for k, v in sorted(self.campaigns.items())},
             "previous": list(self.previous),
             "settings_at": self.settings_at.isoformat() if self.settings_at else None,
+            "gms_digest": self.gms_digest,
         }
 
     @classmethod
@@ -110,6 +112,7 @@ class ActivityState:
             settings_at=datetime.fromisoformat(data["settings_at"])
             if data.get("settings_at")
             else None,
+            gms_digest=str(data.get("gms_digest") or ""),
         )
 
 
@@ -158,6 +161,7 @@ class RealtimeCursor:
     new: tuple[int, ...] = ()
     extra: tuple[int, ...] = ()
     changed: tuple[int, ...] = ()
+    gms_digest: str | None = None  # today's GMS campaign report (None: not asked)
     calls: int = 0
     rows: int = 0
     steps: int = 0
@@ -244,6 +248,7 @@ class RealtimeCursor:
             "new": list(self.new),
             "extra": list(self.extra),
             "changed": list(self.changed),
+            "gms_digest": self.gms_digest,
             "calls": self.calls,
             "rows": self.rows,
             "steps": self.steps,
@@ -272,6 +277,7 @@ class RealtimeCursor:
             new=tuple(data["new"]),
             extra=tuple(data["extra"]),
             changed=tuple(data["changed"]),
+            gms_digest=data.get("gms_digest"),
             calls=int(data["calls"]),
             rows=int(data["rows"]),
             steps=int(data["steps"]),

@@ -23,9 +23,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from adsync.db.gms_store import GmsStore
+from adsync.services.activity import digest
 from adsync.shopee.client import ShopeeClient
 from adsync.shopee.errors import ShopStateError
-from adsync.shopee.models import GmsDeletedItems, ProductMetrics
+from adsync.shopee.models import PRODUCT_METRICS, GmsDeletedItems, ProductMetrics
 from adsync.shopee.transport import ShopAuth
 from adsync.shops import Shop
 
@@ -33,6 +34,7 @@ T = TypeVar("T")
 Call = Callable[[Callable[[ShopAuth], Any]], Any]
 ACTIVE = "active"
 GMS_RECHECK = timedelta(hours=24)
+_KEY = ("campaign_id", "performance_date")
 _ACTIVITY = ("impression", "clicks", "expense", "broad_order", "direct_order", "broad_gmv")
 
 
@@ -70,6 +72,8 @@ class GmsDay:
     items: tuple[GmsItemDailyRow, ...] = ()
     refused: str = ""
     calls: int = 1
+    digest: str = ""  # the campaign report's fingerprint ("" when Shopee refused)
+    unchanged: bool = False  # the report is the one last written: nothing to write
 
     @property
     def rows(self) -> int:
@@ -86,20 +90,35 @@ class GmsDeleted:
 
 
 def fetch_day(
-    *, call: Call, shopee: ShopeeClient, store: GmsStore, shop_id: int, day: date
+    *,
+    call: Call,
+    shopee: ShopeeClient,
+    store: GmsStore,
+    shop_id: int,
+    day: date,
+    last_digest: str = "",
 ) -> GmsDay:
     """The shop's GMS campaign report of `day`, and its item reports when they can differ
-    from the stored ones."""
+    from the stored ones. `last_digest`: the fingerprint of the report last written for
+    `day` (realtime keeps it in the shop's sync state); equal, nothing is asked or
+    written again, and no stored row is read to find out."""
     try:
         report = call(lambda auth: shopee.get_gms_campaign_performance(auth, start=day, end=day))
     except ShopStateError as exc:
         return GmsDay(day=day, refused=exc.code or "refused")
     campaign = GmsDailyRow(campaign_id=report.campaign_id, performance_date=day, **report.metrics())
+    fingerprint = digest([campaign], _KEY, PRODUCT_METRICS)
+    if last_digest == fingerprint:
+        return GmsDay(day=day, digest=fingerprint, unchanged=True)
     active = any(getattr(report, name) for name in _ACTIVITY)
-    if not active or store.same_as_stored(
-        shop_id=shop_id, campaign_id=report.campaign_id, day=day, report=campaign
+    if not active or (
+        # A report that differs from the last written one can only have grown.
+        not last_digest
+        and store.same_as_stored(
+            shop_id=shop_id, campaign_id=report.campaign_id, day=day, report=campaign
+        )
     ):
-        return GmsDay(day=day, campaign=campaign)
+        return GmsDay(day=day, campaign=campaign, digest=fingerprint)
     items = call(
         lambda auth: shopee.get_gms_item_performance(
             auth, start=day, end=day, campaign_id=report.campaign_id
@@ -111,7 +130,7 @@ def fetch_day(
         )
         for i in items
     )
-    return GmsDay(day=day, campaign=campaign, items=rows, calls=2)
+    return GmsDay(day=day, campaign=campaign, items=rows, calls=2, digest=fingerprint)
 
 
 def fetch_deleted(*, call: Call, shopee: ShopeeClient) -> GmsDeleted:

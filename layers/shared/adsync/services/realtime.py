@@ -126,6 +126,7 @@ class RealtimeSync:
             campaigns={**state.campaigns, **cursor.digests},
             previous=state.previous,
             settings_at=self.deps.clock() if cursor.full else state.settings_at,
+            gms_digest=state.gms_digest if cursor.gms_digest is None else cursor.gms_digest,
         )
 
     # -- steps ------------------------------------------------------------------------
@@ -331,12 +332,19 @@ class RealtimeSync:
         if not gms.gms_due(self.shop, deps.clock()):
             return replace(cursor, step=Step.DONE, index=0)
         fetched = gms.fetch_day(
-            call=self._call, shopee=self.api.client, store=deps.gms, shop_id=shop_id, day=cursor.day
+            call=self._call,
+            shopee=self.api.client,
+            store=deps.gms,
+            shop_id=shop_id,
+            day=cursor.day,
+            last_digest=self.state.gms_digest,
         )
-        gms.write_day(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
+        if not fetched.unchanged:  # the report last written: no round trip
+            gms.write_day(deps.gms, shop_id=shop_id, fetched=fetched, now=deps.clock())
         after = cursor.counted(rows=fetched.rows, calls=fetched.calls, index=0)
         more = cursor.full and not fetched.refused
-        return replace(after, step=Step.GMS_DELETED if more else Step.DONE)
+        step = Step.GMS_DELETED if more else Step.DONE
+        return replace(after, step=step, gms_digest=fetched.digest)
 
     def _gms_deleted(self, cursor: RealtimeCursor) -> RealtimeCursor:
         deps, shop_id = self.deps, self.shop.shop_id

@@ -163,10 +163,11 @@ def print_summary(summary: CycleSummary) -> None:
     for mismatch in summary.mismatches:
         print(f"  {mismatch}")
     if not summary.interrupted:
+        checked = ", each exactly as in Shopee's numbers" if summary.compared else " (not checked)"
         print(
             f"totals vs parts   {len(summary.totals_differences)} (metric, region) pairs differ "
-            "beyond rounding, each exactly as in Shopee's numbers (expected: Shop Ads, "
-            "campaigns deleted before the first sync; docs/operations.md)"
+            f"beyond rounding{checked} (expected: Shop Ads, campaigns deleted before the first "
+            "sync; docs/operations.md)"
         )
         for d in summary.totals_differences:
             print(

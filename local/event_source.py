@@ -114,6 +114,10 @@ class EventSourceMapping:
         return BatchResult(received=len(messages), failed=len(failed_ids))
 
 
+IDLE_PAUSE_SECONDS = 0.05  # after a round of empty receives; doubled while they stay empty
+IDLE_PAUSE_MAX_SECONDS = 0.8  # a delayed message waits at most this long past its delay
+
+
 class Poller:
     """Polls several mappings with `concurrency` threads, weighted like MaximumConcurrency."""
 
@@ -139,6 +143,7 @@ class Poller:
 
     def _loop(self) -> None:
         idle = 0
+        pause = IDLE_PAUSE_SECONDS
         while not self._stop.is_set():
             try:
                 result = self._pick().poll_once()
@@ -150,10 +155,14 @@ class Poller:
             if result is None:
                 idle += 1
                 if idle >= len(self._schedule):
-                    self._stop.wait(0.05)
+                    # Every queue was empty: wait longer each round (a run whose jobs wait
+                    # for a delayed message would otherwise spin a core on receives).
+                    self._stop.wait(pause)
+                    pause = min(pause * 2, IDLE_PAUSE_MAX_SECONDS)
                     idle = 0
                 continue
             idle = 0
+            pause = IDLE_PAUSE_SECONDS
             with self._lock:
                 self.batches += 1
                 self.records += result.received

@@ -59,6 +59,8 @@ LOCAL_WORKERS_HINT = (
 _RELATIVE = re.compile(r"^(\d+)([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
+LOOKBACK_PRIORITY = 2  # the scheduled lookback's queue (template.yaml, events/)
+SYNC_NOW_PRIORITY = 3  # an operator's "sync now": the critical queue
 PARTNER_HELP = "the partner app the seller authorizes (its partner_id; default: the stack's)"
 
 
@@ -144,7 +146,13 @@ def _parser(clock: Clock) -> argparse.ArgumentParser:
     which = sync.add_mutually_exclusive_group(required=True)
     which.add_argument("--shop", type=int, action="append", dest="shop_ids", metavar="ID")
     which.add_argument("--all", action="store_true", help="every active shop")
-    sync.add_argument("--priority", type=int, choices=(0, 1, 2, 3), default=3)
+    sync.add_argument(
+        "--priority",
+        type=int,
+        choices=(0, 1, 2, 3),
+        help=f"queue (default: {LOOKBACK_PRIORITY} for --lookback, the lookback's own queue, "
+        f"so a fleet-wide re-read cannot starve realtime; else {SYNC_NOW_PRIORITY})",
+    )
     kind = sync.add_mutually_exclusive_group()
     kind.add_argument("--realtime", action="store_true", help="today (the default)")
     kind.add_argument(
@@ -305,7 +313,10 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _sync_args(args: argparse.Namespace) -> dict[str, Any]:
-    request: dict[str, Any] = {"priority": args.priority}
+    priority = args.priority
+    if priority is None:
+        priority = LOOKBACK_PRIORITY if args.lookback is not None else SYNC_NOW_PRIORITY
+    request: dict[str, Any] = {"priority": priority}
     request.update(_given(args, "shop_ids", "all"))
     if args.lookback is not None:
         request.update(sync_type=SyncType.LOOKBACK.value, window_days=args.lookback)

@@ -357,8 +357,8 @@ def test_authorize_through_the_console(
 def test_budget_show_pause_resume(
     adsync: Run, stack: LocalStack, db: Database, clock: FrozenClock
 ) -> None:
-    assert "no request budget yet" in refused(adsync("budget", "pause", "--minutes", "5"),
-                                              "budget-pause")  # fmt: skip
+    refusal = refused(adsync("budget", "pause", "--minutes", "5"), "budget-pause")
+    assert "none is kept while PARTNER_REQUESTS_PER_SECOND is unset" in refusal
     db.run(
         "INSERT INTO apishopee_rate_budget (name, rate_per_second, burst, next_slot_at, "
         "updated_at, strikes) VALUES ('shopee-partner-1', 3, 1, :now, :now, 2)",
@@ -515,8 +515,11 @@ def test_stack_option_finds_the_admin_function_and_reports_its_failure(
         (["jobs", "--since", "2h"], {"command": "jobs", "args": {
             "since": "2026-11-20T03:30:00+00:00", "limit": 50}}),
         (["retry", "--job", "3", "--job", "4"], {"command": "retry", "args": {"job_ids": [3, 4]}}),
+        # A fleet-wide re-read goes to the lookback's own queue: it cannot starve realtime.
         (["sync", "--all", "--lookback", "3"], {"command": "sync", "args": {
-            "priority": 3, "all": True, "sync_type": "lookback", "window_days": 3}}),
+            "priority": 2, "all": True, "sync_type": "lookback", "window_days": 3}}),
+        (["sync", "--shop", "1"], {"command": "sync", "args": {
+            "priority": 3, "shop_ids": [1], "sync_type": "realtime"}}),
         (["sync", "--shop", "1", "--days-ago", "2", "--priority", "0"], {"command": "sync",
             "args": {"priority": 0, "shop_ids": [1], "sync_type": "backfill_day",
                      "days_ago": 2}}),

@@ -458,7 +458,8 @@ def _budget_name(deps: Dependencies, name: str | None) -> str:
         return name
     if len(names) != 1:
         raise NotFoundError(
-            "no request budget yet (the first Shopee call creates it)"
+            "no request budget: none is kept while PARTNER_REQUESTS_PER_SECOND is unset "
+            "(the local run sets none), else the first Shopee call creates it"
             if not names
             else f"several request budgets: name one of {', '.join(names)}"
         )

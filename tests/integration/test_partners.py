@@ -13,7 +13,7 @@ from adsync.config import load_partner_key
 from adsync.db.connection import Database
 from adsync.errors import ConfigError
 from adsync.services.admin_commands import handle
-from adsync.services.budget import CLAIM_SLOTS
+from adsync.services.budget import CLAIM_SLOTS, RateBudget
 from adsync.services.dependencies import Dependencies
 from adsync.services.migrations_resource import adopt_default_partner
 from local.event_source import REGION
@@ -297,18 +297,28 @@ class TestTheClaimReservesFromTheShopsOwnApp:
         lambdas.invoke("enqueue", event)
         return shop_id
 
+    def _container(
+        self, stack: LocalStack, db: Database, clock: FrozenClock, *more: int
+    ) -> tuple[Dependencies, list[RateBudget]]:
+        """With the second app's shop synced once, a fresh container that has built the
+        default app and `more`, each budget's row known and no spare slot."""
+        env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
+        self._second_shop_synced_once(stack, db, env, clock)
+        deps = Dependencies(env=env, clock=clock, sqs=stack.sqs)
+        budgets = []
+        for partner_id in (stack.simulator.settings.partner_id, *more):
+            budget = deps.partner_apis.for_partner(partner_id).budget
+            assert budget is not None
+            budget.acquire()
+            budgets.append(budget)
+        return deps, budgets
+
     def test_a_one_call_job_of_the_second_app_costs_two_round_trips(
         self, stack: LocalStack, db: Database, clock: FrozenClock
     ) -> None:
-        env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
-        self._second_shop_synced_once(stack, db, env, clock)
         # A fresh container that has built both apps; neither budget holds a spare slot.
-        deps = Dependencies(env=env, clock=clock, sqs=stack.sqs)
-        main = deps.partner_apis.for_partner(stack.simulator.settings.partner_id).budget
-        second = deps.partner_apis.for_partner(SECOND).budget
-        assert main is not None and second is not None and main is not second
-        main.acquire()
-        second.acquire()
+        deps, (main, second) = self._container(stack, db, clock, SECOND)
+        assert main is not second
         slots_before = _next_slots(db)
         event = receive_event(stack, 3, max_messages=1)
         calls_before = sum(stack.simulator.counters.calls.values())
@@ -331,12 +341,7 @@ class TestTheClaimReservesFromTheShopsOwnApp:
     def test_an_app_the_container_has_not_built_gets_no_slots_with_the_claim(
         self, stack: LocalStack, db: Database, clock: FrozenClock
     ) -> None:
-        env = {**stack.env, "PARTNER_REQUESTS_PER_SECOND": "10"}
-        self._second_shop_synced_once(stack, db, env, clock)
-        deps = Dependencies(env=env, clock=clock, sqs=stack.sqs)
-        main = deps.partner_apis.for_partner(stack.simulator.settings.partner_id).budget
-        assert main is not None
-        main.acquire()
+        deps, (main,) = self._container(stack, db, clock)  # the second app not built
         slots_before = _next_slots(db)
 
         with LambdaRuntime(lambda: deps) as container:  # closes deps

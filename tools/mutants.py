@@ -38,6 +38,7 @@ class Mutation:
 JOBS_SQL = "layers/shared/adsync/db/queries/jobs.sql"
 GUARDS = "tests/integration/test_guards.py"
 GMS_TESTS = "tests/integration/test_gms_sync.py"
+DAILY = "tests/integration/test_daily_from_hours.py"
 CLAIMS = "tests/integration/test_claims.py"
 CLAIMS_PY = "layers/shared/adsync/services/claims.py"
 
@@ -345,6 +346,27 @@ CATALOG: tuple[Mutation, ...] = (
         old="        if not gms.gms_due(self.shop, deps.clock()):",
         new="        if True:",
         tests=(f"{GMS_TESTS}::test_gms_rows_equal_shopee_through_backfill_lookback_and_realtime",),
+    ),
+    Mutation(
+        name="daily: derived without Shopee's agreement",
+        path="layers/shared/adsync/services/activity.py",
+        old="        return self.daily_agreed and not self.daily_check_due(",
+        new="        return True or not self.daily_check_due(",
+        tests=(f"{DAILY}::TestAShopeeWhoseDailyRowsAreNotTheSums",),
+    ),
+    Mutation(
+        name="daily: a disagreement is outvoted by agreements",
+        path="layers/shared/adsync/services/activity.py",
+        old="            disagreed=self.disagreed or differ > 0,",
+        new="            disagreed=self.disagreed and differ > 0,",
+        tests=("tests/unit/test_daily_rows.py",),
+    ),
+    Mutation(
+        name="daily: money summed as floats",
+        path="layers/shared/adsync/services/daily.py",
+        old="            totals[name] = float(sum((Decimal(repr(v)) for v in values), Decimal(0)))",
+        new="            totals[name] = sum(values)",
+        tests=("tests/unit/test_daily_rows.py",),
     ),
     Mutation(
         name="ratios: Shopee's unit stored as sent",

@@ -6,7 +6,7 @@ test expects is by construction what the server sends. Must not validate request
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from local.simulator.campaign import Campaign
@@ -40,7 +40,7 @@ class Reports:
         for campaign in campaigns:
             totals = self.model.daily(shop=shop, campaign=campaign, day=day, now=now)
             if self._keep(totals):
-                rows[campaign.campaign_id] = self._product(totals)
+                rows[campaign.campaign_id] = self._product(self._offset(totals))
         return rows
 
     def campaign_hourly(
@@ -63,7 +63,7 @@ class Reports:
         )
         if not self._keep(total) or not self._has_started(shop, day, now):
             return None
-        return self._shop(total)
+        return self._shop(self._offset(total))
 
     def shop_hourly(self, shop: ShopSpec, day: date, now: datetime) -> dict[int, Metrics]:
         campaigns = self._all_cpc_ads(shop)
@@ -112,6 +112,14 @@ class Reports:
         """What the shop-level endpoints sum (doc §6.3: all CPC ads): the product-level
         campaigns, deleted ones included, and the shop's non-product ads."""
         return self.world.campaigns(shop.shop_id) + shop_ads(self.world, shop)
+
+    def _offset(self, day: Totals) -> Totals:
+        """A daily row's totals as `daily_expense_offset` says Shopee reports them."""
+        offset = self.settings.daily_expense_offset
+        if not offset:
+            return day
+        expense = round(day.expense + offset, self.settings.money_decimals)
+        return replace(day, expense=expense)
 
     def _keep(self, totals: Totals) -> bool:
         return not (self.settings.omit_zero_rows and totals.is_zero)

@@ -77,6 +77,10 @@ class SimulatorSettings:
     shop_ratio_unit: Literal["percent", "fraction"] = "percent"
     attribution_window: timedelta = timedelta(days=7)
     attribution_initial_share: float = 0.5
+    # Added to the expense of every daily row (campaign and shop): the doc never says
+    # that a day's money is the sum of its hours' (§7), so a sync must cope with a
+    # Shopee whose daily rows differ from those sums (0: they are the sums, §11).
+    daily_expense_offset: float = 0.0
 
     # Throttling (doc §5): requests per second and burst per bucket; None = off.
     partner_rate: float | None = None

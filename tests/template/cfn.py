@@ -61,6 +61,7 @@ CUSTOM_METRICS = (
     "TokenRefreshesUncertain",
     "ShopsSkipped",
     "TotalsDifferences",
+    "DailyChecksDisagreed",
     "ShopsAuthorizationExpiring",
 )
 

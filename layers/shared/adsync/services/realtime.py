@@ -16,8 +16,9 @@ from typing import TypeVar
 from adsync.db.realtime_store import PendingRows, RealtimeStore
 from adsync.errors import LeaseLostError
 from adsync.jobs import Job
+from adsync.observability import count, logger
 from adsync.regions import local_day, region_timezone
-from adsync.services import gms
+from adsync.services import daily, gms
 from adsync.services.activity import (
     SETTINGS_REFRESH,
     ActivityState,
@@ -25,7 +26,7 @@ from adsync.services.activity import (
     Step,
     counts_of,
     digest,
-    settings_due,
+    is_due,
 )
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
@@ -33,7 +34,12 @@ from adsync.services.partners import PartnerApi
 from adsync.services.plan import runs_during
 from adsync.shopee.campaign_settings import ALL_INFO_TYPES
 from adsync.shopee.errors import AuthExpiredError, ShopeeError
-from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS
+from adsync.shopee.models import (
+    PRODUCT_METRICS,
+    SHOP_METRICS,
+    CampaignHourlyMetrics,
+    ShopHourlyMetrics,
+)
 from adsync.shopee.transport import ShopAuth
 from adsync.shops import Shop
 
@@ -119,14 +125,17 @@ class RealtimeSync:
         self._saved_steps = cursor.steps
 
     def _final_state(self, cursor: RealtimeCursor) -> ActivityState:
-        state = self.state
+        state, now = self.state, self.deps.clock()
+        checked_at, agreed = state.daily_check_after(cursor, now=now)
         return ActivityState(
             day=cursor.day,
             shop_digest=cursor.shop_digest,
             campaigns={**state.campaigns, **cursor.digests},
             previous=state.previous,
-            settings_at=self.deps.clock() if cursor.full else state.settings_at,
+            settings_at=now if cursor.full else state.settings_at,
             gms_digest=state.gms_digest if cursor.gms_digest is None else cursor.gms_digest,
+            daily_checked_at=checked_at,
+            daily_agreed=agreed,
         )
 
     # -- steps ------------------------------------------------------------------------
@@ -150,12 +159,9 @@ class RealtimeSync:
         day, state = cursor.day, self.state
         rows = self._call(lambda auth: self.api.client.get_shop_hourly_performance(auth, day=day))
         shop_digest = digest(rows, ("performance_date", "hour"), SHOP_METRICS)
-        full = settings_due(
-            settings_at=state.settings_at,
-            shop_id=self.shop.shop_id,
-            now=self.deps.clock(),
-            refresh=SETTINGS_REFRESH,
-        )
+        shop_id, now = self.shop.shop_id, self.deps.clock()
+        full = is_due(last_at=state.settings_at, shop_id=shop_id, now=now, every=SETTINGS_REFRESH)
+        derive = state.derives_daily(shop_id=shop_id, now=now)
         changed = state.day != day or shop_digest != state.shop_digest or not state.shop_digest
         after = cursor.counted(
             rows=len(rows),
@@ -164,11 +170,14 @@ class RealtimeSync:
             shop_hours={r.hour: counts_of(r) for r in rows},
             asked=state.asked_first(),
             full=full,
+            derive=derive,
+            check=not derive and state.daily_check_due(shop_id=shop_id, now=now),
         )
         if not changed and not full:
             # Nothing of today's CPC data can have changed (GMS is not in these totals).
             return replace(after, step=Step.GMS)
         self.pending.shop_hourly.extend(rows)
+        after = self._shop_day(after, rows)
         if full:
             # Every running campaign is asked after the settings say which run today.
             return replace(after, step=Step.LIST, index=0, fallback=True, listed=(), asked=())
@@ -189,6 +198,7 @@ class RealtimeSync:
             shop_hours={r.hour: counts_of(r) for r in rows},
             step=step,
         )
+        after = self._shop_day(after, rows)
         return self._next_after_hourly(replace(after, index=len(after.chunks())))
 
     def _hourly(self, cursor: RealtimeCursor) -> RealtimeCursor:
@@ -201,15 +211,24 @@ class RealtimeSync:
         )
         self.pending.campaign_hourly.extend(rows)
         sums = dict(cursor.sums)
-        by_campaign: dict[int, list[object]] = {}
+        by_campaign: dict[int, list[CampaignHourlyMetrics]] = {}
         for row in rows:
             by_campaign.setdefault(row.campaign_id, []).append(row)
             total = sums.get(row.hour, (0, 0, 0, 0))
             sums[row.hour] = tuple(a + b for a, b in zip(total, counts_of(row), strict=True))  # type: ignore[assignment]
-        digests = dict(cursor.digests)
+        digests, expected = dict(cursor.digests), dict(cursor.expected)
         for campaign_id, campaign_rows in by_campaign.items():
             digests[campaign_id] = digest(campaign_rows, ("hour",), PRODUCT_METRICS)
-        after = cursor.counted(rows=len(rows), sums=sums, digests=digests, index=cursor.index + 1)
+            if self.state.campaigns.get(campaign_id) == digests[campaign_id]:
+                continue  # unchanged: its daily row is the one written before
+            day_row = daily.campaign_day(campaign_rows)
+            if cursor.derive:
+                self.pending.campaign_daily.append(day_row)
+            elif cursor.check and len(campaign_rows) > 1:
+                expected[campaign_id] = daily.day_digest(day_row)
+        after = cursor.counted(
+            rows=len(rows), sums=sums, digests=digests, expected=expected, index=cursor.index + 1
+        )
         return self._next_after_hourly(after)
 
     def _next_after_hourly(self, cursor: RealtimeCursor) -> RealtimeCursor:
@@ -222,13 +241,25 @@ class RealtimeSync:
             return replace(cursor, step=Step.LIST, index=0, fallback=True, listed=())
         state = self.state
         changed = tuple(sorted(c for c, d in cursor.digests.items() if state.campaigns.get(c) != d))
-        if changed:
+        if changed and not cursor.derive:  # derived: their daily rows are pending already
             return replace(cursor, step=Step.DAILY, index=0, changed=changed)
-        return self._to_shop_daily(cursor)
+        return self._to_shop_daily(replace(cursor, changed=changed))
 
     def _to_shop_daily(self, cursor: RealtimeCursor) -> RealtimeCursor:
-        step = Step.SHOP_DAILY if cursor.shop_changed else Step.GMS
-        return replace(cursor, step=step, index=0)
+        # A shop without hours today has no daily row to derive: asked, as before.
+        asked = cursor.shop_changed and not (cursor.derive and cursor.shop_hours)
+        return replace(cursor, step=Step.SHOP_DAILY if asked else Step.GMS, index=0)
+
+    def _shop_day(self, cursor: RealtimeCursor, rows: list[ShopHourlyMetrics]) -> RealtimeCursor:
+        """The shop's daily row as the sum of its hours: pending when derived, else the
+        fingerprint to compare with Shopee's when a check is due ("" when none)."""
+        if not rows:
+            return replace(cursor, shop_expected="")
+        day_row = daily.shop_day(rows)
+        if cursor.derive:
+            self.pending.shop_daily = [day_row]  # one row per key in one upsert
+        is_evidence = cursor.check and len(rows) > 1
+        return replace(cursor, shop_expected=daily.day_digest(day_row) if is_evidence else "")
 
     def _list(self, cursor: RealtimeCursor) -> RealtimeCursor:
         listed = cursor.listed or ()
@@ -313,6 +344,10 @@ class RealtimeSync:
         )
         self.pending.campaign_daily.extend(rows)
         after = cursor.counted(rows=len(rows), index=cursor.index + 1)
+        if cursor.check:
+            got = {row.campaign_id: daily.day_digest(row) for row in rows}
+            pairs = [(c, cursor.expected[c], got.get(c)) for c in ids if c in cursor.expected]
+            after = self._compared(after, pairs)
         if after.index < len(after.chunks()):
             return after
         return self._to_shop_daily(after)
@@ -323,7 +358,26 @@ class RealtimeSync:
             lambda auth: self.api.client.get_shop_daily_performance(auth, start=day, end=day)
         )
         self.pending.shop_daily.extend(rows)
-        return replace(cursor.counted(rows=len(rows)), step=Step.GMS, index=0)
+        after = cursor.counted(rows=len(rows))
+        if cursor.check and cursor.shop_expected:
+            got = next((daily.day_digest(r) for r in rows if r.performance_date == day), None)
+            after = self._compared(after, [(0, cursor.shop_expected, got)])
+        return replace(after, step=Step.GMS, index=0)
+
+    def _compared(
+        self, cursor: RealtimeCursor, pairs: list[tuple[int, str, str | None]]
+    ) -> RealtimeCursor:
+        """`cursor.compared(pairs)`, counted and logged the first time a row differs."""
+        after = cursor.compared(pairs)
+        if after.disagreed and not cursor.disagreed:
+            count("DailyChecksDisagreed")
+            logger.warning(
+                "Shopee's daily rows are not the sums of their hours: asked every cycle",
+                shop_id=self.shop.shop_id,
+                day=cursor.day.isoformat(),
+                rows=[key for key, expected, got in pairs if got != expected][:10],  # 0: shop
+            )
+        return after
 
     def _gms(self, cursor: RealtimeCursor) -> RealtimeCursor:
         """Today's GMS reports, written at once in one statement (idempotent upserts: a

@@ -164,6 +164,11 @@ def _freshness(console: Console, f: Reply) -> None:
         f"{f['never_synced']} never synced): p50 {age(f['p50_seconds'])}, "
         f"p95 {age(f['p95_seconds'])}, max {age(f['max_seconds'])}"
     )
+    console.print(
+        f"  today's daily rows: from their hours for {f['daily_from_hours']} shops (Shopee "
+        f"agreed at the last check), asked for the others; {f['daily_disagreed']} shops "
+        "whose Shopee daily rows differed from their hours"
+    )
     widest = max((b["shops"] for b in f["histogram"]), default=0) or 1
     for bucket in f["histogram"]:
         low, high = bucket["min_seconds"], bucket["max_seconds"]

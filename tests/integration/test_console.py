@@ -121,8 +121,8 @@ def test_status_shows_the_fleet(adsync: Run, stack: LocalStack, clock: FrozenClo
     assert set(status["budget"]) == {"configured_rate_per_second", "budgets"}
     fresh = status["freshness"]
     assert set(fresh) == {
-        "active_shops", "never_synced", "p50_seconds", "p95_seconds", "max_seconds",
-        "histogram", "stalest",
+        "active_shops", "never_synced", "daily_from_hours", "daily_disagreed", "p50_seconds",
+        "p95_seconds", "max_seconds", "histogram", "stalest",
     }  # fmt: skip
     assert (fresh["active_shops"], fresh["never_synced"]) == (len(shop_ids), 0)
     assert fresh["max_seconds"] == fresh["p50_seconds"] == 20 * 60

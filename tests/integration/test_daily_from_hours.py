@@ -58,6 +58,12 @@ def changed_shops(db: Database) -> int:
     return sum(1 for r in last if r["stats"]["shop_changed"])
 
 
+def daily_status(stack: LocalStack) -> tuple[int, int]:
+    """What `adsync status` says: (shops deriving today's daily rows, shops that disagreed)."""
+    freshness = stack.invoke("admin", {"command": "status"})["result"]["freshness"]
+    return freshness["daily_from_hours"], freshness["daily_disagreed"]
+
+
 def assert_equal_to_shopee(stack: LocalStack, db: Database, clock: FrozenClock) -> None:
     result = compare(db, stack.simulator, local_days(stack, clock, range(1)))
     assert result.equal, result.mismatches[:10]
@@ -69,7 +75,9 @@ def test_daily_rows_come_from_their_hours_once_shopee_agreed(
     stack.onboard_all()
     first = cycle(stack, db, REALTIME)
     assert daily_calls(first) > 0  # nothing known yet: asked and compared
-    assert all(s["daily_agreed"] for s in states(db) if s["campaigns"])  # the active ones
+    active = [s for s in states(db) if s["campaigns"]]
+    assert all(s["daily_agreed"] for s in active)
+    assert daily_status(stack) == (len(active), 0)
     assert_equal_to_shopee(stack, db, clock)
 
     for _ in range(2):  # the next hour's end and its late attribution
@@ -108,4 +116,5 @@ class TestAShopeeWhoseDailyRowsAreNotTheSums:
             assert calls["get_all_cpc_ads_daily_performance"] == changed_shops(db)
             assert_equal_to_shopee(stack, db, clock)  # Shopee's daily rows, not the sums
             assert not any(s["daily_agreed"] for s in states(db))
+            assert daily_status(stack) == (0, sum(1 for s in states(db) if s["campaigns"]))
             clock.advance(timedelta(hours=1))  # an hour ends: every shop has a new row

@@ -54,6 +54,8 @@ class FreshnessStats:
 
     shops: int
     never_synced: int
+    daily_from_hours: int  # today's daily rows derived: Shopee agreed at the last check
+    daily_disagreed: int  # asked every cycle: Shopee's rows differed from their hours
     p50_seconds: float | None
     p95_seconds: float | None
     max_seconds: float | None
@@ -192,6 +194,8 @@ class AdminStore:
         return FreshnessStats(
             shops=int(row.get("shops") or 0),
             never_synced=int(row.get("never_synced") or 0),
+            daily_from_hours=int(row.get("daily_from_hours") or 0),
+            daily_disagreed=int(row.get("daily_disagreed") or 0),
             p50_seconds=row.get("p50"),
             p95_seconds=row.get("p95"),
             max_seconds=row.get("max"),

@@ -81,6 +81,8 @@ class Freshness:
 
     active_shops: int
     never_synced: int
+    daily_from_hours: int  # today's daily rows are the sums of their hours (docs/operations.md)
+    daily_disagreed: int  # Shopee's daily rows differed from their hours: asked every cycle
     p50_seconds: float | None
     p95_seconds: float | None
     max_seconds: float | None
@@ -274,6 +276,8 @@ def freshness(deps: Dependencies, now: datetime) -> Freshness:
     return Freshness(
         active_shops=stats.shops,
         never_synced=stats.never_synced,
+        daily_from_hours=stats.daily_from_hours,
+        daily_disagreed=stats.daily_disagreed,
         p50_seconds=stats.p50_seconds,
         p95_seconds=stats.p95_seconds,
         max_seconds=stats.max_seconds,

@@ -28,16 +28,21 @@ ORDER BY lease_expires_at
 LIMIT :limit;
 
 -- name: freshness
--- Age of every active shop's last successful sync (never synced: since it was added).
+-- Age of every active shop's last successful sync (never synced: since it was added), and
+-- how its realtime sync gets today's daily rows (services/activity.py, ActivityState).
 WITH ages AS (
     SELECT EXTRACT(EPOCH FROM (CAST(:now AS timestamptz)
                                - COALESCE(last_synced_at, created_at)))::float8 AS age,
-           last_synced_at
+           last_synced_at,
+           COALESCE((sync_state ->> 'daily_agreed')::boolean, false) AS daily_agreed,
+           sync_state ->> 'daily_checked_at' IS NOT NULL AS daily_checked
     FROM apishopee_shops
     WHERE status = 'active' AND access_token IS NOT NULL
 )
 SELECT count(*) AS shops,
        count(*) FILTER (WHERE last_synced_at IS NULL) AS never_synced,
+       count(*) FILTER (WHERE daily_agreed) AS daily_from_hours,
+       count(*) FILTER (WHERE daily_checked AND NOT daily_agreed) AS daily_disagreed,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY age) AS p50,
        percentile_cont(0.95) WITHIN GROUP (ORDER BY age) AS p95,
        max(age) AS max

@@ -22,7 +22,7 @@ invocations lasted (Lambda's billed duration).
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from datetime import time as TimeOfDay
 from pathlib import Path
@@ -30,6 +30,7 @@ from pathlib import Path
 from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
 from adsync.db.pool import ConnectionPool
+from adsync.services.activity import DAILY_CHECK, SETTINGS_REFRESH, ActivityState, interval
 from bench.stack import PgStack, pg_stack
 from bench.stats import percentile
 from local.event_source import Poller
@@ -180,6 +181,7 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
             advance = getattr(stack.simulator, "advance", None)
             if advance is not None:
                 advance(max(0.0, CYCLE_INTERVAL_SECONDS - warmup_seconds))
+            _spread_periodic_reads(db)
         stack.simulator.counters.reset()
         stack.built.clear()
         billed_before = BILLING.billed_seconds("worker")
@@ -256,6 +258,35 @@ def _move_world_to(stack: PgStack, options: CycleOptions) -> None:
     while start < now:
         start += timedelta(days=1)
     advance((start - now).total_seconds())
+
+
+def _spread_periodic_reads(db: Database) -> None:
+    """Make the measured cycle a steady-state one for the reads a realtime sync makes
+    every so often (the daily rows' check, about every 2 hours; the list and settings in full,
+    about every 6 hours). The warm-up made them for every shop at once (a fleet's first
+    cycle), so 15 minutes later none would be due; after a few hours each shop's last one
+    lies anywhere in its interval. Each is set back by the shop's own share of its
+    interval (evenly spread over the shops), so that the shops due now are the share a
+    steady state has (about 1 in 8 for the check, 1 in 24 for the settings)."""
+    rows = db.run("SELECT shop_id, sync_state FROM apishopee_shops WHERE sync_state IS NOT NULL")
+    for row in rows:
+        state = ActivityState.from_json(row["sync_state"])
+        shop_id = row["shop_id"]
+        spread = replace(
+            state,
+            daily_checked_at=_earlier(state.daily_checked_at, shop_id, DAILY_CHECK),
+            settings_at=_earlier(state.settings_at, shop_id, SETTINGS_REFRESH),
+        )
+        db.run(
+            "UPDATE apishopee_shops SET sync_state = CAST(:state AS jsonb) WHERE shop_id = :s",
+            state=json.dumps(spread.to_json()),
+            s=shop_id,
+        )
+
+
+def _earlier(at: datetime | None, shop_id: int, every: timedelta) -> datetime | None:
+    phase = ((shop_id * 40503) % 997) / 997  # evenly spread over the shops, fixed per shop
+    return at - interval(shop_id=shop_id, every=every) * phase if at else None
 
 
 def _set_rate(stack: PgStack, rate: float, share: float) -> None:

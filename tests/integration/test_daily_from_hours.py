@@ -1,5 +1,5 @@
 """Today's daily rows are the sums of their hours while Shopee's own daily rows of the
-shop agree with those sums (asked and compared again every hour), and asked every cycle
+shop agree with those sums (asked and compared again about every 2 hours), and asked every cycle
 when they do not: either way every table stays equal to what Shopee answers."""
 
 from datetime import UTC, datetime, timedelta
@@ -111,9 +111,7 @@ def test_daily_rows_come_from_their_hours_once_shopee_agreed(
         assert planted(db)  # no totals check: the daily rows are the sums by construction
 
 
-def test_the_check_comes_back_every_hour(
-    stack: LocalStack, db: Database, clock: FrozenClock
-) -> None:
+def test_the_check_comes_back(stack: LocalStack, db: Database, clock: FrozenClock) -> None:
     stack.onboard_all()
     cycle(stack, db, REALTIME)
     clock.advance(DAILY_CHECK * 1.25)  # past every shop's jittered interval

@@ -38,7 +38,7 @@ from typing import Any
 from adsync.services.plan import chunk
 
 SETTINGS_REFRESH = timedelta(hours=6)
-DAILY_CHECK = timedelta(hours=1)
+DAILY_CHECK = timedelta(hours=2)
 Counts = tuple[int, int, int, int]  # impression, clicks, broad_order, direct_order
 COUNT_FIELDS = ("impression", "clicks", "broad_order", "direct_order")
 
@@ -58,14 +58,16 @@ def digest(rows: Iterable[object], key: Sequence[str], metrics: Mapping[str, typ
     return hashlib.blake2b("\n".join(lines).encode(), digest_size=8).hexdigest()
 
 
+def interval(*, shop_id: int, every: timedelta) -> timedelta:
+    """A shop's own period for a read due `every` so long: jittered per shop (0.75x-1.25x)
+    so that shops do not all come due in the same cycle."""
+    return every * (0.75 + 0.5 * ((shop_id * 2654435761) % 1000) / 1000)
+
+
 def is_due(*, last_at: datetime | None, shop_id: int, now: datetime, every: timedelta) -> bool:
     """Whether a periodic read of a shop (its settings in full, a check of its daily
-    rows) is due now. The interval is jittered per shop (0.75x-1.25x) so that shops do
-    not all come due in the same cycle."""
-    if last_at is None:
-        return True
-    jitter = 0.75 + 0.5 * ((shop_id * 2654435761) % 1000) / 1000
-    return now - last_at >= every * jitter
+    rows) is due now."""
+    return last_at is None or now - last_at >= interval(shop_id=shop_id, every=every)
 
 
 @dataclass(frozen=True, kw_only=True)

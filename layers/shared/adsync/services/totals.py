@@ -24,7 +24,7 @@ def check_totals(job: Job, stats: dict[str, Any], deps: Dependencies) -> None:
     checked when they last changed, and checking again would only cost round trips. Nor
     is one that derived today's daily rows from their hours: two of the three
     comparisons hold by construction, and the cycles that ask Shopee's daily rows
-    (about hourly, services/activity.py) check the day in full."""
+    (about every 2 hours, services/activity.py) check the day in full."""
     if stats.get("shop_changed") is False or stats.get("daily_rows") == "derived":
         return
     try:

@@ -100,11 +100,10 @@ class ActivityState:
         """(daily_checked_at, daily_agreed) once `cursor`'s cycle is done: any row that
         differed means asking from now on; rows that agreed when a check was due mean
         deriving until the next one; nothing compared changes nothing."""
-        if cursor.disagreed:
-            return now, False
-        if cursor.check and cursor.agreements:
-            return now, True
-        return self.daily_checked_at, self.daily_agreed
+        outcome = cursor.check_outcome
+        if outcome is None:
+            return self.daily_checked_at, self.daily_agreed
+        return now, outcome == "agreed"
 
     def asked_first(self) -> tuple[int, ...]:
         """The campaigns a cycle asks before checking them against the shop's totals."""
@@ -155,12 +154,6 @@ class ActivityState:
             daily_checked_at=_instant_from(data.get("daily_checked_at")),
             daily_agreed=bool(data.get("daily_agreed")),
         )
-
-
-def _check_outcome(cursor: "RealtimeCursor") -> str | None:
-    if cursor.disagreed:
-        return "disagreed"
-    return "agreed" if cursor.check and cursor.agreements else None
 
 
 def _instant_json(value: datetime | None) -> str | None:
@@ -261,6 +254,14 @@ class RealtimeCursor:
             **changes,
         )
 
+    @property
+    def check_outcome(self) -> str | None:
+        """What this cycle learnt of the shop's daily rows: "disagreed" (a row compared
+        differed), "agreed" (rows compared when a check was due, none differed) or None."""
+        if self.disagreed:
+            return "disagreed"
+        return "agreed" if self.check and self.agreements else None
+
     def compared(self, pairs: Sequence[tuple[int, str, str | None]]) -> "RealtimeCursor":
         """This cursor after comparing Shopee's daily rows with the sums of their hours,
         one pair per row: (campaign id or 0 for the shop, the fingerprint of the sum,
@@ -298,7 +299,7 @@ class RealtimeCursor:
             # Today's daily rows: "derived" from their hours, or "asked" (and, when a
             # check was due, whether they agreed with those sums: daily_check).
             "daily_rows": "derived" if self.derive else "asked",
-            "daily_check": _check_outcome(self),
+            "daily_check": self.check_outcome,
             "calls": self.calls,
             "rows": self.rows,
             "steps": self.steps,

@@ -55,7 +55,7 @@ rds-ca:
 clean:
 	rm -rf $(VENV) .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
 
-## Benchmarks: writes bench/RESULTS.md (a few minutes; BENCH_ARGS="--big" adds 10,000 shops).
+## Benchmarks: writes bench/RESULTS.md (about an hour; BENCH_ARGS="--big" adds 10,000 shops).
 .PHONY: bench
 bench: setup
 	$(PY) -m bench $(BENCH_ARGS)

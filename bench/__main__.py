@@ -1,6 +1,7 @@
 """`python -m bench`: run every benchmark once and write bench/RESULTS.md.
 
-Defaults finish in a few minutes on 2 cores; `--big` adds the 10,000-shop cycle.
+Defaults take about an hour on 2 cores (the R = 5 and R = 3 cycles wait on their
+budget); `--big` adds the 10,000-shop cycle.
 Uses DATABASE_URL if set, else the embedded Postgres (a scratch database per run).
 """
 

@@ -16,6 +16,12 @@ from adsync.regions import UnknownRegionError, region_timezone
 
 Reply = dict[str, Any]
 HISTOGRAM_WIDTH = 30
+# A shop's today's daily rows in realtime (shops.sql daily_rows; docs/operations.md).
+DAILY_ROWS = {
+    "from_hours": "from hours",
+    "differed": "asked: Shopee's differed",
+    "unchecked": "asked: not checked yet",
+}
 
 
 def age(seconds: float | None) -> str:
@@ -164,10 +170,11 @@ def _freshness(console: Console, f: Reply) -> None:
         f"{f['never_synced']} never synced): p50 {age(f['p50_seconds'])}, "
         f"p95 {age(f['p95_seconds'])}, max {age(f['max_seconds'])}"
     )
+    unchecked = f["active_shops"] - f["daily_from_hours"] - f["daily_disagreed"]
     console.print(
-        f"  today's daily rows: from their hours for {f['daily_from_hours']} shops (Shopee "
-        f"agreed at the last check), asked for the others; {f['daily_disagreed']} shops "
-        "whose Shopee daily rows differed from their hours"
+        f"  today's daily rows: from their hours {f['daily_from_hours']}; asked "
+        f"{f['daily_disagreed'] + unchecked} (Shopee's differed {f['daily_disagreed']}, "
+        f"not checked yet {unchecked})"
     )
     widest = max((b["shops"] for b in f["histogram"]), default=0) or 1
     for bucket in f["histogram"]:
@@ -298,6 +305,7 @@ def _shops(console: Console, r: Reply) -> None:
         "campaigns",
         "tier",
         "authorization",
+        "today's daily rows",
     )
     expiring = {e["shop_id"]: e["warning"] for e in r["authorizations"]["shops"]}
     for s in r["shops"]:
@@ -315,6 +323,7 @@ def _shops(console: Console, r: Reply) -> None:
             _cell(s["campaign_count"]),
             s["tier"],
             authorization,
+            DAILY_ROWS[s["daily_rows"]],
         )
     console.print(table)
     for s in r["shops"]:

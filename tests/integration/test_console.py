@@ -32,7 +32,7 @@ REDISPATCH_KEYS = {"matched", "job_ids", "sent", "left_for_reconcile"}
 SHOP_KEYS = {
     "shop_id", "region", "status", "status_reason", "shop_name", "has_token",
     "access_token_expires_at", "refresh_token_expires_at", "last_synced_at", "campaign_count",
-    "tier", "main_account_id", "authorization_expires_at",
+    "tier", "main_account_id", "authorization_expires_at", "daily_rows",
 }  # fmt: skip
 BUDGET_KEYS = {
     "name", "rate_per_second", "burst", "next_slot_at", "paused_until", "strikes",

@@ -59,9 +59,15 @@ def changed_shops(db: Database) -> int:
 
 
 def daily_status(stack: LocalStack) -> tuple[int, int]:
-    """What `adsync status` says: (shops deriving today's daily rows, shops that disagreed)."""
+    """What `adsync status` says: (shops deriving today's daily rows, shops that disagreed),
+    checked against what `adsync shops` says of each shop."""
     freshness = stack.invoke("admin", {"command": "status"})["result"]["freshness"]
-    return freshness["daily_from_hours"], freshness["daily_disagreed"]
+    shops = stack.invoke("admin", {"command": "shops"})["result"]["shops"]
+    kinds = [s["daily_rows"] for s in shops]
+    counts = freshness["daily_from_hours"], freshness["daily_disagreed"]
+    assert counts == (kinds.count("from_hours"), kinds.count("differed"))
+    assert kinds.count("unchecked") == len(kinds) - sum(counts)
+    return counts
 
 
 def plant_difference(db: Database, stack: LocalStack, clock: FrozenClock) -> None:

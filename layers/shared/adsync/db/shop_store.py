@@ -30,6 +30,8 @@ class ShopOverview:
     tier: Tier = Tier.NORMAL
     main_account_id: int | None = None
     authorization_expires_at: datetime | None = None
+    # Today's daily rows in realtime: "from_hours", "differed" or "unchecked" (shops.sql).
+    daily_rows: str = "unchecked"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,6 +205,7 @@ class ShopStore:
                 tier=Tier(r["tier"]),
                 main_account_id=r["main_account_id"],
                 authorization_expires_at=r["authorization_expires_at"],
+                daily_rows=r["daily_rows"],
             )
             for r in self._db.run(query(_SQL, "list_shops"))
         ]

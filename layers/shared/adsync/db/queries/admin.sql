@@ -34,15 +34,15 @@ WITH ages AS (
     SELECT EXTRACT(EPOCH FROM (CAST(:now AS timestamptz)
                                - COALESCE(last_synced_at, created_at)))::float8 AS age,
            last_synced_at,
-           COALESCE((sync_state ->> 'daily_agreed')::boolean, false) AS daily_agreed,
-           sync_state ->> 'daily_checked_at' IS NOT NULL AS daily_checked
+           -- include: shops.sql daily_rows
+           AS daily_rows
     FROM apishopee_shops
     WHERE status = 'active' AND access_token IS NOT NULL
 )
 SELECT count(*) AS shops,
        count(*) FILTER (WHERE last_synced_at IS NULL) AS never_synced,
-       count(*) FILTER (WHERE daily_agreed) AS daily_from_hours,
-       count(*) FILTER (WHERE daily_checked AND NOT daily_agreed) AS daily_disagreed,
+       count(*) FILTER (WHERE daily_rows = 'from_hours') AS daily_from_hours,
+       count(*) FILTER (WHERE daily_rows = 'differed') AS daily_disagreed,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY age) AS p50,
        percentile_cont(0.95) WITHIN GROUP (ORDER BY age) AS p95,
        max(age) AS max

@@ -82,9 +82,20 @@ WHERE shop_id = :shop_id;
 SELECT shop_id, region, status, status_reason, shop_name,
        access_token IS NOT NULL AS has_token, access_token_expires_at,
        refresh_token_expires_at, last_synced_at, campaign_count,
-       tier, main_account_id, authorization_expires_at
+       tier, main_account_id, authorization_expires_at,
+       -- include: daily_rows
+       AS daily_rows
 FROM apishopee_shops
 ORDER BY shop_id;
+
+-- name: daily_rows
+-- How a shop's realtime sync gets today's daily rows (services/activity.py, its
+-- ActivityState in sync_state): 'from_hours' (Shopee's agreed with the sums of their
+-- hours at the last check), 'differed' (asked every cycle: they did not), 'unchecked'
+-- (asked: never compared yet, e.g. no row of 2 hours or more so far).
+CASE WHEN COALESCE((sync_state ->> 'daily_agreed')::boolean, false) THEN 'from_hours'
+     WHEN sync_state ->> 'daily_checked_at' IS NOT NULL THEN 'differed'
+     ELSE 'unchecked' END
 
 -- name: record_authorization
 -- get_shop_info's answer (§3.4): the authorization's end, and when we asked; its name

@@ -14,15 +14,16 @@ Each Shopee saving below is argued from shared/docs/shopee-ads-api.md:
   zero rows). If they do not add up, the campaign list is read and every campaign
   whose schedule overlaps today is asked: a campaign's first impression makes the shop
   total differ, so it appears in the cycle that first sees it.
-- A campaign's (and the shop's) daily row for a day is the sum of that day's hours
-  (§11), so it is asked only when its hourly rows changed since the last cycle. And
-  while Shopee's own daily rows of the shop agree with the sums of their hours, today's
-  daily rows are those sums (`daily.py`): Shopee's error text for a one-day daily
-  window sends single dates to the hourly API (§6.3), but the doc never states that
-  its daily money is the sum of its hourly money (§7: precision per currency is not
-  documented). So this is a hypothesis each shop's replies must confirm: the daily
-  rows are asked and compared every DAILY_CHECK (jittered per shop); a disagreement
-  sends the shop back to asking every cycle until a later check agrees again.
+- A campaign's (and the shop's) daily row for a day covers that day's hours (§6.3, §6.7:
+  the same metrics, §8: counts only grow), so it can change only when they do: it is
+  asked only when its hourly rows changed since the last cycle. Today's daily rows are
+  even the sums of their hours (`daily.py`) while Shopee's own daily rows of the shop
+  agree with those sums. Shopee's error text for a one-day daily window sends single
+  dates to the hourly API (§6.3), but the doc never states that its daily money is the
+  sum of its hourly money (§7: precision per currency is not documented; §11 makes it
+  the simulator's model, a choice). So this is a hypothesis each shop's replies must
+  confirm: the daily rows are asked and compared every DAILY_CHECK (jittered per shop);
+  a disagreement sends the shop back to asking every cycle until a later check agrees.
 - The campaign list and settings (§6.5, §6.6) change by seller action, far less often
   than performance: read in full every SETTINGS_REFRESH (jittered per shop), and for
   new ids (found in the list) as soon as the list is read.

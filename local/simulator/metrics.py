@@ -10,24 +10,17 @@ not know about HTTP, request validation or the zero-row policy (the endpoints' b
 """
 
 import math
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from local.simulator import noise
 from local.simulator.campaign import Campaign
+from local.simulator.hours import Entry, Orders, Row, day_factor, hour_entry
 from local.simulator.world import ShopSpec
-
-_K_DAY = noise.text_key("day")
-_K_HOUR = noise.text_key("hour")
-_K_ORDERS = noise.text_key("orders")
-_K_DELAY = noise.text_key("attribution-delay")
-# Relative traffic per local hour: quiet nights, lunch bump, evening peak.
-_HOUR_PROFILE = (
-    0.25, 0.12, 0.07, 0.05, 0.05, 0.08, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0,
-    1.0, 0.95, 0.9, 0.9, 0.95, 1.0, 1.1, 1.3, 1.5, 1.6, 1.3, 0.7,
-)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,15 +58,17 @@ class Totals:
 ZERO = Totals()
 
 
-# One hour's numbers in Totals field order, as a tuple: the hot loops avoid objects.
-_Row = tuple[int, int, float, int, int, int, int, float, float]
+_Row = Row
 _FINAL_CACHE_MAX = 200_000
-_HOUR_CACHE_MAX = 2_000_000
-_DAY_CACHE_MAX = 200_000
+# Campaign-days whose hour entries are kept (only days the campaign may run on).
+_ENTRY_CACHE_MAX = 400_000
+# Campaign-days kept per attribution step: a realtime cycle asks for today and yesterday
+# of every campaign (the shop-level sums), about 350,000 in the benchmark's world.
+_DAY_CACHE_MAX = 600_000
+_STEPS_KEPT = 2  # the current step and the one before (requests that straddle a step)
 # Attribution moves every 15 minutes (hour boundaries fall on steps in every region), so
 # a step's answers are cached: a sync asks for each campaign-day up to four times.
 _ATTRIBUTION_STEP_S = 900
-_MISSING: Any = object()
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -86,14 +81,15 @@ class MetricsModel:
     # Daily totals of days whose every hour is past the attribution window never change
     # again; shop-level reports over big shops re-read them constantly.
     _final_days: dict[tuple[int, int, int], "_Row"] = field(default_factory=dict, repr=False)
-    # One hour's numbers depend only on (campaign, day, hour, visible share): under a
-    # frozen or slow clock the endpoints and the ground truth ask for the same cells.
-    _hours: dict[tuple[int, int, int, float], "_Row | None"] = field(
-        default_factory=dict, repr=False
-    )
-    # A campaign-day as known in one attribution step, its hours and their day total: a
-    # sync asks for it up to four times (its daily and hourly rows, the shop's sums).
-    _days: dict[tuple[int, int, int], "_Day"] = field(default_factory=dict, repr=False)
+    # (campaign, day ordinal) -> one entry per hour worked out so far (hours.py): what
+    # does not depend on the clock, computed once instead of at every attribution step.
+    # Tuples are replaced, never extended in place: threads may race to fill a day.
+    _entries: dict[tuple[int, int], tuple[Entry, ...]] = field(default_factory=dict, repr=False)
+    # Attribution step -> (campaign, day ordinal) -> the campaign-day as known in that
+    # step, its hours and their day total: a sync asks for it up to four times (its daily
+    # and hourly rows, the shop's sums). Older steps are dropped as the clock moves on.
+    _steps: dict[int, dict[tuple[int, int], "_Day"]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def hourly(
         self, *, shop: ShopSpec, campaign: Campaign, day: date, now: datetime
@@ -102,7 +98,7 @@ class MetricsModel:
 
         Hours in which the campaign did nothing are present as ZERO.
         """
-        rows = self._rows(shop, campaign, day, now)
+        rows = self._day(shop, campaign, day, now).rows
         return {hour: ZERO if row is None else _totals(row) for hour, row in enumerate(rows)}
 
     def completed_hours(self, *, shop: ShopSpec, day: date, now: datetime) -> int:
@@ -112,7 +108,7 @@ class MetricsModel:
 
     def daily(self, *, shop: ShopSpec, campaign: Campaign, day: date, now: datetime) -> Totals:
         """Sum of the completed hours of `day`; ZERO when nothing is over yet."""
-        return _totals(self._daily_row(shop, campaign, day, now))
+        return _totals(next(self._daily_rows(shop, (campaign,), day, now)))
 
     def daily_sum(
         self, *, shop: ShopSpec, campaigns: Iterable[Campaign], day: date, now: datetime
@@ -120,8 +116,8 @@ class MetricsModel:
         """The sum of `daily` over campaigns (shop totals), added as plain tuples: over a
         5,000-campaign shop, a Totals object per addition costs more than the numbers."""
         sums = _zeros()
-        for campaign in campaigns:
-            _add(sums, self._daily_row(shop, campaign, day, now))
+        for row in self._daily_rows(shop, campaigns, day, now):
+            _add(sums, row)
         return _totals(tuple(sums))
 
     def hourly_sum(
@@ -129,25 +125,35 @@ class MetricsModel:
     ) -> dict[int, Totals]:
         """Hour -> the sum of `hourly` over campaigns (every completed hour present)."""
         sums: dict[int, list[Any]] = {}
-        for campaign in campaigns:
-            for hour, row in enumerate(self._day(shop, campaign, day, now).rows):
-                acc = sums.setdefault(hour, _zeros())
+        for known in self._days(shop, campaigns, day, now):
+            for hour, row in enumerate(known.rows):
+                acc = sums.get(hour)
+                if acc is None:
+                    acc = sums[hour] = _zeros()
                 if row is not None:
                     _add(acc, row)
         return {hour: _totals(tuple(acc)) for hour, acc in sums.items()}
 
-    def _daily_row(self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime) -> _Row:
-        key = (shop.shop_id, campaign.campaign_id, day.toordinal())
-        cached = self._final_days.get(key)
-        if cached is not None:
-            return cached
-        total = self._day(shop, campaign, day, now).total
+    def _daily_rows(
+        self, shop: ShopSpec, campaigns: Iterable[Campaign], day: date, now: datetime
+    ) -> Iterator[_Row]:
+        """Each campaign's day total, in order (final ones from their own cache)."""
+        ordinal = day.toordinal()
         day_end_ts = _local_midnight_ts(day, shop.utc_offset) + 86_400
-        if now.timestamp() >= day_end_ts + self.attribution_window.total_seconds():
-            if len(self._final_days) >= _FINAL_CACHE_MAX:
-                self._final_days.clear()  # crude bound; refilling is cheap enough
-            self._final_days[key] = total
-        return total
+        is_final = now.timestamp() >= day_end_ts + self.attribution_window.total_seconds()
+        final_days = self._final_days
+        for campaign in campaigns:
+            key = (shop.shop_id, campaign.campaign_id, ordinal)
+            cached = final_days.get(key)
+            if cached is not None:
+                yield cached
+                continue
+            total = next(self._days(shop, (campaign,), day, now)).total
+            if is_final:
+                if len(final_days) >= _FINAL_CACHE_MAX:
+                    final_days.clear()  # crude bound; refilling is cheap enough
+                final_days[key] = total
+            yield total
 
     def rounded(self, totals: Totals) -> Totals:
         """Money re-rounded after summing, so float noise never leaks into responses."""
@@ -172,108 +178,84 @@ class MetricsModel:
         initial = self.attribution_initial_share
         return initial + (1.0 - initial) * math.sqrt(max(0.0, elapsed_s) / window)
 
-    def _rows(
-        self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime
-    ) -> tuple[_Row | None, ...]:
-        """One entry per completed hour; None where the campaign did nothing."""
-        return self._day(shop, campaign, day, now).rows
-
     def _day(self, shop: ShopSpec, campaign: Campaign, day: date, now: datetime) -> "_Day":
-        step = int(now.timestamp()) // _ATTRIBUTION_STEP_S
-        key = (campaign.campaign_id, day.toordinal(), step)
-        cached = self._days.get(key)
-        if cached is None:
-            if len(self._days) >= _DAY_CACHE_MAX:
-                self._days.clear()  # crude bound, as for final days
-            rows = self._compute_rows(shop, campaign, day, now_ts=step * _ATTRIBUTION_STEP_S)
-            cached = self._days[key] = _Day(rows=rows, total=self._day_total(rows))
-        return cached
+        return next(self._days(shop, (campaign,), day, now))
 
-    def _day_total(self, rows: tuple[_Row | None, ...]) -> _Row:
-        """The day's sum, money rounded as a daily row reports it."""
-        sums = _zeros()
-        for row in rows:
-            if row is not None:
-                _add(sums, row)
-        for i in (2, 7, 8):
-            sums[i] = round(sums[i], self.money_decimals)
-        return tuple(sums)
+    def _days(
+        self, shop: ShopSpec, campaigns: Iterable[Campaign], day: date, now: datetime
+    ) -> Iterator["_Day"]:
+        """Each campaign's day as known in the attribution step of `now`, in order."""
+        step = int(now.timestamp()) // _ATTRIBUTION_STEP_S
+        known = self._step(step)
+        ordinal = day.toordinal()
+        for campaign in campaigns:
+            key = (campaign.campaign_id, ordinal)
+            cached = known.get(key)
+            if cached is None:
+                if len(known) >= _DAY_CACHE_MAX:
+                    known.clear()  # crude bound, as for final days
+                rows = self._compute_rows(shop, campaign, day, now_ts=step * _ATTRIBUTION_STEP_S)
+                cached = known[key] = _day_of(rows, self.money_decimals)
+            yield cached
+
+    def _step(self, step: int) -> dict[tuple[int, int], "_Day"]:
+        """The campaign-days known in `step`; a new step drops all but the latest ones."""
+        known = self._steps.get(step)
+        if known is None:
+            with self._lock:
+                known = self._steps.setdefault(step, {})
+                for old in sorted(self._steps)[:-_STEPS_KEPT]:
+                    if old != step:
+                        del self._steps[old]
+        return known
 
     def _compute_rows(
         self, shop: ShopSpec, campaign: Campaign, day: date, *, now_ts: int
     ) -> tuple[_Row | None, ...]:
+        """One entry per completed hour; None where the campaign did nothing."""
         day_start_ts = _local_midnight_ts(day, shop.utc_offset)
         completed = max(0, min(24, (now_ts - day_start_ts) // 3600))
         if not completed or not self._may_run_on(campaign, day_start_ts):
-            return (None,) * completed
-        prefix = noise.bits(self.seed, campaign.campaign_id, day.toordinal())
-        day_factor = 0.6 + 0.8 * noise.split(noise.derive(prefix, _K_DAY), 1)[0]
+            return _IDLE_ROWS[completed]
+        entries = self._hour_entries(campaign, day, day_start_ts, completed)
         window_s = self.attribution_window.total_seconds()
         rows: list[_Row | None] = []
         for hour in range(completed):
-            hour_start_ts = day_start_ts + hour * 3600
-            if not campaign.is_running_at(hour_start_ts):
-                rows.append(None)
-                continue
-            elapsed_s = now_ts - hour_start_ts - 3600
-            share = 1.0 if elapsed_s >= window_s else self.attributed_share(elapsed_s=elapsed_s)
-            key = (campaign.campaign_id, prefix, hour, share)
-            row = self._hours.get(key, _MISSING)
-            if row is _MISSING:
-                if len(self._hours) >= _HOUR_CACHE_MAX:
-                    self._hours.clear()  # crude bound, as for final days
-                row = self._hours[key] = self._hour(campaign, prefix, hour, day_factor, share)
-            rows.append(row)
+            entry = entries[hour]
+            if isinstance(entry, Orders):
+                elapsed_s = now_ts - (day_start_ts + hour * 3600) - 3600
+                share = 1.0 if elapsed_s >= window_s else self.attributed_share(elapsed_s=elapsed_s)
+                rows.append(entry.at(share, self.money_decimals))
+            else:
+                rows.append(entry)
         return tuple(rows)
+
+    def _hour_entries(
+        self, campaign: Campaign, day: date, day_start_ts: int, completed: int
+    ) -> tuple[Entry, ...]:
+        """The campaign-day's hour entries, at least the first `completed` of them."""
+        key = (campaign.campaign_id, day.toordinal())
+        known = self._entries.get(key, ())
+        if len(known) >= completed:
+            return known
+        prefix = noise.bits(self.seed, campaign.campaign_id, day.toordinal())
+        factor = day_factor(prefix)
+        added = tuple(
+            hour_entry(campaign, prefix, hour, factor, self.money_decimals)
+            if campaign.is_running_at(day_start_ts + hour * 3600)
+            else None
+            for hour in range(len(known), completed)
+        )
+        if len(self._entries) >= _ENTRY_CACHE_MAX:
+            self._entries.clear()  # crude bound, as for final days
+        entries = self._entries[key] = known + added
+        return entries
 
     def _may_run_on(self, campaign: Campaign, day_start_ts: int) -> bool:
         if campaign.impressions_per_hour <= 0 or campaign.start_ts >= day_start_ts + 86_400:
             return False
         until = campaign.running_until_ts
         return until == 0 or until > day_start_ts
-
-    def _hour(
-        self, campaign: Campaign, prefix: int, hour: int, day_factor: float, share: float
-    ) -> _Row | None:
-        u = noise.split(noise.derive(prefix, hour, _K_HOUR), 6)
-        rate = campaign.impressions_per_hour * _HOUR_PROFILE[hour] * day_factor
-        impression = int(rate * (0.5 + u[0]))
-        if not impression:
-            return None
-        clicks = int(impression * campaign.ctr * (0.5 + u[1]) + u[3])
-        digits = self.money_decimals
-        expense = round(clicks * campaign.cost_per_click * (0.7 + 0.6 * u[2]), digits)
-        orders = int(clicks * campaign.conversion_rate + u[4])
-        if not orders:
-            return (impression, clicks, expense, 0, 0, 0, 0, 0.0, 0.0)
-        v = noise.split(noise.derive(prefix, hour, _K_ORDERS), 3)
-        final_direct = min(orders, int(orders * campaign.direct_share + v[0]))
-        final_other = orders - final_direct
-        # Some orders buy more than one unit (order_amount counts units, not orders).
-        final_direct_units = final_direct + int(final_direct * 0.3 + u[5]) if final_direct else 0
-        final_other_units = final_other + int(final_other * 0.2 + v[1]) if final_other else 0
-        final_direct_gmv = final_direct_units * campaign.order_value * (0.7 + 0.6 * v[2])
-        final_other_gmv = final_other_units * campaign.order_value * (1.2 - 0.5 * v[2])
-        # Each order has its own attribution delay, so counts grow one by one; direct and
-        # "other" orders are counted separately so broad >= direct at every moment.
-        delay_prefix = noise.derive(prefix, hour, _K_DELAY)
-        direct = _visible(final_direct, share, delay_prefix, first=0)
-        other = _visible(final_other, share, delay_prefix, first=final_direct)
-        direct_units = _scaled(final_direct_units, direct, final_direct)
-        other_units = _scaled(final_other_units, other, final_other)
-        direct_gmv = round(_share_of(final_direct_gmv, direct, final_direct), digits)
-        other_gmv = round(_share_of(final_other_gmv, other, final_other), digits)
-        return (
-            impression,
-            clicks,
-            expense,
-            direct,
-            direct + other,
-            direct_units,
-            direct_units + other_units,
-            direct_gmv,
-            round(direct_gmv + other_gmv, digits),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,13 +264,45 @@ class _Day:
     total: _Row
 
 
+def _day_of(rows: tuple[_Row | None, ...], money_decimals: int) -> _Day:
+    """The day with its sum, money rounded as a daily row reports it."""
+    if rows is _IDLE_ROWS[len(rows)]:
+        return _IDLE_DAYS[len(rows)]
+    return _Day(rows=rows, total=_day_total(rows, money_decimals))
+
+
+def _day_total(rows: tuple[_Row | None, ...], money_decimals: int) -> _Row:
+    sums = _zeros()
+    for row in rows:
+        if row is not None:
+            _add(sums, row)
+    for i in (2, 7, 8):
+        sums[i] = round(sums[i], money_decimals)
+    return tuple(sums)
+
+
 def _zeros() -> list[Any]:
     return [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
 
 
 def _add(sums: list[Any], row: _Row) -> None:
-    for i, value in enumerate(row):
-        sums[i] += value
+    # Unrolled: this runs once per campaign-hour of a shop-level sum.
+    sums[0] += row[0]
+    sums[1] += row[1]
+    sums[2] += row[2]
+    sums[3] += row[3]
+    sums[4] += row[4]
+    sums[5] += row[5]
+    sums[6] += row[6]
+    sums[7] += row[7]
+    sums[8] += row[8]
+
+
+# A campaign-day without activity, per number of completed hours: shared, not rebuilt.
+_IDLE_ROWS: tuple[tuple[None, ...], ...] = tuple((None,) * n for n in range(25))
+_IDLE_DAYS: tuple[_Day, ...] = tuple(
+    _Day(rows=rows, total=_day_total(rows, 0)) for rows in _IDLE_ROWS
+)
 
 
 def _totals(row: _Row) -> Totals:
@@ -359,25 +373,10 @@ def local_today(now: datetime, utc_offset: timedelta) -> date:
     return (now.astimezone(UTC) + utc_offset).date()
 
 
+@lru_cache(maxsize=4096)
 def _local_midnight_ts(day: date, utc_offset: timedelta) -> int:
     midnight_utc = datetime.combine(day, time(), tzinfo=UTC) - utc_offset
     return int(midnight_utc.timestamp())
-
-
-def _visible(count: int, share: float, prefix: int, *, first: int) -> int:
-    """How many of `count` orders are attributed once `share` of all orders would be."""
-    if share >= 1.0:
-        return count
-    limit = int(share * 1024)  # compare on the same 10-bit grid `split` produces
-    return sum(1 for i in range(first, first + count) if noise.derive(prefix, i) & 0x3FF < limit)
-
-
-def _share_of(final_value: float, attributed: int, final_count: int) -> float:
-    return final_value * attributed / final_count if final_count else 0.0
-
-
-def _scaled(final_value: int, attributed: int, final_count: int) -> int:
-    return final_value * attributed // final_count if final_count else 0
 
 
 def _ratio(numerator: float, denominator: float, digits: int) -> float:

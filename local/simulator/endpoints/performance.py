@@ -19,13 +19,14 @@ def product_daily(call: Call) -> Any:
     days = _validated_range(call)
     campaigns = shop_campaigns(call)
     rows_by_day = {
-        day: call.backend.reports.campaign_daily(shop, campaigns, day, call.now) for day in days
+        dates.format_day(day): call.backend.reports.campaign_daily(shop, campaigns, day, call.now)
+        for day in days
     }
     campaign_list = []
     for campaign in campaigns:
         metrics_list = [
-            {"date": dates.format_day(day), **rows[campaign.campaign_id]}
-            for day, rows in rows_by_day.items()
+            {"date": text, **rows[campaign.campaign_id]}
+            for text, rows in rows_by_day.items()
             if campaign.campaign_id in rows
         ]
         if metrics_list or not call.backend.settings.omit_zero_rows:
@@ -36,15 +37,16 @@ def product_daily(call: Call) -> Any:
 def product_hourly(call: Call) -> Any:
     shop = call.shop_spec
     day = _validated_day(call)
+    text = dates.format_day(day)
     campaigns = shop_campaigns(call)
     rows = call.backend.reports.campaign_hourly(shop, campaigns, day, call.now)
+    # The rows come campaign by campaign, hours ascending: one pass groups them.
+    by_campaign: dict[int, list[dict[str, Any]]] = {}
+    for (campaign_id, hour), metrics in rows.items():
+        by_campaign.setdefault(campaign_id, []).append({"hour": hour, "date": text, **metrics})
     campaign_list = []
     for campaign in campaigns:
-        metrics_list = [
-            {"hour": hour, "date": dates.format_day(day), **metrics}
-            for (campaign_id, hour), metrics in rows.items()
-            if campaign_id == campaign.campaign_id
-        ]
+        metrics_list = by_campaign.get(campaign.campaign_id, [])
         if metrics_list or not call.backend.settings.omit_zero_rows:
             campaign_list.append(_campaign_block(campaign, metrics_list))
     return _shop_block(call, campaign_list)
@@ -63,7 +65,8 @@ def shop_daily(call: Call) -> list[dict[str, Any]]:
 def shop_hourly(call: Call) -> list[dict[str, Any]]:
     day = _validated_day(call)
     rows = call.backend.reports.shop_hourly(call.shop_spec, day, call.now)
-    return [{"hour": hour, "date": dates.format_day(day), **row} for hour, row in rows.items()]
+    text = dates.format_day(day)
+    return [{"hour": hour, "date": text, **row} for hour, row in rows.items()]
 
 
 def _validated_range(call: Call) -> list[date]:

@@ -70,27 +70,6 @@ def daily_status(stack: LocalStack) -> tuple[int, int]:
     return counts
 
 
-def plant_difference(db: Database, stack: LocalStack, clock: FrozenClock) -> None:
-    """A difference for today that any totals check of the shop's day would settle."""
-    shop = max(stack.simulator.world.shops, key=lambda s: s.campaign_count)
-    (day,) = local_days(stack, clock, range(1))[shop.shop_id]
-    db.run(
-        "INSERT INTO apishopee_ads_total_differences (shop_id, performance_date, comparison,"
-        " metric, total, parts, part_rows, within_rounding, checked_at)"
-        " VALUES (:s, :d, 'shop_hourly_vs_daily', 'clicks', 1, 0, 1, false, :now)",
-        s=shop.shop_id,
-        d=day,
-        now=clock(),
-    )
-
-
-def planted(db: Database) -> bool:
-    return db.one(
-        "SELECT count(*) AS n FROM apishopee_ads_total_differences"
-        " WHERE comparison = 'shop_hourly_vs_daily'"
-    ) == {"n": 1}
-
-
 def assert_equal_to_shopee(stack: LocalStack, db: Database, clock: FrozenClock) -> None:
     result = compare(db, stack.simulator, local_days(stack, clock, range(1)))
     assert result.equal, result.mismatches[:10]
@@ -106,7 +85,6 @@ def test_daily_rows_come_from_their_hours_once_shopee_agreed(
     assert all(s["daily_agreed"] for s in active)
     assert daily_status(stack) == (len(active), 0)
     assert_equal_to_shopee(stack, db, clock)
-    plant_difference(db, stack, clock)
 
     for _ in range(2):  # the next hour's end and its late attribution
         clock.advance(timedelta(minutes=15))
@@ -114,17 +92,14 @@ def test_daily_rows_come_from_their_hours_once_shopee_agreed(
         assert calls[HOURLY] == len(stack.simulator.world.shops)  # every shop changed
         assert daily_calls(calls) == 0  # ... and no daily row was asked
         assert_equal_to_shopee(stack, db, clock)
-        assert planted(db)  # no totals check: the daily rows are the sums by construction
 
 
 def test_the_check_comes_back(stack: LocalStack, db: Database, clock: FrozenClock) -> None:
     stack.onboard_all()
     cycle(stack, db, REALTIME)
     clock.advance(DAILY_CHECK * 1.25)  # past every shop's jittered interval
-    plant_difference(db, stack, clock)
     calls = cycle(stack, db, REALTIME)
     assert daily_calls(calls) > 0
-    assert not planted(db)  # Shopee's daily rows were read: the day is checked in full
     active = [s for s in states(db) if s["campaigns"]]
     assert active
     assert all(s["daily_checked_at"] == clock().isoformat() for s in active)

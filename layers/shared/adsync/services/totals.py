@@ -21,11 +21,8 @@ from adsync.services.dependencies import Dependencies
 def check_totals(job: Job, stats: dict[str, Any], deps: Dependencies) -> None:
     """Check the days of a completed job (`stats`: its cursor's start_day/end_day). A
     realtime job that found the shop's totals unchanged wrote no CPC row: its day was
-    checked when they last changed, and checking again would only cost round trips. Nor
-    is one that derived today's daily rows from their hours: two of the three
-    comparisons hold by construction, and the cycles that ask Shopee's daily rows
-    (about every 2 hours, services/activity.py) check the day in full."""
-    if stats.get("shop_changed") is False or stats.get("daily_rows") == "derived":
+    checked when they last changed, and checking again would only cost round trips."""
+    if stats.get("shop_changed") is False:
         return
     try:
         checked = deps.totals.check(

@@ -58,7 +58,6 @@ class Totals:
 ZERO = Totals()
 
 
-_Row = Row
 _FINAL_CACHE_MAX = 200_000
 # Campaign-days whose hour entries are kept (only days the campaign may run on).
 _ENTRY_CACHE_MAX = 400_000
@@ -80,7 +79,7 @@ class MetricsModel:
     money_decimals: int = 2
     # Daily totals of days whose every hour is past the attribution window never change
     # again; shop-level reports over big shops re-read them constantly.
-    _final_days: dict[tuple[int, int, int], "_Row"] = field(default_factory=dict, repr=False)
+    _final_days: dict[tuple[int, int, int], "Row"] = field(default_factory=dict, repr=False)
     # (campaign, day ordinal) -> one entry per hour worked out so far (hours.py): what
     # does not depend on the clock, computed once instead of at every attribution step.
     # Tuples are replaced, never extended in place: threads may race to fill a day.
@@ -136,7 +135,7 @@ class MetricsModel:
 
     def _daily_rows(
         self, shop: ShopSpec, campaigns: Iterable[Campaign], day: date, now: datetime
-    ) -> Iterator[_Row]:
+    ) -> Iterator[Row]:
         """Each campaign's day total, in order (final ones from their own cache)."""
         ordinal = day.toordinal()
         day_end_ts = _local_midnight_ts(day, shop.utc_offset) + 86_400
@@ -211,7 +210,7 @@ class MetricsModel:
 
     def _compute_rows(
         self, shop: ShopSpec, campaign: Campaign, day: date, *, now_ts: int
-    ) -> tuple[_Row | None, ...]:
+    ) -> tuple[Row | None, ...]:
         """One entry per completed hour; None where the campaign did nothing."""
         day_start_ts = _local_midnight_ts(day, shop.utc_offset)
         completed = max(0, min(24, (now_ts - day_start_ts) // 3600))
@@ -219,7 +218,7 @@ class MetricsModel:
             return _IDLE_ROWS[completed]
         entries = self._hour_entries(campaign, day, day_start_ts, completed)
         window_s = self.attribution_window.total_seconds()
-        rows: list[_Row | None] = []
+        rows: list[Row | None] = []
         for hour in range(completed):
             entry = entries[hour]
             if isinstance(entry, Orders):
@@ -260,18 +259,18 @@ class MetricsModel:
 
 @dataclass(frozen=True, slots=True)
 class _Day:
-    rows: tuple[_Row | None, ...]
-    total: _Row
+    rows: tuple[Row | None, ...]
+    total: Row
 
 
-def _day_of(rows: tuple[_Row | None, ...], money_decimals: int) -> _Day:
+def _day_of(rows: tuple[Row | None, ...], money_decimals: int) -> _Day:
     """The day with its sum, money rounded as a daily row reports it."""
     if rows is _IDLE_ROWS[len(rows)]:
         return _IDLE_DAYS[len(rows)]
     return _Day(rows=rows, total=_day_total(rows, money_decimals))
 
 
-def _day_total(rows: tuple[_Row | None, ...], money_decimals: int) -> _Row:
+def _day_total(rows: tuple[Row | None, ...], money_decimals: int) -> Row:
     sums = _zeros()
     for row in rows:
         if row is not None:
@@ -285,7 +284,7 @@ def _zeros() -> list[Any]:
     return [0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0]
 
 
-def _add(sums: list[Any], row: _Row) -> None:
+def _add(sums: list[Any], row: Row) -> None:
     # Unrolled: this runs once per campaign-hour of a shop-level sum.
     sums[0] += row[0]
     sums[1] += row[1]
@@ -305,7 +304,7 @@ _IDLE_DAYS: tuple[_Day, ...] = tuple(
 )
 
 
-def _totals(row: _Row) -> Totals:
+def _totals(row: Row) -> Totals:
     return Totals(
         impression=row[0],
         clicks=row[1],

@@ -106,6 +106,10 @@ class ActivityState:
             return self.daily_checked_at, self.daily_agreed
         return now, outcome == "agreed"
 
+    def changed(self, campaign_id: int, hourly_digest: str) -> bool:
+        """Whether a campaign's hourly rows of the day differ from the last cycle's."""
+        return self.campaigns.get(campaign_id) != hourly_digest
+
     def asked_first(self) -> tuple[int, ...]:
         """The campaigns a cycle asks before checking them against the shop's totals."""
         return tuple(sorted(set(self.campaigns) | set(self.previous)))

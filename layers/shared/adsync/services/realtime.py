@@ -219,7 +219,7 @@ class RealtimeSync:
         digests, expected = dict(cursor.digests), dict(cursor.expected)
         for campaign_id, campaign_rows in by_campaign.items():
             digests[campaign_id] = digest(campaign_rows, ("hour",), PRODUCT_METRICS)
-            if self.state.campaigns.get(campaign_id) == digests[campaign_id]:
+            if not self.state.changed(campaign_id, digests[campaign_id]):
                 continue  # unchanged: its daily row is the one written before
             day_row = daily.campaign_day(campaign_rows)
             if cursor.derive:
@@ -240,7 +240,7 @@ class RealtimeSync:
             # A campaign we did not ask had activity today: read the list, ask the rest.
             return replace(cursor, step=Step.LIST, index=0, fallback=True, listed=())
         state = self.state
-        changed = tuple(sorted(c for c, d in cursor.digests.items() if state.campaigns.get(c) != d))
+        changed = tuple(sorted(c for c, d in cursor.digests.items() if state.changed(c, d)))
         if changed and not cursor.derive:  # derived: their daily rows are pending already
             return replace(cursor, step=Step.DAILY, index=0, changed=changed)
         return self._to_shop_daily(replace(cursor, changed=changed))

@@ -136,3 +136,41 @@ def test_a_shop_with_nothing_new_costs_one_call(
     }
     result = compare(db, stack.simulator, local_days(stack, clock, range(1)))
     assert result.equal, result.mismatches[:10]
+
+
+def test_a_campaign_whose_hours_did_not_change_is_not_written_again(
+    stack: LocalStack, db: Database, clock: FrozenClock
+) -> None:
+    """Hourly rows equal to the stored ones stay as they are (their synced_at says when
+    they last changed); a campaign with any changed hour is written whole."""
+    stack.onboard_all()
+    realtime_cycle(stack, db)
+    before = _hours_by_campaign(db)
+    clock.advance(timedelta(minutes=15))
+    realtime_cycle(stack, db)
+    after = _hours_by_campaign(db)
+    written = {
+        (r["shop_id"], r["campaign_id"])
+        for r in db.run(
+            "SELECT DISTINCT shop_id, campaign_id FROM apishopee_ads_performance_hourly"
+            " WHERE synced_at = :now",
+            now=clock(),
+        )
+    }
+    changed = {key for key, hours in after.items() if before.get(key) != hours}
+    assert changed, "the world had no activity in 15 minutes: the test proves nothing"
+    assert written == changed
+    result = compare(db, stack.simulator, local_days(stack, clock, range(1)))
+    assert result.equal, result.mismatches[:10]
+
+
+def _hours_by_campaign(db: Database) -> dict[tuple[int, int], list[tuple[object, ...]]]:
+    """Every campaign's hourly rows, without synced_at."""
+    hours: dict[tuple[int, int], list[tuple[object, ...]]] = {}
+    for row in db.run(
+        "SELECT * FROM apishopee_ads_performance_hourly ORDER BY performance_date, hour"
+    ):
+        key = (row.pop("shop_id"), row.pop("campaign_id"))
+        row.pop("synced_at")
+        hours.setdefault(key, []).append(tuple(sorted(row.items())))
+    return hours

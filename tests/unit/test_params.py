@@ -1,6 +1,7 @@
 """Parameter cleaning (adsync.db.params): what Postgres text and jsonb cannot hold."""
 
 import json
+from types import MappingProxyType
 
 from adsync.db.params import REPLACEMENT, Json, clean_params, clean_text
 
@@ -29,3 +30,21 @@ def test_cleaning_reaches_into_dicts_lists_and_json_values() -> None:
     assert json.loads(params["rows"]) == [{"name": f"bad{REPLACEMENT}", "n": 2}]
     assert params["when"] is None
     params["rows"].encode("utf-8")  # what pg8000 will do: must not raise
+
+
+def test_a_json_value_is_cleaned_wherever_a_nul_hides_in_it() -> None:
+    """JSON text writes a NUL as an escape: the escape, not a raw NUL, gives it away."""
+    text = clean_params({"rows": Json([{"k\x00": "v\x00", "n": [1, "w\x00"]}])})["rows"]
+    assert json.loads(text) == [{f"k{REPLACEMENT}": f"v{REPLACEMENT}", "n": [1, f"w{REPLACEMENT}"]}]
+
+
+def test_a_json_value_with_nothing_to_clean_keeps_its_text() -> None:
+    value = [{"name": "ünï 😀", "raw": "a\\u0000b", "n": 1.5, "none": None, "t": (1, "x")}]
+    text = clean_params({"rows": Json(value)})["rows"]
+    assert text == json.dumps(value, ensure_ascii=False)
+    assert json.loads(text)[0]["raw"] == "a\\u0000b"  # backslash, "u0000": not a NUL
+
+
+def test_a_json_value_may_hold_any_mapping() -> None:
+    text = clean_params({"raw": Json(MappingProxyType({"k": MappingProxyType({"v": "\ud800"})}))})
+    assert json.loads(text["raw"]) == {"k": {"v": REPLACEMENT}}

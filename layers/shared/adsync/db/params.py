@@ -43,7 +43,7 @@ def clean_value(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, Json):
-        return json.dumps(clean_value(value.value), ensure_ascii=False)
+        return _json_text(value.value)
     if isinstance(value, Mapping):
         return {clean_value(k): clean_value(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -51,6 +51,22 @@ def clean_value(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(clean_value(v) for v in value)
     return value
+
+
+def _json_text(value: Any) -> str:
+    """`value` as JSON text, every str inside it cleaned. Most values hold nothing to
+    clean, and their text shows it: JSON writes a NUL as the escape \\u0000 and a lone
+    surrogate as itself. So the text is checked first and the value walked only when the
+    text shows either (a batch of a thousand rows is one string to check instead of
+    twenty thousand values to walk). An escaped backslash before "u0000" also sends the
+    value to the walk, which then leaves it as it is."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except TypeError:  # a Mapping that is not a dict: the walk makes it one
+        text = None
+    if text is not None and "\\u0000" not in text and _UNSAFE.search(text) is None:
+        return text
+    return json.dumps(clean_value(value), ensure_ascii=False)
 
 
 def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ Each Shopee saving below is argued from shared/docs/shopee-ads-api.md:
 """
 
 import hashlib
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -52,10 +53,8 @@ def counts_of(row: object) -> Counts:
 
 def digest(rows: Iterable[object], key: Sequence[str], metrics: Mapping[str, type]) -> str:
     """A short fingerprint of reply rows (order-independent)."""
-    lines = sorted(
-        repr(tuple(getattr(row, n) for n in key) + tuple(getattr(row, n) for n in metrics))
-        for row in rows
-    )
+    fields = operator.attrgetter(*key, *metrics)  # a tuple: always two names or more
+    lines = sorted(repr(fields(row)) for row in rows)
     return hashlib.blake2b("\n".join(lines).encode(), digest_size=8).hexdigest()
 
 

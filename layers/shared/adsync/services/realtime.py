@@ -209,7 +209,6 @@ class RealtimeSync:
                 auth, campaign_ids=ids, day=day
             )
         )
-        self.pending.campaign_hourly.extend(rows)
         sums = dict(cursor.sums)
         by_campaign: dict[int, list[CampaignHourlyMetrics]] = {}
         for row in rows:
@@ -220,7 +219,8 @@ class RealtimeSync:
         for campaign_id, campaign_rows in by_campaign.items():
             digests[campaign_id] = digest(campaign_rows, ("hour",), PRODUCT_METRICS)
             if not self.state.changed(campaign_id, digests[campaign_id]):
-                continue  # unchanged: its daily row is the one written before
+                continue  # unchanged: its hourly and daily rows are the ones written before
+            self.pending.campaign_hourly.extend(campaign_rows)
             day_row = daily.campaign_day(campaign_rows)
             if cursor.derive:
                 self.pending.campaign_daily.append(day_row)

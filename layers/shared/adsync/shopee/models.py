@@ -87,10 +87,16 @@ RATIO_PLACES = Decimal("0.0001")
 
 def ratio(numerator: float, denominator: float, factor: int) -> float:
     """numerator * factor / denominator, in exact decimals, rounded half up to 4 places."""
-    if not denominator:
+    if not denominator or not numerator:
         return 0.0
-    value = Decimal(repr(numerator)) * factor / Decimal(repr(denominator))
+    value = _exact(numerator) * factor / _exact(denominator)
     return float(value.quantize(RATIO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def _exact(number: float) -> Decimal:
+    """A count as itself; a float as the shortest decimal that reads back as it (the
+    decimal Shopee sent)."""
+    return Decimal(number) if type(number) is int else Decimal(repr(number))
 
 
 def metric_values(raw: Mapping[str, Any], metrics: dict[str, type]) -> dict[str, Any]:
@@ -109,6 +115,11 @@ def metric_values(raw: Mapping[str, Any], metrics: dict[str, type]) -> dict[str,
 
 
 def _metric(name: str, value: object, kind: type) -> int | float:
+    # The usual values first: a count as a whole number, a float that is finite.
+    if type(value) is int and (kind is float or value >= 0):
+        return kind(value)  # type: ignore[no-any-return]
+    if type(value) is float and kind is float and math.isfinite(value):
+        return value
     if value is None:
         return kind(0)  # type: ignore[no-any-return]
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -1,7 +1,10 @@
 """Parameter cleaning (adsync.db.params): what Postgres text and jsonb cannot hold."""
 
 import json
+from datetime import UTC, date, datetime
 from types import MappingProxyType
+
+import pytest
 
 from adsync.db.params import REPLACEMENT, Json, clean_params, clean_text
 
@@ -48,3 +51,16 @@ def test_a_json_value_with_nothing_to_clean_keeps_its_text() -> None:
 def test_a_json_value_may_hold_any_mapping() -> None:
     text = clean_params({"raw": Json(MappingProxyType({"k": MappingProxyType({"v": "\ud800"})}))})
     assert json.loads(text["raw"]) == {"k": {"v": REPLACEMENT}}
+
+
+@pytest.mark.parametrize("text", ["plain", "bad\x00"])  # the text as is, and the walk
+def test_dates_in_a_json_value_become_iso_text(text: str) -> None:
+    value = {"day": date(2026, 11, 30), "at": datetime(2026, 11, 30, 7, 5, tzinfo=UTC), "t": text}
+    loaded = json.loads(clean_params({"v": Json(value)})["v"])
+    assert loaded["day"] == "2026-11-30"
+    assert loaded["at"] == "2026-11-30T07:05:00+00:00"
+
+
+def test_a_json_value_json_cannot_write_is_refused() -> None:
+    with pytest.raises(TypeError):
+        clean_params({"v": Json({"x": object()})})

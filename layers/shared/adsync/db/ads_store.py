@@ -6,6 +6,7 @@ Rows are the Shopee client's dataclasses, read by their documented field names; 
 float goes out as its shortest repr, which is exactly the decimal Shopee sent.
 """
 
+import operator
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -42,20 +43,17 @@ def _campaign_row(setting: CampaignSetting) -> dict[str, Any]:
         "campaign_placement": common.campaign_placement if common else None,
         "bidding_method": common.bidding_method if common else None,
         "campaign_budget": common.campaign_budget if common else None,
-        "start_time": _value(duration.starts_at) if duration else None,
-        "end_time": _value(duration.ends_at) if duration and duration.ends_at else None,
+        "start_time": duration.starts_at if duration else None,
+        "end_time": duration.ends_at if duration else None,
         "item_count": len(common.item_id_list) if common else None,
         "roas_target": auto.roas_target if auto else None,
         "raw": dict(setting.raw),
     }
 
 
-def _value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date | datetime) else value
-
-
 def _json_rows(rows: Sequence[object], names: Sequence[str]) -> Json:
-    return Json([{name: _value(getattr(row, name)) for name in names} for row in rows])
+    fields = operator.attrgetter(*names)  # a tuple: always two names or more
+    return Json([dict(zip(names, fields(row), strict=True)) for row in rows])
 
 
 class AdsStore:

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 REPLACEMENT = "\ufffd"
@@ -23,7 +24,8 @@ _UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class Json:
-    """A value sent as JSON text (bind it as `:name::jsonb`), cleaned like any str."""
+    """A value sent as JSON text (bind it as `:name::jsonb`), cleaned like any str;
+    dates and datetimes in it become ISO 8601 text."""
 
     value: Any
 
@@ -61,12 +63,19 @@ def _json_text(value: Any) -> str:
     twenty thousand values to walk). An escaped backslash before "u0000" also sends the
     value to the walk, which then leaves it as it is."""
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False, default=_iso)
     except TypeError:  # a Mapping that is not a dict: the walk makes it one
         text = None
-    if text is not None and "\\u0000" not in text and _UNSAFE.search(text) is None:
+    # isascii is a flag of the str: an ASCII text needs no scan for surrogates
+    if text is not None and "\\u0000" not in text and (text.isascii() or not _UNSAFE.search(text)):
         return text
-    return json.dumps(clean_value(value), ensure_ascii=False)
+    return json.dumps(clean_value(value), ensure_ascii=False, default=_iso)
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date):  # a datetime is a date too
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:

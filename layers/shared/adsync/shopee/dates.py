@@ -5,6 +5,7 @@ a range is cut into windows, and a one-day window is asked from the day before a
 the extra day filtered out by the caller. Must not know about HTTP.
 """
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,10 +23,17 @@ def format_date(day: date) -> str:
 
 def parse_date(text: str) -> date:
     """A DD-MM-YYYY day from Shopee; ShopeeError if it is not one."""
+    if not isinstance(text, str):
+        raise BadRequestError(f"unexpected date {text!r} in Shopee reply")
+    return _parsed_date(text)
+
+
+@functools.lru_cache(maxsize=64)  # a reply's rows share a few days
+def _parsed_date(text: str) -> date:
     try:
         day, month, year = (int(p) for p in text.split("-"))
         return date(year, month, day)
-    except (AttributeError, ValueError) as exc:
+    except ValueError as exc:
         raise BadRequestError(f"unexpected date {text!r} in Shopee reply") from exc
 
 

@@ -4,11 +4,14 @@ from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
+
 from adsync.db.connection import Database
 from adsync.regions import local_day
 from adsync.services.dependencies import Dependencies
 from local.event_source import sqs_record
 from local.lambda_runtime import LambdaRuntime
+from local.simulator import SimulatorSettings
 from local.stack import LocalStack
 from local.truth_check import in_convention
 from tests.support.clock import FrozenClock
@@ -155,28 +158,33 @@ def test_retries_then_failed_then_dead_letter(
     assert "error_server" in str(job["error_message"])  # the real cause is kept
 
 
-def test_two_jobs_of_one_shop_never_run_at_once(
-    stack: LocalStack, db: Database, clock: FrozenClock
-) -> None:
-    shop_id = stack.onboard_all()[0]
-    db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
-    stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
-    db.run(
-        "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type, priority, scheduled_at) "
-        "VALUES (:s, 'backfill_full', 1, :t)",
-        s=shop_id,
-        t=clock(),
-    )
-    stack.invoke("maintenance", {"task": "reconcile"})
-    event = receive_event(stack, 1)
-    assert len(event["Records"]) == 2  # both in one batch, run side by side
+class TestTwoJobsOfOneShop:
+    @pytest.fixture
+    def simulator_settings(self) -> SimulatorSettings:
+        # Every Shopee call takes at least half a second: the first job is still running
+        # when the record beside it is claimed, however busy the machine.
+        return SimulatorSettings(latency_min_ms=500, latency_max_ms=500)
 
-    assert stack.invoke("worker", event) == {"batchItemFailures": []}
+    def test_never_run_at_once(self, stack: LocalStack, db: Database, clock: FrozenClock) -> None:
+        shop_id = stack.seed_tokens()[0]  # no OAuth round trips at half a second each
+        db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=shop_id)
+        stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
+        db.run(
+            "INSERT INTO apishopee_ads_sync_queue (shop_id, sync_type, priority, scheduled_at) "
+            "VALUES (:s, 'backfill_full', 1, :t)",
+            s=shop_id,
+            t=clock(),
+        )
+        stack.invoke("maintenance", {"task": "reconcile"})
+        event = receive_event(stack, 1)
+        assert len(event["Records"]) == 2  # both in one batch, run side by side
 
-    rows = db.run("SELECT status, retry_count, started_at FROM apishopee_ads_sync_queue")
-    assert sorted(r["status"] for r in rows) == ["completed", "pending"]  # one waits its turn
-    waiting = next(r for r in rows if r["status"] == "pending")
-    assert waiting["retry_count"] == 0 and waiting["started_at"] is None
+        assert stack.invoke("worker", event) == {"batchItemFailures": []}
+
+        rows = db.run("SELECT status, retry_count, started_at FROM apishopee_ads_sync_queue")
+        assert sorted(r["status"] for r in rows) == ["completed", "pending"]  # one waits its turn
+        waiting = next(r for r in rows if r["status"] == "pending")
+        assert waiting["retry_count"] == 0 and waiting["started_at"] is None
 
 
 def test_a_batch_s_records_share_the_container_s_two_connections(

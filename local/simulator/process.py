@@ -13,6 +13,7 @@ counters cross the pipe, never the simulated API.
 
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
@@ -50,6 +51,7 @@ def _serve(conn: Connection, world_settings: WorldSettings, settings: SimulatorS
         "reset": simulator.counters.reset,
         "advance": advance,
         "set_partner_rate": simulator.throttle.set_partner_rate,
+        "cpu_seconds": time.process_time,
     }
     try:
         while True:
@@ -132,6 +134,11 @@ class SimulatorProcess:
     def set_partner_rate(self, rate: float | None) -> None:
         """Shopee's per-partner rate from now on (a warm-up cycle at another R)."""
         self._call("set_partner_rate", rate)
+
+    def cpu_seconds(self) -> float:
+        """CPU time the simulator's process has used so far (Shopee's side of a cycle)."""
+        seconds: float = self._call("cpu_seconds")
+        return seconds
 
     def issue_tokens(self, shop_id: int) -> TokenPair:
         pair: TokenPair = self._call("issue_tokens", shop_id)

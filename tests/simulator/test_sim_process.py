@@ -19,6 +19,7 @@ def test_a_simulator_process_serves_the_same_world_and_reports_its_counters() ->
     settings = SimulatorSettings(partner_id=PARTNER_ID, partner_key=PARTNER_KEY)
     sim = SimulatorProcess(world, settings)
     try:
+        cpu_at_start = sim.cpu_seconds()
         token = sim.issue_tokens(shop.shop_id).access_token
         ts = int(time.time())
         base = f"{PARTNER_ID}{ID_LIST}{ts}{token}{shop.shop_id}"
@@ -36,6 +37,7 @@ def test_a_simulator_process_serves_the_same_world_and_reports_its_counters() ->
         served = {c["campaign_id"] for c in page["response"]["campaign_list"]}
         # Generated again in the child from the same settings: the very same campaigns.
         assert served and served <= {c.campaign_id for c in world.campaigns(shop.shop_id)}
+        assert sim.cpu_seconds() > cpu_at_start  # the child's own CPU: it served a call
         assert sim.counters.calls == {ID_LIST: 1}
         assert sim.counters.rejected() == 0
         sim.counters.reset()

@@ -1,9 +1,11 @@
 """Benchmark 1: one realtime cycle through the real handlers against a request budget.
 
 enqueue handler -> pgqueue -> emulated event source mapping (as many containers as the
-template lets the realtime queue run, WORKER_THREADS records each) -> worker handler ->
-simulator over HTTP, in a process of its own (50-300 ms latency, a per-partner token
-bucket of R req/s) -> Postgres. The calls a cycle needs come from the simulator's
+template lets the realtime queue run, each an OS process of its own as on AWS:
+`bench.containers`; WORKER_THREADS records each) -> worker handler -> simulator over
+HTTP, in a process of its own (50-300 ms latency, a per-partner token bucket of R
+req/s) -> Postgres. This process keeps enqueue, the reconcile schedule, the dead-letter
+mapping and the completion check. The calls a cycle needs come from the simulator's
 counters (accepted calls), not from a formula, so new endpoints count themselves.
 
 A warm-up cycle runs first and is timed apart: at steady state every shop has synced
@@ -11,16 +13,17 @@ before, so enqueue knows each shop's size and sends the biggest first. It may ru
 another R than the measured cycle (`warmup_rate`: a first sync of 1,000 shops at R = 5
 would take half an hour); the simulator's rate and our budget change between the two.
 
-During the measured cycle a sampler reads, every quarter second, the calls Shopee
-accepted (the simulator's counters) and the sessions the server holds for the
-workers: utilization at steady state is the middle 80 % of the cycle's calls over the
-time they took. After it, the worker containers' pools say how many statements (round
-trips) and connections they used, and the local Lambda runtime how long the worker's
-invocations lasted (Lambda's billed duration).
+During the measured cycle a sampler (`bench.sampler`) reads, every quarter second, the
+calls Shopee accepted and the sessions the server holds for the workers: utilization at
+steady state is the middle 80 % of the cycle's calls over the time they took. After
+it, each worker container reports how many statements (round trips) and connections
+its pool used, how long its worker invocations lasted (Lambda's billed duration, by its
+local Lambda runtime) and its process's CPU time. A cycle's clock starts once the
+containers have started and imported the handler: its time is the pipeline's, not
+Python's imports.
 """
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -29,12 +32,12 @@ from pathlib import Path
 
 from adsync.db.connection import Database
 from adsync.db.job_store import JobStore
-from adsync.db.pool import ConnectionPool
 from adsync.services.activity import DAILY_CHECK, SETTINGS_REFRESH, ActivityState, interval
+from bench.containers import ContainerSpec, ContainerTotals, WorkerContainers
+from bench.sampler import Sampler
 from bench.stack import PgStack, pg_stack
 from bench.stats import percentile
 from local.event_source import Poller
-from local.lambda_runtime import BILLING
 from local.runner import DEFAULT_WEIGHTS
 from local.simulator import SimulatorSettings, World, WorldSettings
 from local.template import load_template, parameter_default
@@ -86,19 +89,21 @@ class CycleResult:
     throttle_rejections: int
     other_rejections: int
     cycle_seconds: float
-    cpu_seconds: float  # this process's CPU time during the cycle (not the simulator's)
+    # The worker containers' CPU time during the cycle, summed over their processes
+    # (not this process's enqueue, reconcile and sampling, nor the simulator's).
+    cpu_seconds: float
     finished: bool
     jobs_by_status: dict[str, int]
     lag_p50_seconds: float
     lag_p99_seconds: float
     lag_max_seconds: float
-    worker_batches: int
+    worker_batches: int  # batches the worker containers took
     job_seconds_mean: float  # started_at -> completed_at, the seed model's job time
     warmup_seconds: float | None  # the first (cold) cycle; None when none ran
     redispatched: int  # jobs the reconciler had to send again (lost or stuck work)
     measured_at: datetime  # the measured cycle's tick, on the simulator's (world's) clock
     steady_calls_per_second: float  # the middle 80 % of the calls over their time
-    containers: int  # worker containers (threads of the mapping) that ran
+    containers: int  # worker containers (processes) that ran
     connections_per_container: int  # most connections one container's pool opened
     server_sessions_peak: int  # sessions of our app name on the server, sampled
     worker_round_trips: int  # statements of the worker containers' pools
@@ -174,7 +179,7 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
         if options.warmup:
             warmup_rate = options.warmup_rate or options.partner_rate
             _set_rate(stack, warmup_rate, options.budget_share)
-            warmup_seconds, _, _ = _one_cycle(stack, db, options)
+            warmup_seconds = _one_cycle(stack, db, options).seconds
             _set_rate(stack, options.partner_rate, options.budget_share)
             # The next realtime tick comes 15 minutes after this one: the measured cycle
             # sees the world (hours ended, orders attributed) as it will be then.
@@ -183,22 +188,9 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
                 advance(max(0.0, CYCLE_INTERVAL_SECONDS - warmup_seconds))
             _spread_periodic_reads(db)
         stack.simulator.counters.reset()
-        stack.built.clear()
-        billed_before = BILLING.billed_seconds("worker")
-        invocations_before = BILLING.invocations("worker")
-        tick = stack.clock()
-        cpu_started = time.process_time()
-        with _Sampler(stack) as sampler:
-            cycle_seconds, poller, redispatched = _one_cycle(stack, db, options, pools=True)
-        cpu_seconds = time.process_time() - cpu_started
-        pools = [
-            pool
-            for thread, deps in stack.built
-            if thread.startswith("esm-")
-            and isinstance(pool := deps.__dict__.get("db"), ConnectionPool)
-        ]
-        used = _pool_stats(pools)
-        stack.renew_lambdas()  # the containers are gone: close their pools
+        with Sampler(stack) as sampler:
+            cycle = _one_cycle(stack, db, options)
+        tick = cycle.tick
         rows = db.run(
             "SELECT status, extract(epoch FROM completed_at - :tick) AS lag,"
             " extract(epoch FROM completed_at - started_at) AS seconds"
@@ -222,26 +214,26 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
             calls_by_path=calls,
             throttle_rejections=throttled,
             other_rejections=rejected_total - throttled,
-            cycle_seconds=cycle_seconds,
-            cpu_seconds=cpu_seconds,
+            cycle_seconds=cycle.seconds,
+            cpu_seconds=cycle.containers.cpu_seconds,
             finished=bool(rows) and not by_status.keys() & {"pending", "processing"},
             jobs_by_status=by_status,
             lag_p50_seconds=percentile(lags, 50),
             lag_p99_seconds=percentile(lags, 99),
             lag_max_seconds=max(lags, default=0.0),
-            worker_batches=poller.batches,
+            worker_batches=cycle.containers.batches,
             job_seconds_mean=sum(float(r["seconds"]) for r in done) / len(done) if done else 0.0,
             warmup_seconds=warmup_seconds,
-            redispatched=redispatched,
+            redispatched=cycle.redispatched,
             measured_at=tick,
             steady_calls_per_second=sampler.steady_rate(),
-            containers=len(pools),
-            connections_per_container=used["most"],
+            containers=cycle.containers.containers,
+            connections_per_container=cycle.containers.most_connections,
             server_sessions_peak=sampler.sessions_peak,
-            worker_round_trips=used["statements"],
-            worker_billed_seconds=BILLING.billed_seconds("worker") - billed_before,
-            worker_invocations=BILLING.invocations("worker") - invocations_before,
-            handler_errors=poller.handler_errors[:3],
+            worker_round_trips=cycle.containers.statements,
+            worker_billed_seconds=cycle.containers.billed_seconds,
+            worker_invocations=cycle.containers.invocations,
+            handler_errors=cycle.handler_errors[:3],
         )
 
 
@@ -297,86 +289,59 @@ def _set_rate(stack: PgStack, rate: float, share: float) -> None:
     else:
         stack.simulator.throttle.set_partner_rate(rate)
     stack.env["PARTNER_REQUESTS_PER_SECOND"] = str(rate * share)
-    stack.renew_lambdas()  # containers read the budget afresh
+    # This process's containers read the budget afresh; the worker containers start with
+    # each cycle, on the env as it is then.
+    stack.renew_lambdas()
 
 
-def _pool_stats(pools: list[ConnectionPool]) -> dict[str, int]:
-    return {
-        "most": max((p.used() for p in pools), default=0),
-        "statements": sum(p.statements() for p in pools),
-    }
+@dataclass(frozen=True, kw_only=True)
+class _Cycle:
+    tick: datetime  # when the realtime schedule fired, on the simulator's clock
+    seconds: float
+    containers: ContainerTotals
+    redispatched: int  # jobs the reconciler sent again
+    handler_errors: list[str]  # the containers', then the dead-letter mapping's
 
 
-class _Sampler:
-    """Every SAMPLE_SECONDS: accepted calls (the simulator) and our server sessions."""
-
-    SAMPLE_SECONDS = 0.25
-
-    def __init__(self, stack: PgStack) -> None:
-        self._stack = stack
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="bench-sampler", daemon=True)
-        self.samples: list[tuple[float, int]] = []
-        self.sessions_peak = 0
-
-    def __enter__(self) -> "_Sampler":
-        self._db = self._stack.database()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._db.close()
-
-    def _loop(self) -> None:
-        counters = self._stack.simulator.counters
-        while not self._stop.is_set():
-            accepted = sum(counters.calls.values()) - counters.rejected()
-            self.samples.append((time.monotonic(), accepted))
-            row = self._db.one(
-                "SELECT count(*) AS n FROM pg_stat_activity"
-                " WHERE datname = current_database() AND application_name = 'shopee-ads-sync'"
-            )
-            self.sessions_peak = max(self.sessions_peak, int(row["n"]) if row else 0)
-            self._stop.wait(self.SAMPLE_SECONDS)
-
-    def steady_rate(self) -> float:
-        """Calls per second between the samples where 10 % and 90 % of them were done."""
-        if not self.samples:
-            return 0.0
-        total = self.samples[-1][1]
-        low = next((s for s in self.samples if s[1] >= 0.1 * total), None)
-        high = next((s for s in self.samples if s[1] >= 0.9 * total), None)
-        if low is None or high is None or high[0] <= low[0]:
-            return 0.0
-        return (high[1] - low[1]) / (high[0] - low[0])
-
-
-def _one_cycle(
-    stack: PgStack, db: Database, options: CycleOptions, *, pools: bool = False
-) -> tuple[float, Poller, int]:
+def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> _Cycle:
     """The realtime schedule fires once and the reconcile schedule every minute, as in
-    the template; the mapping drains the queues. Seconds taken, jobs re-dispatched.
-    `pools`: leave the containers' connections open for the caller to read (it closes
-    them: `renew_lambdas`)."""
-    started = time.monotonic()
-    stack.invoke("enqueue", json.loads(EVENT.read_text()))
-    poller = stack.poller(DEFAULT_WEIGHTS, concurrency=options.concurrency)
-    reconciled = started
-    redispatched = 0
+    the template; the worker containers (started and warm before the clock starts) drain
+    the queues, this process's dead-letter mapping the DLQs."""
+    spec = ContainerSpec(
+        env=dict(stack.env),  # as it is now: a container reads the budget when it starts
+        clock=stack.portable_clock(),
+        queues=stack.queues,
+        weights=DEFAULT_WEIGHTS,
+        queue_database_url=stack.database_url,
+    )
+    with WorkerContainers(spec, count=options.concurrency) as containers:
+        started = time.monotonic()
+        tick = stack.clock()
+        stack.invoke("enqueue", json.loads(EVENT.read_text()))
+        containers.release()
+        dead_letters = Poller(stack.dead_letter_mappings(), concurrency=1)
+        reconciled = started
+        redispatched = 0
 
-    def done() -> bool:
-        nonlocal reconciled, redispatched
-        if time.monotonic() - reconciled >= RECONCILE_EVERY_SECONDS:
-            redispatched += stack.invoke("maintenance", RECONCILE_EVENT)["redispatched"]
-            reconciled = time.monotonic()
-        counts = JobStore(db).count_by_status()
-        return not counts.get("pending") and not counts.get("processing")
+        def done() -> bool:
+            nonlocal reconciled, redispatched
+            containers.check()  # a container that died would leave its jobs to the timeout
+            if time.monotonic() - reconciled >= RECONCILE_EVERY_SECONDS:
+                redispatched += stack.invoke("maintenance", RECONCILE_EVENT)["redispatched"]
+                reconciled = time.monotonic()
+            counts = JobStore(db).count_by_status()
+            return not counts.get("pending") and not counts.get("processing")
 
-    poller.run_until(done, timeout_seconds=options.timeout_seconds)
-    seconds = time.monotonic() - started
-    if not pools:
-        # The cycle's containers are gone: close their connections (Postgres has ~100).
-        stack.renew_lambdas()
-    return seconds, poller, redispatched
+        dead_letters.run_until(done, timeout_seconds=options.timeout_seconds)
+        seconds = time.monotonic() - started
+        totals = ContainerTotals.of(containers.stop())
+    # This process's containers (enqueue, reconcile, dead letters) are gone too: close
+    # their connections (Postgres has ~100).
+    stack.renew_lambdas()
+    return _Cycle(
+        tick=tick,
+        seconds=seconds,
+        containers=totals,
+        redispatched=redispatched,
+        handler_errors=totals.handler_errors + dead_letters.handler_errors,
+    )

@@ -46,15 +46,17 @@ def render(r: Report) -> str:
         "Real handlers: enqueue -> pgqueue -> emulated event source mapping -> worker -> "
         "simulator over HTTP (in a process of its own) -> Postgres. Containers x threads: "
         "the realtime queue's MaximumConcurrency as the deploy guide sizes it for R (one "
-        "execution per 5 req/s, at least 2; docs/deploy.md section 5) x the worker's "
-        "WORKER_THREADS. Calls needed = calls the simulator accepted (its counters, per "
+        "execution per 5 req/s, at least 2; docs/deploy.md section 5), each container an "
+        "OS process of its own (as on AWS, its own CPU; started and warm before the cycle's "
+        "clock starts) x the worker's WORKER_THREADS. Calls needed = calls the simulator accepted (its counters, per "
         "endpoint below); lower bound = calls needed / R. The measured cycle follows a "
         "warm-up cycle (its time under 'cold cycle'), as at steady state, where every shop "
         "synced before and enqueue sends the biggest shops first; a cycle marked "
-        "'measured' ran cold. CPU busy is the workers' process only.\n"
+        "'measured' ran cold. CPU busy: the worker containers' processes' CPU time, summed, "
+        "over the cycle's time (not enqueue, reconcile and the sampler, nor the simulator).\n"
     )
     add(
-        "| shops | campaigns | R req/s | threads | calls needed | bound | cycle | "
+        "| shops | campaigns | R req/s | containers x threads | calls needed | bound | cycle | "
         "utilization | cold cycle | CPU busy | throttled (partner) | other rejections | "
         "lag p50 | lag p99 | lag max | jobs |"
     )

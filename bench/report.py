@@ -1,5 +1,6 @@
-"""Runs the benchmarks in one process and renders RESULTS.md (machine, versions, date,
-numbers, and each target of the issue marked met or missed)."""
+"""Runs the benchmarks from one process (the cycle's worker containers and the simulator
+run in processes of their own) and renders RESULTS.md (machine, versions, date, numbers,
+and each target of the issue marked met or missed)."""
 
 import os
 import platform

@@ -1,22 +1,23 @@
 """The local stack on the Postgres SQS transport (pgqueue), as the benchmarks use it.
 
 `local.stack.local_stack(transport="postgres")` plus what only the benchmarks need:
-empty tables, the wall clock, an SQS call counter and a weighted poller. The stack's
+empty tables, the wall clock, an SQS call counter, a weighted poller, and the handlers'
+clock as a value other processes can run (the cycle's worker containers). The stack's
 handlers run on pgqueue (the counting wrapper, when asked), one set per container.
 """
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from adsync.config import database_from_url
 from adsync.db.connection import Database
-from adsync.services.dependencies import Dependencies
 from local.event_source import Poller
 from local.simulator import SimulatorSettings, World
+from local.simulator.process import OffsetClock, SimulatorProcess
 from local.stack import QUIET_ENV, LocalStack, local_stack
 
 Clock = Callable[[], datetime]
@@ -55,20 +56,19 @@ class CountingSqs:
 class PgStack(LocalStack):
     """A LocalStack whose `sqs` is pgqueue, with helpers the benchmarks need."""
 
-    # Every set of dependencies built, with the name of the thread (container) it is for:
-    # the benchmarks read the worker containers' connection pools after a cycle.
-    built: list[tuple[str, Dependencies]] = field(default_factory=list)
-
     def clock(self) -> datetime:
         # The simulator's clock (the wall clock, moved ahead between cycles when the
         # simulator runs in its own process): both sides of a signed call agree.
         now: datetime = self.simulator.now()
         return now
 
-    def _container(self) -> Dependencies:
-        deps = Dependencies(env=self.env, clock=self.clock, sqs=self.sqs)
-        self.built.append((threading.current_thread().name, deps))
-        return deps
+    def portable_clock(self) -> OffsetClock:
+        """`clock` as a value another process runs (the simulator process's clock as it
+        is now: take it again after moving the simulator)."""
+        simulator: object = self.simulator
+        if not isinstance(simulator, SimulatorProcess):
+            raise TypeError("only a simulator in its own process has a portable clock")
+        return simulator.clock
 
     def poller(self, weights: Mapping[int, int], *, concurrency: int) -> Poller:
         return Poller(

@@ -3,13 +3,16 @@
 Queue names are the template's QueueName with `stack_name` for ${AWS::StackName}
 (`shopee-ads-sync-priority-1`, `...-priority-1-dlq`), so an event record's ARN names
 the queue the way it does in the deployed stack (the worker maps ARNs to queue URLs
-by that name).
+by that name). `worker_mappings` and `dead_letter_mappings` are the event source
+mappings that poll them, for whichever containers `invoke` runs the functions in.
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from local.event_source import EventSourceMapping, Invoke
 from local.template import QueueLayout, samconfig_stack_name
 
 
@@ -61,3 +64,31 @@ def create_queues(sqs: Any, layout: QueueLayout, *, stack_name: str | None = Non
         if dlq_id:
             dead_letter_urls[priority] = create(dlq_id)
     return LocalQueues(urls=urls, dead_letter_urls=dead_letter_urls, arns=arns)
+
+
+def worker_mappings(
+    queues: LocalQueues, weights: Mapping[int, int], *, sqs: Any, invoke: Invoke
+) -> list[tuple[EventSourceMapping, int]]:
+    """The worker's mappings, highest priority first, each with its weight (1 if unlisted)."""
+    return [
+        (_mapping(queues, url, "worker", sqs=sqs, invoke=invoke), weights.get(priority, 1))
+        for priority, url in sorted(queues.urls.items(), reverse=True)
+    ]
+
+
+def dead_letter_mappings(
+    queues: LocalQueues, *, sqs: Any, invoke: Invoke
+) -> list[tuple[EventSourceMapping, int]]:
+    """The dead_letter function's mappings, one per DLQ, weight 1."""
+    return [
+        (_mapping(queues, url, "dead_letter", sqs=sqs, invoke=invoke), 1)
+        for url in queues.dead_letter_urls.values()
+    ]
+
+
+def _mapping(
+    queues: LocalQueues, url: str, function: str, *, sqs: Any, invoke: Invoke
+) -> EventSourceMapping:
+    return EventSourceMapping(
+        sqs=sqs, queue_url=url, queue_arn=queues.arns[url], function=function, invoke=invoke
+    )

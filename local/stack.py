@@ -29,7 +29,7 @@ from adsync.shops import AuthorizationFacts, TokenPair
 from local.event_source import REGION, EventSourceMapping
 from local.lambda_runtime import LambdaRuntime
 from local.pgqueue import make_sqs
-from local.queues import LocalQueues, create_queues
+from local.queues import LocalQueues, create_queues, dead_letter_mappings, worker_mappings
 from local.simulator import PartnerApp, Simulator, SimulatorSettings, World
 from local.simulator.process import SimulatorProcess
 from local.template import load_template, queue_layout
@@ -237,24 +237,10 @@ class LocalStack:
         return [s.shop_id for s in self.simulator.world.shops]
 
     def worker_mappings(self, weights: Mapping[int, int]) -> list[tuple[EventSourceMapping, int]]:
-        return [
-            (self._mapping(url, "worker"), weights.get(priority, 1))
-            for priority, url in sorted(self.queues.urls.items(), reverse=True)
-        ]
+        return worker_mappings(self.queues, weights, sqs=self.sqs, invoke=self.invoke)
 
     def dead_letter_mappings(self) -> list[tuple[EventSourceMapping, int]]:
-        return [
-            (self._mapping(url, "dead_letter"), 1) for url in self.queues.dead_letter_urls.values()
-        ]
-
-    def _mapping(self, url: str, function: str) -> EventSourceMapping:
-        return EventSourceMapping(
-            sqs=self.sqs,
-            queue_url=url,
-            queue_arn=self.queues.arns[url],
-            function=function,
-            invoke=self.invoke,
-        )
+        return dead_letter_mappings(self.queues, sqs=self.sqs, invoke=self.invoke)
 
 
 Transport = Literal["moto", "postgres"]

@@ -9,12 +9,17 @@ counters cross the pipe, never the simulated API.
     sim = SimulatorProcess(world, settings)  # quacks like Simulator for what the
     sim.issue_tokens(shop_id)                 # local stack uses of it
     sim.counters.calls; sim.stop()
+
+Its clock is the wall clock plus an offset the parent moves (`advance`); `clock` is that
+clock as a value (`OffsetClock`), which other processes (the benchmark's worker
+containers) run to agree with it.
 """
 
 import multiprocessing
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
@@ -31,17 +36,28 @@ def _wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, kw_only=True)
+class OffsetClock:
+    """The wall clock, `offset` ahead: the simulated time. A value, so it crosses a
+    process boundary (pickled) and every process that runs it tells the same time."""
+
+    offset: timedelta = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return _wall_clock() + self.offset
+
+    def ahead(self, seconds: float) -> "OffsetClock":
+        return OffsetClock(offset=self.offset + timedelta(seconds=seconds))
+
+
 def _serve(conn: Connection, world_settings: WorldSettings, settings: SimulatorSettings) -> None:
     """The child: serve HTTP on a thread, answer control requests until told to stop."""
-    offset = [timedelta(0)]  # how far the simulated clock runs ahead of the wall clock
-
-    def clock() -> datetime:
-        return _wall_clock() + offset[0]
+    clock = [OffsetClock()]  # moved by `advance`; the simulator reads the current one
 
     def advance(seconds: float) -> None:
-        offset[0] += timedelta(seconds=seconds)
+        clock[0] = clock[0].ahead(seconds)
 
-    simulator = Simulator(World.generate(world_settings), settings, clock=clock)
+    simulator = Simulator(World.generate(world_settings), settings, clock=lambda: clock[0]())
     server = simulator.serve()
     conn.send(server.base_url)
     commands: dict[str, Callable[..., Any]] = {
@@ -105,7 +121,7 @@ class SimulatorProcess:
         self.world = world
         self.settings = settings or SimulatorSettings()
         self.counters = RemoteCounters(self._call)
-        self._offset = timedelta(0)
+        self.clock = OffsetClock()  # the child's, as `advance` moves both
         self._lock = threading.Lock()
         context = multiprocessing.get_context("spawn")  # never fork a threaded process
         self._conn, child = context.Pipe()
@@ -123,13 +139,13 @@ class SimulatorProcess:
         self.base_url: str = self._conn.recv()
 
     def now(self) -> datetime:
-        return _wall_clock() + self._offset
+        return self.clock()
 
     def advance(self, seconds: float) -> None:
         """Move the simulated clock (both sides of the pipe) `seconds` ahead: a benchmark
         sees the world as it will be then, without waiting for it."""
         self._call("advance", seconds)
-        self._offset += timedelta(seconds=seconds)
+        self.clock = self.clock.ahead(seconds)
 
     def set_partner_rate(self, rate: float | None) -> None:
         """Shopee's per-partner rate from now on (a warm-up cycle at another R)."""

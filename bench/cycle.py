@@ -36,7 +36,7 @@ from adsync.services.activity import DAILY_CHECK, SETTINGS_REFRESH, ActivityStat
 from bench.containers import ContainerSpec, ContainerTotals, WorkerContainers
 from bench.sampler import Sampler
 from bench.stack import PgStack, pg_stack
-from bench.stats import percentile
+from bench.stats import machine_cpu_seconds, percentile
 from local.event_source import Poller
 from local.runner import DEFAULT_WEIGHTS
 from local.simulator import SimulatorSettings, World, WorldSettings
@@ -92,6 +92,8 @@ class CycleResult:
     # The worker containers' CPU time during the cycle, summed over their processes
     # (not this process's enqueue, reconcile and sampling, nor the simulator's).
     cpu_seconds: float
+    simulator_cpu_seconds: float  # Shopee's side: the simulator's process
+    machine_cpu_seconds: float  # every process of the machine (Postgres included)
     finished: bool
     jobs_by_status: dict[str, int]
     lag_p50_seconds: float
@@ -216,6 +218,8 @@ def run_cycle_bench(options: CycleOptions, *, database_url: str) -> CycleResult:
             other_rejections=rejected_total - throttled,
             cycle_seconds=cycle.seconds,
             cpu_seconds=cycle.containers.cpu_seconds,
+            simulator_cpu_seconds=cycle.simulator_cpu_seconds,
+            machine_cpu_seconds=cycle.machine_cpu_seconds,
             finished=bool(rows) and not by_status.keys() & {"pending", "processing"},
             jobs_by_status=by_status,
             lag_p50_seconds=percentile(lags, 50),
@@ -301,6 +305,8 @@ class _Cycle:
     containers: ContainerTotals
     redispatched: int  # jobs the reconciler sent again
     handler_errors: list[str]  # the containers', then the dead-letter mapping's
+    simulator_cpu_seconds: float
+    machine_cpu_seconds: float
 
 
 def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> _Cycle:
@@ -314,8 +320,10 @@ def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> _Cycle:
         weights=DEFAULT_WEIGHTS,
         queue_database_url=stack.database_url,
     )
+    simulator_cpu = getattr(stack.simulator, "cpu_seconds", lambda: 0.0)  # a process's
     with WorkerContainers(spec, count=options.concurrency) as containers:
         started = time.monotonic()
+        cpu_started = (simulator_cpu(), machine_cpu_seconds())
         tick = stack.clock()
         stack.invoke("enqueue", json.loads(EVENT.read_text()))
         containers.release()
@@ -334,6 +342,7 @@ def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> _Cycle:
 
         dead_letters.run_until(done, timeout_seconds=options.timeout_seconds)
         seconds = time.monotonic() - started
+        cpu_used = (simulator_cpu() - cpu_started[0], machine_cpu_seconds() - cpu_started[1])
         totals = ContainerTotals.of(containers.stop())
     # This process's containers (enqueue, reconcile, dead letters) are gone too: close
     # their connections (Postgres has ~100).
@@ -344,4 +353,6 @@ def _one_cycle(stack: PgStack, db: Database, options: CycleOptions) -> _Cycle:
         containers=totals,
         redispatched=redispatched,
         handler_errors=totals.handler_errors + dead_letters.handler_errors,
+        simulator_cpu_seconds=cpu_used[0],
+        machine_cpu_seconds=cpu_used[1],
     )

@@ -52,17 +52,22 @@ def render(r: Report) -> str:
         "endpoint below); lower bound = calls needed / R. The measured cycle follows a "
         "warm-up cycle (its time under 'cold cycle'), as at steady state, where every shop "
         "synced before and enqueue sends the biggest shops first; a cycle marked "
-        "'measured' ran cold. CPU busy: the worker containers' processes' CPU time, summed, "
-        "over the cycle's time (not enqueue, reconcile and the sampler, nor the simulator).\n"
+        "'measured' ran cold. CPU busy, in cores (CPU time over the cycle's time): the "
+        "worker containers' processes summed (not enqueue, reconcile and the sampler); "
+        "the simulator's process (Shopee's side); the whole machine (Postgres and the rest "
+        "included; it has os.cpu_count() cores, in the header). Worker CPU per call: the "
+        "containers' CPU time over the calls, what a Lambda execution's share of a vCPU "
+        "must give (docs/deploy.md section 5).\n"
     )
     add(
         "| shops | campaigns | R req/s | containers x threads | calls needed | bound | cycle | "
-        "utilization | cold cycle | CPU busy | throttled (partner) | other rejections | "
+        "utilization | cold cycle | CPU busy: workers, simulator, machine | "
+        "worker CPU per call | throttled (partner) | other rejections | "
         "lag p50 | lag p99 | lag max | jobs |"
     )
     add(
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: | ---: | --- |"
+        "| ---: | ---: | ---: | ---: | --- |"
     )
     for c in r.cycles:
         o = c.options
@@ -72,7 +77,9 @@ def render(r: Report) -> str:
             f"{c.calls_accepted:,} | {_fmt(c.bound_seconds)} | {_fmt(c.cycle_seconds)} | "
             f"{c.utilization:.3f} | "
             f"{_fmt(c.warmup_seconds) if c.warmup_seconds is not None else 'measured'} | "
-            f"{c.cpu_seconds / c.cycle_seconds:.2f} cores | "
+            f"{_cores(c.cpu_seconds, c)}, {_cores(c.simulator_cpu_seconds, c)}, "
+            f"{_cores(c.machine_cpu_seconds, c)} | "
+            f"{1000 * c.cpu_seconds / max(1, c.calls_accepted):.0f} ms | "
             f"{c.throttle_rejections:,} | {c.other_rejections:,} | "
             f"{_fmt(c.lag_p50_seconds)} | {_fmt(c.lag_p99_seconds)} | {_fmt(c.lag_max_seconds)} | "
             f"{', '.join(f'{k}={v}' for k, v in sorted(c.jobs_by_status.items()))} |"
@@ -403,3 +410,7 @@ def _targets(r: Report) -> str:
         worst = max(r.cold_start.import_ms.values(), default=0.0)
         lines.append(f"| handler import < 300 ms | slowest {worst:.0f} ms | {_mark(worst < 300)} |")
     return "\n".join(lines) + "\n"
+
+
+def _cores(cpu_seconds: float, cycle: CycleResult) -> str:
+    return f"{cpu_seconds / cycle.cycle_seconds:.2f}" if cycle.cycle_seconds else "-"

@@ -1,6 +1,8 @@
-"""Small numeric helpers shared by the benchmarks (percentiles, medians)."""
+"""Small numeric helpers shared by the benchmarks (percentiles, medians, the machine's
+CPU time)."""
 
 import math
+import os
 from collections.abc import Sequence
 
 
@@ -15,3 +17,15 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 def median(values: Sequence[float]) -> float:
     return percentile(values, 50)
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every process of the machine has used since boot, all cores summed
+    (Linux's /proc/stat: every state but idle and iowait); 0.0 where there is none."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle, iowait = fields[3], fields[4]
+    return (sum(fields[:8]) - idle - iowait) / os.sysconf("SC_CLK_TCK")

@@ -46,6 +46,9 @@ def test_a_tiny_cycle_completes_every_job_with_the_containers_own_numbers() -> N
     assert result.worker_invocations >= 1
     assert result.worker_batches == result.worker_invocations
     assert result.cpu_seconds > 0
+    # Shopee's side and the whole machine (it ran the containers, so it used more CPU).
+    assert result.simulator_cpu_seconds > 0
+    assert result.machine_cpu_seconds > result.simulator_cpu_seconds
     assert _containers_running() == []
 
 

@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (markdown table rows read better whole)
 """RESULTS.md from a Report: tables first, then each target of the issue, met or missed."""
 
+import os
+
 from bench.capacity import WINDOWS_MINUTES, capacity_rows
 from bench.cycle import PEAK_TICK, QUIET_TICK, CycleResult
 from bench.report import Report
@@ -349,7 +351,8 @@ def _issue15_targets(r: Report) -> list[str]:
         lines.append(
             f"| issue 15 (4): steady utilization >= 0.97 of our budget, 0 throttles, "
             f"R={rate} | {c.steady_utilization:.3f}, {c.throttle_rejections:,} throttled "
-            f"({c.containers} executions) | {_mark(ok)} |"
+            f"({c.containers} executions; the machine's CPU busy: "
+            f"{_cores(c.machine_cpu_seconds, c)} of {os.cpu_count()} cores) | {_mark(ok)} |"
         )
     lines.append(
         "| issue 15 (5): Lambda seconds billed per Shopee call, measured | "

@@ -149,7 +149,8 @@ def render(r: Report) -> str:
         u = r.upserts
         add("## 4. Upserts\n")
         add(
-            f"`AdsStore.upsert_campaign_daily`, {u.rows:,} existing rows overwritten: batched "
+            f"`AdsStore.upsert_campaign_daily`, {u.rows:,} existing rows overwritten with "
+            f"changed metrics: batched "
             f"{u.batched_rows_per_second:,.0f} rows/s, one row per statement "
             f"{u.naive_rows_per_second:,.0f} rows/s: **{u.speedup:.1f}x**.\n"
         )

@@ -26,11 +26,12 @@ class UpsertResult:
         return self.batched_rows_per_second / self.naive_rows_per_second
 
 
-def make_rows(count: int, day: date) -> list[CampaignDailyMetrics]:
+def make_rows(count: int, day: date, *, generation: int = 0) -> list[CampaignDailyMetrics]:
+    """`count` rows of one day; each generation's metrics differ from the others'."""
     rows = []
     for i in range(count):
         values: dict[str, Any] = {
-            name: (i % 997 if kind is int else round(1.25 + i % 13, 2))
+            name: (i % 997 + generation if kind is int else round(1.25 + i % 13, 2))
             for name, kind in PRODUCT_METRICS.items()
         }
         rows.append(
@@ -45,17 +46,20 @@ def run_upsert_bench(rows: int, *, database_url: str) -> UpsertResult:
         db = stack.database()
         try:
             store = AdsStore(db)
-            data = make_rows(rows, date(2026, 11, 20))
+            day = date(2026, 11, 20)
+            data = make_rows(rows, day)
             now = datetime.now(UTC)
             store.upsert_campaign_daily(shop_id=1, rows=data, synced_at=now)  # rows exist now
-            # Both timings below overwrite existing rows (the realtime case: today's rows
-            # are rewritten every 15 minutes).
+            # Both timings below overwrite existing rows with changed metrics (the
+            # realtime case: today's rows grow every 15 minutes; an unchanged row is not
+            # rewritten).
+            one_by_one, batch = (make_rows(rows, day, generation=g) for g in (1, 2))
             started = time.perf_counter()
-            for row in data:
+            for row in one_by_one:
                 store.upsert_campaign_daily(shop_id=1, rows=[row], synced_at=now)
             naive = time.perf_counter() - started
             started = time.perf_counter()
-            store.upsert_campaign_daily(shop_id=1, rows=data, synced_at=now)
+            store.upsert_campaign_daily(shop_id=1, rows=batch, synced_at=now)
             batched = time.perf_counter() - started
         finally:
             db.close()

@@ -1,6 +1,9 @@
 """Client results: parsing of documented reply shapes, date windows, redaction, reprs."""
 
+import math
+import random
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pytest
 
@@ -172,3 +175,33 @@ def test_ratios_are_derived_from_counts_whatever_shopee_sent() -> None:
     assert (shop.ctr, shop.broad_conversions, shop.cost_per_conversion) == (2.5, 80.0, 2.5)
     assert ratio(1, 20_000, 1) == 0.0001  # half up, on the exact decimals
     assert ratio(3, 0, 100) == 0.0  # no denominator: 0, not an error
+
+
+def _decimal_ratio(numerator: float, denominator: float, factor: int) -> float:
+    """The oracle: the README's rule written with Decimal, sharing no code with `ratio`."""
+    value = Decimal(repr(numerator)) * factor / Decimal(repr(denominator))
+    return float(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def test_ratios_in_integers_equal_the_exact_decimal_rule() -> None:
+    """`ratio` computes in integers; each value equals Decimal's, halves and signs too."""
+    rnd = random.Random(15)
+    values: list[float] = [1, 3, 7, 20_000, 10**12, 0.5, 0.05, 12.35, 1e-05, 2.5e-07, 1.5e16]
+    for _ in range(3000):
+        values.append(rnd.randint(1, 10 ** rnd.randint(1, 12)))
+        values.append(round(rnd.uniform(0.001, 10 ** rnd.randint(0, 9)), rnd.randint(0, 6)))
+    values = [v for v in values if v]  # a zero gives 0 before any arithmetic
+    values += [-v for v in values[:40]]
+    for numerator, denominator in zip(values, reversed(values), strict=True):
+        for factor in (1, 100):
+            expected = _decimal_ratio(numerator, denominator, factor)
+            got = ratio(numerator, denominator, factor)
+            assert (got, math.copysign(1, got)) == (expected, math.copysign(1, expected)), (
+                numerator,
+                denominator,
+                factor,
+            )
+    assert ratio(5, 100_000, 1) == 0.0001 and ratio(-5, 100_000, 1) == -0.0001  # halves
+    assert ratio(4, 100_000, 1) == 0.0 and ratio(1, 3, 100) == 33.3333
+    with pytest.raises(InvalidOperation):  # beyond 28 digits: refused, as Decimal does
+        ratio(1e30, 1, 1)

@@ -1,11 +1,13 @@
 """Every named SQL block loads, block names are unique, and `-- include:` lines expand."""
 
+import re
 import textwrap
 from importlib import resources
 
 import pytest
 
 from adsync.db.sql import expand_includes, parse_blocks, query
+from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS
 
 
 def test_every_query_file_parses() -> None:
@@ -62,3 +64,20 @@ def test_the_realtime_commit_writes_the_ads_tables_with_the_upserts_own_sql() ->
             assert fragment in query(
                 "ads.sql", f"upsert_{table}{'s' if table == 'campaign' else ''}"
             )
+
+
+@pytest.mark.parametrize(
+    ("family", "metrics"), [("product", PRODUCT_METRICS), ("shop", SHOP_METRICS)]
+)
+def test_an_upsert_compares_and_writes_every_metric_of_its_set(
+    family: str, metrics: dict[str, type]
+) -> None:
+    """A metric missing from the comparison would leave its change unwritten whenever
+    the row's other metrics stayed the same; one missing from the update, always."""
+    changed = query("ads.sql", f"{family}_metrics_changed")
+    compared = set(re.findall(r"\bt\.(\w+)", changed))
+    assert compared == set(re.findall(r"\bEXCLUDED\.(\w+)", changed)) == set(metrics)
+    updated = set(
+        re.findall(r"^(\w+) = EXCLUDED\.\1", query("ads.sql", f"{family}_metrics_update"), re.M)
+    )
+    assert updated == {*metrics, "synced_at"}

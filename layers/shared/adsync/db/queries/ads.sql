@@ -63,6 +63,7 @@ FROM jsonb_to_recordset(CAST(:campaign_daily_rows AS jsonb)) AS u(
 -- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, campaign_id, performance_date) DO UPDATE SET
     -- include: product_metrics_update
+-- include: product_metrics_changed
 
 -- name: campaign_hourly_rows
 -- Fragment (included): the campaign hourly rows of :campaign_hourly_rows, stamped :synced_at.
@@ -80,6 +81,7 @@ FROM jsonb_to_recordset(CAST(:campaign_hourly_rows AS jsonb)) AS u(
 -- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, campaign_id, performance_date, hour) DO UPDATE SET
     -- include: product_metrics_update
+-- include: product_metrics_changed
 
 -- name: shop_daily_rows
 -- Fragment (included): the shop daily rows of :shop_daily_rows, stamped :synced_at.
@@ -100,6 +102,7 @@ FROM jsonb_to_recordset(CAST(:shop_daily_rows AS jsonb)) AS u(
 -- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, performance_date) DO UPDATE SET
     -- include: shop_metrics_update
+-- include: shop_metrics_changed
 
 -- name: shop_hourly_rows
 -- Fragment (included): the shop hourly rows of :shop_hourly_rows, stamped :synced_at.
@@ -120,6 +123,7 @@ FROM jsonb_to_recordset(CAST(:shop_hourly_rows AS jsonb)) AS u(
 -- Fragment (included): what an existing row takes from the new one.
 ON CONFLICT (shop_id, performance_date, hour) DO UPDATE SET
     -- include: shop_metrics_update
+-- include: shop_metrics_changed
 
 -- name: campaign_rows
 -- Fragment (included): the campaign rows of :campaign_rows, stamped :synced_at.
@@ -201,3 +205,32 @@ cost_per_conversion = EXCLUDED.cost_per_conversion,
 direct_roas = EXCLUDED.direct_roas,
 broad_roas = EXCLUDED.broad_roas,
 synced_at = EXCLUDED.synced_at
+
+-- name: product_metrics_changed
+-- Fragment (included, after product_metrics_update): an existing row is rewritten only when
+-- one of its metrics differs. An unchanged row keeps its tuple (no new row version,
+-- index entry or WAL: a realtime cycle re-reads every hour of a changed campaign) and
+-- its synced_at, which so says when the row last changed.
+WHERE (t.impression, t.clicks, t.ctr, t.expense, t.broad_order, t.direct_order,
+    t.broad_order_amount, t.direct_order_amount, t.broad_gmv, t.direct_gmv, t.broad_roi,
+    t.direct_roi, t.broad_cir, t.direct_cir, t.cr, t.direct_cr, t.cpc, t.cpdc)
+    IS DISTINCT FROM (EXCLUDED.impression, EXCLUDED.clicks, EXCLUDED.ctr,
+    EXCLUDED.expense, EXCLUDED.broad_order, EXCLUDED.direct_order,
+    EXCLUDED.broad_order_amount, EXCLUDED.direct_order_amount, EXCLUDED.broad_gmv,
+    EXCLUDED.direct_gmv, EXCLUDED.broad_roi, EXCLUDED.direct_roi, EXCLUDED.broad_cir,
+    EXCLUDED.direct_cir, EXCLUDED.cr, EXCLUDED.direct_cr, EXCLUDED.cpc, EXCLUDED.cpdc)
+
+-- name: shop_metrics_changed
+-- Fragment (included, after shop_metrics_update): an existing row is rewritten only when
+-- one of its metrics differs. An unchanged row keeps its tuple (no new row version,
+-- index entry or WAL: a realtime cycle re-reads every hour of a changed campaign) and
+-- its synced_at, which so says when the row last changed.
+WHERE (t.impression, t.clicks, t.ctr, t.direct_order, t.broad_order,
+    t.direct_conversions, t.broad_conversions, t.direct_item_sold, t.broad_item_sold,
+    t.direct_gmv, t.broad_gmv, t.expense, t.cost_per_conversion, t.direct_roas,
+    t.broad_roas)
+    IS DISTINCT FROM (EXCLUDED.impression, EXCLUDED.clicks, EXCLUDED.ctr,
+    EXCLUDED.direct_order, EXCLUDED.broad_order, EXCLUDED.direct_conversions,
+    EXCLUDED.broad_conversions, EXCLUDED.direct_item_sold, EXCLUDED.broad_item_sold,
+    EXCLUDED.direct_gmv, EXCLUDED.broad_gmv, EXCLUDED.expense,
+    EXCLUDED.cost_per_conversion, EXCLUDED.direct_roas, EXCLUDED.broad_roas)

@@ -22,6 +22,7 @@ WITH state AS (
     )
     ON CONFLICT (shop_id, campaign_id, performance_date) DO UPDATE SET
         -- include: ads.sql product_metrics_update
+    -- include: ads.sql product_metrics_changed
     RETURNING 1
 ), items AS (
     INSERT INTO apishopee_ads_gms_item_daily AS t
@@ -35,6 +36,7 @@ WITH state AS (
     )
     ON CONFLICT (shop_id, campaign_id, item_id, performance_date) DO UPDATE SET
         -- include: ads.sql product_metrics_update
+    -- include: ads.sql product_metrics_changed
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM campaigns) + (SELECT count(*) FROM items) AS rows;

@@ -9,7 +9,7 @@ mapping and the completion check. The calls a cycle needs come from the simulato
 counters (accepted calls), not from a formula, so new endpoints count themselves.
 
 A warm-up cycle runs first and is timed apart: at steady state every shop has synced
-before, so enqueue knows each shop's size and sends the biggest first. It may run at
+before, so enqueue knows each shop's size and spreads the big ones over the tick. It may run at
 another R than the measured cycle (`warmup_rate`: a first sync of 1,000 shops at R = 5
 would take half an hour); the simulator's rate and our budget change between the two.
 

@@ -53,7 +53,7 @@ def render(r: Report) -> str:
         "clock starts) x the worker's WORKER_THREADS. Calls needed = calls the simulator accepted (its counters, per "
         "endpoint below); lower bound = calls needed / R. The measured cycle follows a "
         "warm-up cycle (its time under 'cold cycle'), as at steady state, where every shop "
-        "synced before and enqueue sends the biggest shops first; a cycle marked "
+        "synced before and enqueue spreads the biggest shops over the tick; a cycle marked "
         "'measured' ran cold. CPU busy, in cores (CPU time over the cycle's time): the "
         "worker containers' processes summed (not enqueue, reconcile and the sampler); "
         "the simulator's process (Shopee's side); the whole machine (Postgres and the rest "

@@ -5,7 +5,9 @@ import json
 import pytest
 
 from adsync.db.connection import Database
+from adsync.db.shop_store import ShopStore
 from adsync.errors import BadEventError
+from adsync.services.enqueue import send_order
 from local.stack import LocalStack
 from tests.support.clock import FrozenClock
 from tests.support.sqs import queue_depth
@@ -84,7 +86,7 @@ def test_event_file_from_the_scheduler_runs(stack: LocalStack) -> None:
     assert stack.invoke("enqueue", event)["enqueued"] == len(stack.simulator.world.shops)
 
 
-def test_a_sync_records_the_shop_size_and_enqueue_puts_the_biggest_first(
+def test_a_sync_records_the_shop_size_and_enqueue_spreads_the_big_shops(
     stack: LocalStack, db: Database
 ) -> None:
     shop_ids = stack.onboard_all()
@@ -105,10 +107,14 @@ def test_a_sync_records_the_shop_size_and_enqueue_puts_the_biggest_first(
         "SELECT j.shop_id, s.campaign_count FROM apishopee_ads_sync_queue j"
         " JOIN apishopee_shops s USING (shop_id) WHERE j.status = 'pending' ORDER BY j.id"
     )
-    # Recorded (and so sent) biggest first; a shop of unknown size counts as big.
+    # Recorded (and so sent) in send_order: a shop of unknown size first, then the
+    # biggest, the next big one only after smaller ones.
     assert order[0]["shop_id"] == newcomer
     counts = [r["campaign_count"] for r in order[1:]]
-    assert counts == sorted(counts, reverse=True)
+    assert counts[0] == max(counts)
+    assert counts != sorted(counts, reverse=True)
+    expected = send_order(ShopStore(db).eligible(now=stack.now()))
+    assert [r["shop_id"] for r in order] == [shop.shop_id for shop in expected]
 
 
 def test_lookback_without_a_window_re_syncs_attribution_window_days(

@@ -65,6 +65,7 @@ class EligibleShop:
     shop_id: int
     region: str
     tier: Tier
+    campaign_count: int | None = None  # as its last completed sync listed; None: never synced
 
 
 @dataclass(frozen=True, kw_only=True)

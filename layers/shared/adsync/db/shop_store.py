@@ -77,7 +77,12 @@ class ShopStore:
     def eligible(self, *, now: datetime) -> list[EligibleShop]:
         """Every shop the schedules sync at `now`, biggest first."""
         return [
-            EligibleShop(shop_id=r["shop_id"], region=r["region"], tier=Tier(r["tier"]))
+            EligibleShop(
+                shop_id=r["shop_id"],
+                region=r["region"],
+                tier=Tier(r["tier"]),
+                campaign_count=r["campaign_count"],
+            )
             for r in self._db.run(query(_SQL, "eligible_shops"), now=now)
         ]
 

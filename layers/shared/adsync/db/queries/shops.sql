@@ -1,8 +1,8 @@
 -- name: eligible_shops
 -- Shops the schedules sync: active and holding a token, up to the last moment of their
 -- authorization (after it nothing can refresh their tokens). Biggest first (never
--- synced counts as big: its size is unknown), so that long jobs do not end a cycle.
-SELECT shop_id, region, tier FROM apishopee_shops
+-- synced counts as big: its size is unknown); enqueue spreads them over the tick.
+SELECT shop_id, region, tier, campaign_count FROM apishopee_shops
 WHERE status = 'active' AND access_token IS NOT NULL
   AND (authorization_expires_at IS NULL OR authorization_expires_at > :now)
 ORDER BY campaign_count DESC NULLS FIRST, shop_id;

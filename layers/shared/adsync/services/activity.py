@@ -38,6 +38,7 @@ from enum import StrEnum
 from typing import Any
 
 from adsync.services.plan import chunk
+from adsync.shopee.models import PRODUCT_METRICS, CampaignHourlyMetrics
 
 SETTINGS_REFRESH = timedelta(hours=6)
 DAILY_CHECK = timedelta(hours=2)
@@ -56,6 +57,34 @@ def digest(rows: Iterable[object], key: Sequence[str], metrics: Mapping[str, typ
     fields = operator.attrgetter(*key, *metrics)  # a tuple: always two names or more
     lines = sorted(repr(fields(row)) for row in rows)
     return hashlib.blake2b("\n".join(lines).encode(), digest_size=8).hexdigest()
+
+
+def hours_digest(rows: Sequence[CampaignHourlyMetrics]) -> str:
+    """A campaign-day's hourly rows (one or more) as one fingerprint: "<the hours before
+    the last>/<the last hour>@<its number>". Equal when the rows are; `rows_to_write`
+    reads the next cycle's rows against it."""
+    last = max(row.hour for row in rows)
+    return f"{_hours(rows, below=last)}/{_hours(r for r in rows if r.hour == last)}@{last}"
+
+
+def rows_to_write(
+    seen: str | None, rows: Sequence[CampaignHourlyMetrics]
+) -> list[CampaignHourlyMetrics]:
+    """The rows of a changed campaign-day worth writing, given the `hours_digest` of the
+    ones written last (None: none). A reply holds every hour of the day, but 15 minutes
+    on, the usual change is that the last hour seen grew or later ones began: when every
+    hour before it is as it was, only the rows from it on. Otherwise (late attribution
+    changed an earlier hour; a digest of an older form) all of them, and the upsert
+    skips the rows it finds equal."""
+    head, _, last = (seen or "").rpartition("@")
+    before = head.partition("/")[0]
+    if not last.isdigit() or _hours(rows, below=int(last)) != before:
+        return list(rows)
+    return [row for row in rows if row.hour >= int(last)]
+
+
+def _hours(rows: Iterable[CampaignHourlyMetrics], *, below: int = 24) -> str:
+    return digest((row for row in rows if row.hour < below), ("hour",), PRODUCT_METRICS)
 
 
 def interval(*, shop_id: int, every: timedelta) -> timedelta:

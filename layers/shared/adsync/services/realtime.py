@@ -26,7 +26,9 @@ from adsync.services.activity import (
     Step,
     counts_of,
     digest,
+    hours_digest,
     is_due,
+    rows_to_write,
 )
 from adsync.services.deadline import Deadline
 from adsync.services.dependencies import Dependencies
@@ -35,7 +37,6 @@ from adsync.services.plan import runs_during
 from adsync.shopee.campaign_settings import ALL_INFO_TYPES
 from adsync.shopee.errors import AuthExpiredError, ShopeeError
 from adsync.shopee.models import (
-    PRODUCT_METRICS,
     SHOP_METRICS,
     CampaignHourlyMetrics,
     ShopHourlyMetrics,
@@ -217,10 +218,11 @@ class RealtimeSync:
             sums[row.hour] = tuple(a + b for a, b in zip(total, counts_of(row), strict=True))  # type: ignore[assignment]
         digests, expected = dict(cursor.digests), dict(cursor.expected)
         for campaign_id, campaign_rows in by_campaign.items():
-            digests[campaign_id] = digest(campaign_rows, ("hour",), PRODUCT_METRICS)
+            digests[campaign_id] = hours_digest(campaign_rows)
             if not self.state.changed(campaign_id, digests[campaign_id]):
                 continue  # unchanged: its hourly and daily rows are the ones written before
-            self.pending.campaign_hourly.extend(campaign_rows)
+            seen = self.state.campaigns.get(campaign_id)
+            self.pending.campaign_hourly.extend(rows_to_write(seen, campaign_rows))
             day_row = daily.campaign_day(campaign_rows)
             if cursor.derive:
                 self.pending.campaign_daily.append(day_row)

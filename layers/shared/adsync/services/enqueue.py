@@ -9,7 +9,7 @@ counted; it never stops the tick for the other shops.
 Jobs go out in `send_order`: the biggest shop first, the others spread so that the
 campaigns handed out grow evenly with the jobs sent. Biggest-first alone would start a
 tick with its hundred biggest shops side by side: every worker execution, and the
-database, busy with 20,000-row replies at once while the request budget idles, then a
+database, busy with 2,000-row replies at once while the request budget idles, then a
 long run of one-call shops. Spread, each stretch of the tick asks about as much.
 
 A fleet tick (no shop_ids: the schedules) honours each shop's tier (adsync/tiers.py): a

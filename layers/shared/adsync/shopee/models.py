@@ -94,7 +94,7 @@ _MOST_UNITS = 10**28
 def ratio(numerator: float, denominator: float, factor: int) -> float:
     """numerator * factor / denominator, in exact decimals, rounded half up to 4 places.
 
-    A big shop's reply holds 20,000 rows of nine ratios each, so the usual ratio is
+    A big shop's replies hold ~2,000 rows of nine ratios each, so the usual ratio is
     computed in floats: their error (a few parts in 10**16) cannot move a quotient of
     fewer than 10**8 units of 0.0001 across a rounding half unless it lies within
     10**-6 units of one; those, and bigger ones, take the exact path in integers."""

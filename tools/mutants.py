@@ -371,11 +371,27 @@ CATALOG: tuple[Mutation, ...] = (
     Mutation(
         name="ratios: Shopee's unit stored as sent",
         path="layers/shared/adsync/shopee/models.py",
-        old="        if name in RATIOS:",
-        new="        if False:",
+        old="        tuple((name, *RATIOS[name]) for name in metrics if name in RATIOS),",
+        new="        (),",
         tests=(
             "tests/integration/test_money_and_ratios.py::test_ratios_sent_as_fractions_are_stored_as_percentages",
         ),
+    ),
+    Mutation(
+        name="metric rows: a naming field may be missing or unknown",
+        path="layers/shared/adsync/shopee/models.py",
+        old="        if row.keys() != naming:",
+        new="        if False:",
+        tests=(
+            "tests/unit/test_client_models.py::test_a_metric_row_is_named_by_exactly_its_fields",
+        ),
+    ),
+    Mutation(
+        name="metric rows: hours digest fails on a count beyond 64 bits",
+        path="layers/shared/adsync/services/activity.py",
+        old="    except struct.error:  # a count beyond 64 bits: the text form",
+        new="    except ZeroDivisionError:",
+        tests=("tests/unit/test_hours_to_write.py",),
     ),
     Mutation(
         name="currency: regions lose their currency",

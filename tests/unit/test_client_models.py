@@ -20,7 +20,13 @@ from adsync.shopee import (
 from adsync.shopee.ads import campaign_entries, day_rows
 from adsync.shopee.dates import MAX_DAYS_PER_CALL, format_date, parse_date, windows
 from adsync.shopee.errors import BadRequestError, ShopeeError
-from adsync.shopee.models import PRODUCT_METRICS, SHOP_METRICS, ratio
+from adsync.shopee.models import (
+    PRODUCT_METRICS,
+    SHOP_METRICS,
+    CampaignHourlyMetrics,
+    metric_values,
+    ratio,
+)
 from adsync.shopee.transport import Transport, redact
 
 SETTING = {
@@ -96,6 +102,34 @@ def test_metric_rows_take_documented_names_and_missing_fields_are_zero() -> None
     shop = ShopDailyMetrics.from_api(performance_date=date(2026, 11, 1), raw=raw_shop)
     assert set(shop.metrics()) == set(SHOP_METRICS)
     assert shop.broad_roas == 2.0 and isinstance(shop.broad_roas, float)
+
+
+def test_a_metric_row_is_named_by_exactly_its_fields() -> None:
+    """from_api builds rows without the dataclass's __init__: equal to one built by it,
+    and a missing or unknown naming field is still a TypeError."""
+    raw = {"impression": 10, "clicks": 2, "expense": 1.5}
+    row = CampaignHourlyMetrics.from_api(
+        campaign_id=1, performance_date=date(2026, 11, 1), hour=3, raw=raw
+    )
+    values = metric_values(raw, PRODUCT_METRICS)
+    built = CampaignHourlyMetrics(
+        campaign_id=1, performance_date=date(2026, 11, 1), hour=3, **values
+    )
+    assert (row, hash(row), repr(row)) == (built, hash(built), repr(built))
+    with pytest.raises(TypeError, match="named by"):
+        CampaignHourlyMetrics.from_api(campaign_id=1, performance_date=date(2026, 11, 1), raw=raw)
+    with pytest.raises(TypeError, match="named by"):
+        CampaignDailyMetrics.from_api(
+            campaign_id=1, performance_date=date(2026, 11, 1), hour=3, raw=raw
+        )
+
+
+def test_ratios_shopee_sends_are_not_read() -> None:
+    """Ratios are derived (README): whatever Shopee sends in their place, even a value
+    that is not a number, is neither read nor refused."""
+    raw = {"impression": 200, "clicks": 5, "ctr": "n/a", "cpc": True, "cr": float("inf")}
+    row = CampaignDailyMetrics.from_api(campaign_id=1, performance_date=date(2026, 11, 1), raw=raw)
+    assert (row.ctr, row.cpc, row.cr) == (2.5, 0.0, 0.0)
 
 
 def test_gms_item_report_accepts_float_impressions() -> None:

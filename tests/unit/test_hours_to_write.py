@@ -1,10 +1,11 @@
 """Which hourly rows of a changed campaign-day a realtime cycle writes (services/activity.py):
 a reply holds every hour of the day, but usually only the last hours changed."""
 
+from dataclasses import replace
 from datetime import date
 
 from adsync.services.activity import hours_digest, rows_to_write
-from adsync.shopee.models import CampaignHourlyMetrics
+from adsync.shopee.models import PRODUCT_METRICS, CampaignHourlyMetrics
 
 DAY = date(2026, 11, 20)
 
@@ -55,3 +56,16 @@ def test_nothing_written_before_or_an_older_digest_writes_them_all() -> None:
     assert rows_to_write(None, rows) == rows
     assert rows_to_write("0123456789abcdef", rows) == rows  # a digest of the older form
     assert rows_to_write("x/y@", rows) == rows
+
+
+def test_every_metric_counts_in_the_digest_and_huge_counts_still_digest() -> None:
+    """The digest packs each row's numbers exactly; a count beyond 64 bits (which the
+    packing cannot hold) falls back to the rows' text and still tells rows apart."""
+    [row] = hours(3)
+    for name, kind in PRODUCT_METRICS.items():
+        changed = replace(row, **{name: getattr(row, name) + kind(1)})
+        assert hours_digest([changed]) != hours_digest([row]), name
+    huge = [replace(row, impression=2**64), replace(row, hour=1, impression=2**64 + 1)]
+    assert hours_digest(huge) == hours_digest(list(reversed(huge)))
+    assert hours_digest(huge) != hours_digest([huge[0], replace(huge[1], clicks=4)])
+    assert _hours_of(rows_to_write(hours_digest(huge[:1]), huge)) == [0, 1]

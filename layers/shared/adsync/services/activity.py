@@ -31,6 +31,7 @@ Each Shopee saving below is argued from shared/docs/shopee-ads-api.md:
 
 import hashlib
 import operator
+import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -83,8 +84,22 @@ def rows_to_write(
     return [row for row in rows if row.hour >= int(last)]
 
 
+# A campaign's hourly row as its digest reads it: the hour and every metric, packed
+# exactly (a count as a signed 64-bit integer, a float as its IEEE double). Formatting
+# floats as text took half a big shop's parse time.
+_HOUR_ROW = struct.Struct(
+    "<q" + "".join("q" if kind is int else "d" for kind in PRODUCT_METRICS.values())
+)
+_HOUR_FIELDS = operator.attrgetter("hour", *PRODUCT_METRICS)
+
+
 def _hours(rows: Iterable[CampaignHourlyMetrics], *, below: int = 24) -> str:
-    return digest((row for row in rows if row.hour < below), ("hour",), PRODUCT_METRICS)
+    chosen = [row for row in rows if row.hour < below]
+    try:
+        lines = sorted(_HOUR_ROW.pack(*_HOUR_FIELDS(row)) for row in chosen)
+    except struct.error:  # a count beyond 64 bits: the text form
+        return digest(chosen, ("hour",), PRODUCT_METRICS)
+    return hashlib.blake2b(b"".join(lines), digest_size=8).hexdigest()
 
 
 def interval(*, shop_id: int, every: timedelta) -> timedelta:

@@ -394,6 +394,13 @@ CATALOG: tuple[Mutation, ...] = (
         tests=("tests/unit/test_hours_to_write.py",),
     ),
     Mutation(
+        name="realtime: a big shop's chunks asked one at a time",
+        path="layers/shared/adsync/services/realtime.py",
+        old="LOOKAHEAD = 2",
+        new="LOOKAHEAD = 1",
+        tests=("tests/faults/test_realtime_lookahead.py",),
+    ),
+    Mutation(
         name="currency: regions lose their currency",
         path="layers/shared/adsync/db/migrate.py",
         old='        if present["has_currency"]:',

@@ -64,7 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.server.handle_request_fn(
             Request(method=self.command, path=url.path, query=query, body=body)
         )
-        payload = json.dumps(reply.body).encode("utf-8")
+        payload = json.dumps(reply.body, separators=(",", ":")).encode("utf-8")  # compact
         # The latency is the whole response time, the simulator's own work included (as
         # Shopee's is): a busy simulator must not add its CPU time on top of it.
         remaining = reply.delay_s - (time.monotonic() - started)

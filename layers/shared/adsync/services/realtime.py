@@ -8,10 +8,13 @@ resumes at page 11). A crash loses only the steps since the last write, and a
 re-delivery resumes from the cursor written with their rows.
 """
 
+import contextvars
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 from adsync.db.realtime_store import PendingRows, RealtimeStore
 from adsync.errors import LeaseLostError
@@ -46,6 +49,8 @@ from adsync.shops import Shop
 
 T = TypeVar("T")
 FLUSH_ROWS = 5000  # pending rows that trigger a write before the job ends
+# Calls of a step's chunks in flight at once (see `_chunk_reply`).
+LOOKAHEAD = 2
 
 
 class RealtimeSync:
@@ -62,9 +67,18 @@ class RealtimeSync:
         self.pending = PendingRows()
         self._auth: ShopAuth | None = None
         self._saved_steps = -1
+        self._ahead: dict[tuple[Step, tuple[int, ...]], Future[Any]] = {}
+        self._fetcher: ThreadPoolExecutor | None = None
 
     def run(self, deadline: Deadline) -> RealtimeCursor:
         """Run steps until the sync is done or the deadline comes; the cursor reached."""
+        try:
+            return self._run(deadline)
+        finally:
+            if self._fetcher is not None:  # a reply fetched ahead of a stop is dropped
+                self._fetcher.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self, deadline: Deadline) -> RealtimeCursor:
         cursor = self._start()
         started_steps = cursor.steps
         self.state = self.state.on(cursor.day)
@@ -97,11 +111,37 @@ class RealtimeSync:
         tokens = self.api.tokens
         if self._auth is None:
             self._auth = tokens.auth_of(self.shop)
+        auth = self._auth
         try:
-            return fn(self._auth)
+            return fn(auth)
         except AuthExpiredError:
-            self._auth = tokens.replace_rejected(self.shop.shop_id, self._auth)
+            self._auth = tokens.replace_rejected(self.shop.shop_id, auth)
         return fn(self._auth)
+
+    def _chunk_reply(
+        self, cursor: RealtimeCursor, fetch: Callable[[ShopAuth, tuple[int, ...]], T]
+    ) -> T:
+        """The reply to `fetch` for the cursor's chunk of campaign ids, the next chunk's
+        call started alongside: a big shop's job waits for one reply at a time, not for
+        each in turn. Its batch's other records are small shops, done in seconds, after
+        which the job would call alone at one reply per latency. Every chunk of a step is
+        asked, so nothing is asked in vain unless the job stops midway (its deadline, a
+        failed call): the reply fetched ahead is then dropped."""
+        chunks = cursor.chunks()
+        if self._auth is None:
+            self._auth = self.api.tokens.auth_of(self.shop)  # here, not in two threads
+        for ids in chunks[cursor.index + 1 : cursor.index + LOOKAHEAD]:
+            if (cursor.step, ids) not in self._ahead:
+                if self._fetcher is None:
+                    self._fetcher = ThreadPoolExecutor(LOOKAHEAD - 1, "realtime-ahead")
+                call = partial(self._call, _asking(fetch, ids))
+                # The call's time limit and log keys travel with it (context variables).
+                context = contextvars.copy_context()
+                self._ahead[(cursor.step, ids)] = self._fetcher.submit(context.run, call)
+        ahead = self._ahead.pop((cursor.step, chunks[cursor.index]), None)
+        if ahead is not None:
+            return ahead.result()  # type: ignore[no-any-return]
+        return self._call(_asking(fetch, chunks[cursor.index]))
 
     def _save(self, cursor: RealtimeCursor) -> None:
         if cursor.steps == self._saved_steps and not cursor.done:
@@ -203,12 +243,12 @@ class RealtimeSync:
         return self._next_after_hourly(replace(after, index=len(after.chunks())))
 
     def _hourly(self, cursor: RealtimeCursor) -> RealtimeCursor:
-        ids = cursor.chunks()[cursor.index]
         day = cursor.day
-        rows = self._call(
-            lambda auth: self.api.client.get_campaign_hourly_performance(
+        rows = self._chunk_reply(
+            cursor,
+            lambda auth, ids: self.api.client.get_campaign_hourly_performance(
                 auth, campaign_ids=ids, day=day
-            )
+            ),
         )
         sums = dict(cursor.sums)
         by_campaign: dict[int, list[CampaignHourlyMetrics]] = {}
@@ -339,10 +379,11 @@ class RealtimeSync:
     def _daily(self, cursor: RealtimeCursor) -> RealtimeCursor:
         ids = cursor.chunks()[cursor.index]
         day = cursor.day
-        rows = self._call(
-            lambda auth: self.api.client.get_campaign_daily_performance(
+        rows = self._chunk_reply(
+            cursor,
+            lambda auth, ids: self.api.client.get_campaign_daily_performance(
                 auth, campaign_ids=ids, start=day, end=day
-            )
+            ),
         )
         self.pending.campaign_daily.extend(rows)
         after = cursor.counted(rows=len(rows), index=cursor.index + 1)
@@ -412,3 +453,10 @@ class RealtimeSync:
     def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
         start = datetime.combine(day, time.min, self.zone)
         return start, datetime.combine(day + timedelta(days=1), time.min, self.zone)
+
+
+def _asking[R](
+    fetch: Callable[[ShopAuth, tuple[int, ...]], R], ids: tuple[int, ...]
+) -> Callable[[ShopAuth], R]:
+    """`fetch` for these campaign ids, as `_call` takes it."""
+    return lambda auth: fetch(auth, ids)

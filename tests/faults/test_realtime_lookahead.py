@@ -38,6 +38,25 @@ def world(clock: FrozenClock) -> World:
     )
 
 
+def wrap_hourly_calls[W: Callable[..., Any]](
+    monkeypatch: pytest.MonkeyPatch, make: Callable[[Callable[..., Any]], W]
+) -> W:
+    """The client's hourly call becomes `make(the real one)`; returns it."""
+    wrapper = make(ShopeeClient.get_campaign_hourly_performance)
+    monkeypatch.setattr(
+        ShopeeClient,
+        "get_campaign_hourly_performance",
+        lambda client, auth, **kwargs: wrapper(client, auth, **kwargs),  # a method: bound
+    )
+    return wrapper
+
+
+def onboard_and_find_the_biggest(stack: LocalStack) -> int:
+    """Every shop onboarded; the biggest one's id."""
+    stack.onboard_all()
+    return max(stack.simulator.world.shops, key=lambda s: s.campaign_count).shop_id
+
+
 class InFlight:
     """Wraps the client's hourly call: counts each shop's calls in flight at once and
     the campaign ids each call asked."""
@@ -66,14 +85,8 @@ class InFlight:
 def test_a_big_shops_chunks_are_asked_two_at_a_time_and_each_once(
     stack: LocalStack, db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    spy = InFlight(ShopeeClient.get_campaign_hourly_performance)
-    monkeypatch.setattr(
-        ShopeeClient,
-        "get_campaign_hourly_performance",
-        lambda client, auth, **kwargs: spy(client, auth, **kwargs),  # a method: bound
-    )
-    stack.onboard_all()
-    big = max(stack.simulator.world.shops, key=lambda s: s.campaign_count).shop_id
+    spy = wrap_hourly_calls(monkeypatch, InFlight)
+    big = onboard_and_find_the_biggest(stack)
 
     for _ in range(2):  # the first cycle (every running campaign) and a steady one
         spy.asked.clear()
@@ -114,14 +127,8 @@ class FailTheSecondChunk:
 def test_a_call_that_fails_while_fetched_ahead_fails_its_own_step(
     stack: LocalStack, db: Database, later: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    failing = FailTheSecondChunk(ShopeeClient.get_campaign_hourly_performance)
-    monkeypatch.setattr(
-        ShopeeClient,
-        "get_campaign_hourly_performance",
-        lambda client, auth, **kwargs: failing(client, auth, **kwargs),
-    )
-    stack.onboard_all()
-    big = max(stack.simulator.world.shops, key=lambda s: s.campaign_count).shop_id
+    failing = wrap_hourly_calls(monkeypatch, FailTheSecondChunk)
+    big = onboard_and_find_the_biggest(stack)
     db.run("UPDATE apishopee_shops SET status = 'paused' WHERE shop_id <> :s", s=big)
     stack.invoke("enqueue", {"sync_type": "realtime", "priority": 1})
 
